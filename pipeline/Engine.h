@@ -1,0 +1,55 @@
+#pragma once
+
+#include "EngineOptions.h"
+#include "LiveState.h"
+#include "ReadingValidator.h"
+#include "aggregate/SlidingWindowAggregator.h"
+#include "infer/PersistenceForecaster.h"
+
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+namespace stratus {
+
+class Bus;
+class Source;
+
+// The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
+// LiveState current. The GUI and the server only talk to this.
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(EngineOptions options, QObject *parent = nullptr);
+    ~Engine() override;
+
+    void start();
+    void stop();
+
+    LiveState &state() { return m_state; }
+    const LiveState &state() const { return m_state; }
+    Bus &bus() { return *m_bus; }
+    const EngineOptions &options() const { return m_options; }
+
+signals:
+    void sourceFinished(const QString &name);
+
+private:
+    void addSource(Source *source);
+    void ingest(Source *source, const QList<Reading> &readings);
+    void aggregate(const QList<Reading> &readings);
+    void infer(const QList<WindowStats> &windows);
+    void publishSourceStatus(Source *source);
+
+    EngineOptions m_options;
+    LiveState m_state;
+    Bus *m_bus = nullptr;
+    std::vector<Source *> m_sources;
+    ReadingValidator m_validator;
+    SlidingWindowAggregator m_aggregator;
+    PersistenceForecaster m_forecaster;
+};
+
+} // namespace stratus

@@ -1,0 +1,185 @@
+#include "LiveState.h"
+
+namespace stratus {
+
+void LiveState::upsertStations(const QList<Station> &stations)
+{
+    QWriteLocker lock(&m_lock);
+    for (const Station &s : stations)
+        m_catalogue.upsert(s);
+    touch();
+}
+
+void LiveState::recordReadings(const QList<Reading> &readings)
+{
+    QWriteLocker lock(&m_lock);
+    for (const Reading &r : readings) {
+        if (!m_catalogue.contains(r.stationId)) {
+            Station s;
+            s.id = r.stationId;
+            m_catalogue.upsert(s);
+        }
+        StationData &d = m_data[r.stationId];
+        if (!d.latest || d.latest->timestampMs <= r.timestampMs)
+            d.latest = r;
+        d.history.push_back(r);
+        if (d.history.size() > kHistoryPerStation)
+            d.history.pop_front();
+    }
+    touch();
+}
+
+void LiveState::recordWindows(const QList<WindowStats> &windows)
+{
+    QWriteLocker lock(&m_lock);
+    for (const WindowStats &w : windows)
+        m_data[w.stationId].windows.insert(index(w.variable), w);
+    m_counters.windowsOut += windows.size();
+    touch();
+}
+
+void LiveState::recordForecasts(const QList<Forecast> &forecasts)
+{
+    QWriteLocker lock(&m_lock);
+    for (const Forecast &f : forecasts)
+        m_data[f.stationId].forecasts.insert(index(f.variable), f);
+    m_counters.forecastsOut += forecasts.size();
+    touch();
+}
+
+void LiveState::recordAnomalies(const QList<Anomaly> &anomalies)
+{
+    QWriteLocker lock(&m_lock);
+    for (const Anomaly &a : anomalies) {
+        m_anomalies.push_back(a);
+        if (m_anomalies.size() > kAnomalyHistory)
+            m_anomalies.pop_front();
+    }
+    m_counters.anomaliesOut += anomalies.size();
+    touch();
+}
+
+void LiveState::setSourceStatus(const SourceStatus &status)
+{
+    QWriteLocker lock(&m_lock);
+    m_sources.insert(status.name, status);
+    touch();
+}
+
+void LiveState::setMode(const QString &mode)
+{
+    QWriteLocker lock(&m_lock);
+    m_mode = mode;
+}
+
+void LiveState::setBusKind(const QString &kind, const QString &problem)
+{
+    QWriteLocker lock(&m_lock);
+    m_busKind = kind;
+    m_busProblem = problem;
+}
+
+void LiveState::addCounters(const Counters &d)
+{
+    QWriteLocker lock(&m_lock);
+    m_counters.readingsIn += d.readingsIn;
+    m_counters.readingsRejected += d.readingsRejected;
+    m_counters.valuesRejected += d.valuesRejected;
+    m_counters.deadLettered += d.deadLettered;
+    touch();
+}
+
+void LiveState::setLateDropped(qint64 total)
+{
+    QWriteLocker lock(&m_lock);
+    m_counters.lateDropped = total;
+}
+
+StationCatalogue LiveState::catalogue() const
+{
+    QReadLocker lock(&m_lock);
+    return m_catalogue;
+}
+
+bool LiveState::hasStation(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    return m_catalogue.contains(id);
+}
+
+std::optional<Reading> LiveState::latestReading(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    return it == m_data.cend() ? std::nullopt : it->latest;
+}
+
+QList<Reading> LiveState::history(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    if (it == m_data.cend())
+        return {};
+    return QList<Reading>(it->history.begin(), it->history.end());
+}
+
+QList<WindowStats> LiveState::latestWindows(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    return it == m_data.cend() ? QList<WindowStats>() : it->windows.values();
+}
+
+QList<Forecast> LiveState::forecasts(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    if (it == m_data.cend())
+        return {};
+    QList<Forecast> out = it->forecasts.values();
+    std::sort(out.begin(), out.end(), [](const Forecast &a, const Forecast &b) { return a.variable < b.variable; });
+    return out;
+}
+
+QList<Anomaly> LiveState::anomalies(qint64 sinceMs, const QString &station, int limit) const
+{
+    QReadLocker lock(&m_lock);
+    QList<Anomaly> out;
+    for (auto it = m_anomalies.rbegin(); it != m_anomalies.rend() && out.size() < limit; ++it) {
+        if (it->timestampMs >= sinceMs && (station.isEmpty() || it->stationId == station))
+            out.append(*it);
+    }
+    return out;
+}
+
+QList<LiveState::SourceStatus> LiveState::sources() const
+{
+    QReadLocker lock(&m_lock);
+    return m_sources.values();
+}
+
+LiveState::Counters LiveState::counters() const
+{
+    QReadLocker lock(&m_lock);
+    return m_counters;
+}
+
+QString LiveState::mode() const
+{
+    QReadLocker lock(&m_lock);
+    return m_mode;
+}
+
+QString LiveState::busKind() const
+{
+    QReadLocker lock(&m_lock);
+    return m_busKind;
+}
+
+QString LiveState::busProblem() const
+{
+    QReadLocker lock(&m_lock);
+    return m_busProblem;
+}
+
+} // namespace stratus

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "DeadLetter.h"
+#include "Reading.h"
+#include "Station.h"
+
+#include <QList>
+#include <QObject>
+
+namespace stratus {
+
+// A producer of readings (live API poller or replay). Sources only decode and emit; validation,
+// dead-lettering and publishing are the Engine's job so every source is treated alike.
+class Source : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Starting, Ok, Degraded, Down, Finished };
+    Q_ENUM(State)
+
+    struct Health
+    {
+        State state = State::Starting;
+        QString lastError;
+        qint64 lastSuccessMs = 0;
+        qint64 readingsEmitted = 0;
+    };
+
+    using QObject::QObject;
+
+    virtual QString name() const = 0;
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    Health health() const { return m_health; }
+
+    static QString stateKey(State state);
+
+signals:
+    void stationsDiscovered(const QList<stratus::Station> &stations);
+    void readingsReady(const QList<stratus::Reading> &readings);
+    void rejected(const stratus::DeadLetter &letter);
+    void healthChanged();
+    void progress(qint64 done, qint64 total);
+    void finished();
+
+protected:
+    void setState(State state, const QString &error = QString());
+    void countEmitted(qint64 n);
+
+    Health m_health;
+};
+
+} // namespace stratus

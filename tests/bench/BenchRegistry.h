@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+// The subcommands of stratus-bench. Each area registers itself from its own file, so areas can be
+// added without touching main.
+struct BenchContext
+{
+    bool json = false;  // print the figures as one JSON object instead of a table
+    bool smoke = false; // a few seconds only, for CI
+    int repeats = 5;    // runs per figure; the median is reported
+    QStringList args;   // extra arguments after the area name
+};
+
+struct BenchArea
+{
+    QString name;
+    QString description;
+    // Returns the figures; the area prints its own table when !ctx.json.
+    std::function<QJsonObject(const BenchContext &ctx)> run;
+};
+
+std::vector<BenchArea> &benchAreas();
+
+struct BenchRegistration
+{
+    explicit BenchRegistration(BenchArea area) { benchAreas().push_back(std::move(area)); }
+};
+
+// Median of repeated measurements (noisy machines).
+double median(std::vector<double> values);

@@ -1,0 +1,53 @@
+#include "BenchRegistry.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QTextStream>
+
+#include <algorithm>
+
+std::vector<BenchArea> &benchAreas()
+{
+    static std::vector<BenchArea> areas;
+    return areas;
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    QTextStream out(stdout);
+    BenchContext ctx;
+    ctx.json = args.removeAll(QStringLiteral("--json")) > 0;
+    ctx.smoke = args.removeAll(QStringLiteral("--smoke")) > 0;
+    if (ctx.smoke)
+        ctx.repeats = 1;
+    std::sort(benchAreas().begin(), benchAreas().end(), [](const BenchArea &a, const BenchArea &b) { return a.name < b.name; });
+    if (args.isEmpty() || args.first() == QLatin1String("--help")) {
+        out << "usage: stratus-bench AREA [--json] [--smoke]\nareas:\n";
+        for (const BenchArea &a : benchAreas())
+            out << "  " << a.name.leftJustified(12) << a.description << '\n';
+        return args.isEmpty() ? 2 : 0;
+    }
+    const QString name = args.takeFirst();
+    ctx.args = args;
+    for (const BenchArea &a : benchAreas()) {
+        if (a.name == name) {
+            const QJsonObject figures = a.run(ctx);
+            if (ctx.json)
+                out << QJsonDocument(figures).toJson(QJsonDocument::Compact) << '\n';
+            return figures.contains(QStringLiteral("error")) ? 1 : 0;
+        }
+    }
+    QTextStream(stderr) << "stratus-bench: unknown area \"" << name << "\"; try --help\n";
+    return 2;
+}
