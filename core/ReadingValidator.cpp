@@ -53,36 +53,39 @@ Validation ReadingValidator::validate(const Reading &reading) const
     }
 
     for (Variable v : kAllVariables) {
-        const double x = reading.value(v);
-        if (std::isnan(x))
-            continue;
-        const Range r = physicalRange(v);
-        if (!std::isfinite(x) || x < r.min || x > r.max) {
+        const QString problem = describe(reading, v);
+        if (!problem.isEmpty()) {
             result.invalidValues.set(index(v));
-            result.problems << QStringLiteral("%1 %2 %3 is outside the physical range [%4, %5]")
-                                   .arg(variableKey(v))
-                                   .arg(x)
-                                   .arg(unitSymbol(v))
-                                   .arg(r.min)
-                                   .arg(r.max);
+            result.problems << problem;
         }
     }
-    const auto usable = [&](Variable v) { return reading.has(v) && !result.invalidValues.test(index(v)); };
-    if (usable(Variable::Dewpoint) && usable(Variable::Temperature)
-        && reading.value(Variable::Dewpoint) > reading.value(Variable::Temperature) + 1.0) {
-        result.invalidValues.set(index(Variable::Dewpoint));
-        result.problems << QStringLiteral("dewpoint %1 °C is above temperature %2 °C")
-                               .arg(reading.value(Variable::Dewpoint))
-                               .arg(reading.value(Variable::Temperature));
-    }
-    if (usable(Variable::WindGust) && usable(Variable::WindSpeed)
-        && reading.value(Variable::WindGust) < reading.value(Variable::WindSpeed)) {
-        result.invalidValues.set(index(Variable::WindGust));
-        result.problems << QStringLiteral("wind gust %1 m/s is below wind speed %2 m/s")
-                               .arg(reading.value(Variable::WindGust))
-                               .arg(reading.value(Variable::WindSpeed));
-    }
     return result;
+}
+
+QString ReadingValidator::describe(const Reading &reading, Variable v) const
+{
+    const double x = reading.value(v);
+    if (std::isnan(x))
+        return QString();
+    const auto inRange = [&](Variable w) {
+        const double y = reading.value(w);
+        const Range r = physicalRange(w);
+        return std::isfinite(y) && y >= r.min && y <= r.max;
+    };
+    const Range r = physicalRange(v);
+    if (!inRange(v))
+        return QStringLiteral("%1 %2 %3 is outside the physical range [%4, %5]")
+            .arg(variableKey(v))
+            .arg(x)
+            .arg(unitSymbol(v))
+            .arg(r.min)
+            .arg(r.max);
+    // Consistency between quantities: only when the other quantity is itself plausible.
+    if (v == Variable::Dewpoint && inRange(Variable::Temperature) && x > reading.value(Variable::Temperature) + 1.0)
+        return QStringLiteral("dewpoint %1 °C is above temperature %2 °C").arg(x).arg(reading.value(Variable::Temperature));
+    if (v == Variable::WindGust && inRange(Variable::WindSpeed) && x < reading.value(Variable::WindSpeed))
+        return QStringLiteral("wind gust %1 m/s is below wind speed %2 m/s").arg(x).arg(reading.value(Variable::WindSpeed));
+    return QString();
 }
 
 Reading ReadingValidator::sanitized(const Reading &reading, const Validation &validation) const

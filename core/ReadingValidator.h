@@ -33,6 +33,8 @@ public:
     static bool isValidStationId(QStringView id);
 
     Validation validate(const Reading &reading) const;
+    // The sentence explaining why `variable` of `reading` is invalid (empty when it is valid).
+    QString describe(const Reading &reading, Variable variable) const;
     // Returns the reading with invalid values set missing; the Validation says what was dropped.
     Reading sanitized(const Reading &reading, const Validation &validation) const;
 };

@@ -113,6 +113,7 @@ void Engine::stop()
 void Engine::ingest(Source *source, const QList<Reading> &readings)
 {
     QList<Reading> accepted;
+    QList<Anomaly> outOfRange;
     accepted.reserve(readings.size());
     LiveState::Counters delta;
     for (const Reading &r : readings) {
@@ -133,6 +134,21 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
             continue;
         }
         delta.valuesRejected += static_cast<qint64>(v.invalidValues.count());
+        for (Variable var : kAllVariables) {
+            if (!v.invalidValues.test(index(var)))
+                continue;
+            // An impossible value is itself an alert: the sensor or its decoder is broken.
+            Anomaly a;
+            a.stationId = r.stationId;
+            a.timestampMs = r.timestampMs;
+            a.variable = var;
+            a.kind = AnomalyKind::OutOfRange;
+            a.severity = Severity::Critical;
+            a.score = 1.0;
+            a.value = r.value(var);
+            a.reason = m_validator.describe(r, var);
+            outOfRange.append(a);
+        }
         const Reading clean = m_validator.sanitized(r, v);
         if (!clean.isEmpty())
             accepted.append(clean);
@@ -141,6 +157,8 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
     m_state.addCounters(delta);
     if (!accepted.isEmpty())
         m_bus->publishReadings(accepted);
+    if (!outOfRange.isEmpty())
+        m_bus->publishAnomalies(outOfRange);
     publishSourceStatus(source);
 }
 
