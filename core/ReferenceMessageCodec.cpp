@@ -95,6 +95,7 @@ Result<ReferenceMessageCodec::Decoded> ReferenceMessageCodec::decode(QByteArrayV
         if (!c)
             return makeError(QStringLiteral("temperature_unit: ") + c.errorMessage());
         out.reading.set(Variable::Temperature, *c);
+        out.temperatureUnit = unit.startsWith(u'F') ? u'F' : u'C';
     } else if (!temp.isNull() && !temp.isUndefined()) {
         return makeError(QStringLiteral("temperature: expected a number or null, got %1").arg(typeName(temp)));
     }

@@ -20,6 +20,7 @@ public:
     {
         Reading reading;
         QString stationName;
+        QChar temperatureUnit; // 'F' or 'C' as detected, null when there was no temperature
     };
 
     // The producer converted °C to °F until 2026-01-27T23:10:00Z and wrote those values as Python

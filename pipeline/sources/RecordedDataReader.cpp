@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 
 #include <algorithm>
@@ -58,12 +59,22 @@ Result<RecordedDataReader::Data> RecordedDataReader::read(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
-    const QByteArray first = file.peek(4096).trimmed();
+    const QByteArray head = file.peek(64 * 1024);
     file.close();
-    if (first.startsWith('{'))
-        return readReferenceJsonl(path);
-    if (first.isEmpty())
+    if (head.trimmed().isEmpty())
         return makeError(QStringLiteral("%1: the file is empty").arg(path));
+    // The extension decides; without one, any of the first lines looking like a JSON object does,
+    // so that a malformed first line cannot make a JSONL file look like a CSV.
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("jsonl") || suffix == QLatin1String("ndjson") || suffix == QLatin1String("json"))
+        return readReferenceJsonl(path);
+    if (suffix == QLatin1String("csv"))
+        return readSurfaceCsv(path);
+    const QList<QByteArray> lines = head.split('\n');
+    for (qsizetype i = 0; i < std::min<qsizetype>(lines.size(), 20); ++i) {
+        if (lines[i].trimmed().startsWith('{'))
+            return readReferenceJsonl(path);
+    }
     return readSurfaceCsv(path);
 }
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds Stratus into ./build (Release with debug info, Ninja, ccache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export STRATUS_CACHE="${STRATUS_CACHE:-$HOME/.cache/stratus}"
+export CCACHE_DIR="${CCACHE_DIR:-$STRATUS_CACHE/ccache}"
+# Lets the main and the headless build dirs share cache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+mkdir -p "$CCACHE_DIR"
+cmake -S . -B build -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >/dev/null
+cmake --build build -j"$(nproc)"

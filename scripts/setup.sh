@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Stratus needs to build, run and test on Debian 12 (as root, or via sudo).
+# Idempotent: installs only what is missing. Downloads are cached in ${STRATUS_CACHE:-~/.cache/stratus}.
+set -euo pipefail
+
+PACKAGES=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev qt6-charts-dev qt6-positioning-dev qt6-httpserver-dev qt6-websockets-dev
+    libqt6sql6-sqlite libqt6positioning6-plugins qt6-qpa-plugins
+    librdkafka-dev libeigen3-dev
+    xvfb xauth fonts-dejavu-core
+    kcat wrk openjdk-17-jre-headless maven
+    python3 python3-venv
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Java and Maven may come from elsewhere (e.g. a preinstalled JDK); only check that they run.
+command -v java >/dev/null || { echo "setup: java not found" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "setup: mvn not found" >&2; exit 1; }
+echo "setup: system packages ready"

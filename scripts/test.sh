@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and runs the whole test suite with ctest.
+# Extra arguments go to ctest (e.g. -L unit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+cd build
+export QT_QPA_PLATFORM=offscreen
+ctest --output-on-failure --timeout 900 "$@"
