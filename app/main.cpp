@@ -1,5 +1,7 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
+#include "Config.h"
 #include "Engine.h"
+#include "ShutdownSignals.h"
 #include "api/ApiServer.h"
 
 #ifdef STRATUS_HAS_GUI
@@ -25,9 +27,9 @@ struct Cli
     QCommandLineOption server{QStringLiteral("server"), QStringLiteral("Run headless and serve the REST API.")};
     QCommandLineOption demo{QStringLiteral("demo"), QStringLiteral("Replay the bundled recorded NWS stream (offline).")};
     QCommandLineOption port{QStringLiteral("port"), QStringLiteral("REST API port (0 = any free port; default 8080)."),
-                            QStringLiteral("P"), QStringLiteral("8080")};
+                            QStringLiteral("P")};
     QCommandLineOption bind{QStringLiteral("bind"), QStringLiteral("Address the REST API listens on (default 127.0.0.1)."),
-                            QStringLiteral("ADDR"), QStringLiteral("127.0.0.1")};
+                            QStringLiteral("ADDR")};
     QCommandLineOption worker{QStringLiteral("worker"), QStringLiteral("Run as one member of a Kafka consumer group.")};
     QCommandLineOption role{QStringLiteral("role"), QStringLiteral("Worker role: collect, aggregate, infer or all."),
                             QStringLiteral("ROLE"), QStringLiteral("all")};
@@ -40,16 +42,21 @@ struct Cli
     QCommandLineOption train{QStringLiteral("train"), QStringLiteral("Train a forecast model from CSV data.")};
     QCommandLineOption evaluate{QStringLiteral("evaluate"), QStringLiteral("Evaluate a model against the baselines.")};
     QCommandLineOption bench{QStringLiteral("bench"), QStringLiteral("Benchmarks: run the stratus-bench program.")};
-    QCommandLineOption source{QStringLiteral("source"), QStringLiteral("Data source: replay (nws and openmeteo follow)."),
-                              QStringLiteral("KIND"), QStringLiteral("replay")};
+    QCommandLineOption source{QStringLiteral("source"), QStringLiteral("Data source: demo, replay, nws or openmeteo."),
+                              QStringLiteral("KIND")};
     QCommandLineOption file{QStringLiteral("file"), QStringLiteral("Recorded data file for --source replay."),
                             QStringLiteral("F")};
     QCommandLineOption speed{QStringLiteral("speed"),
                              QStringLiteral("Replay speed: a factor (1 … 10000) or max for as fast as possible."),
-                             QStringLiteral("X"), QStringLiteral("1")};
+                             QStringLiteral("X")};
     QCommandLineOption stationsCsv{QStringLiteral("stations-csv"),
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
+    QCommandLineOption configFile{QStringLiteral("config"),
+                                  QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption printConfig{QStringLiteral("print-config"),
+                                   QStringLiteral("Print the effective settings and where each came from, then exit.")};
 
     Cli()
     {
@@ -68,7 +75,7 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig})
             parser.addOption(*o);
     }
 };
@@ -79,55 +86,93 @@ int fail(const QString &message, int code = 2)
     return code;
 }
 
-// Builds the engine options from the command line, or says what is wrong.
-Result<EngineOptions> engineOptions(const Cli &cli)
+// Settings: defaults < config file < environment < command line. Any invalid value stops here.
+Result<Config> loadConfig(const Cli &cli)
 {
-    EngineOptions o = cli.parser.isSet(cli.demo) ? EngineOptions::demo() : EngineOptions();
-    if (cli.parser.isSet(cli.file)) {
-        if (cli.parser.value(cli.source) != QLatin1String("replay"))
-            return makeError(QStringLiteral("--file needs --source replay"));
-        o.replayFile = cli.parser.value(cli.file);
-        o.replayShiftToNow = false;
-        o.replayLoop = false;
-        o.replayMaxGapMs = 0;
-        o.stationsCsv.clear();
+    Config config;
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QString path = cli.parser.isSet(cli.configFile) ? cli.parser.value(cli.configFile) : Config::defaultPath(env);
+    if (!path.isEmpty()) {
+        const auto loaded = config.loadFile(path);
+        if (!loaded)
+            return loaded.error();
     }
-    if (cli.parser.value(cli.source) != QLatin1String("replay"))
-        return makeError(QStringLiteral("source \"%1\" is not available in this build yet; use --source replay")
-                             .arg(cli.parser.value(cli.source)));
-    if (cli.parser.isSet(cli.speed)) {
-        const QString s = cli.parser.value(cli.speed);
-        bool ok = false;
-        const double x = s.toDouble(&ok);
-        if (s == QLatin1String("max"))
-            o.replaySpeed = 0;
-        else if (ok && x >= 1 && x <= 10000)
-            o.replaySpeed = x;
-        else
-            return makeError(QStringLiteral("--speed \"%1\": expected a factor from 1 to 10000 or max").arg(s));
+    if (const auto applied = config.applyEnvironment(env); !applied)
+        return applied.error();
+    const auto fromCli = [&](const QCommandLineOption &o, const QString &key) -> Result<int> {
+        if (!cli.parser.isSet(o))
+            return 0;
+        return config.set(key, cli.parser.value(o), QStringLiteral("command line --") + o.names().first());
+    };
+    const std::pair<const QCommandLineOption *, const char *> mapping[] = {
+        {&cli.port, "server/port"},       {&cli.bind, "server/bind"},           {&cli.source, "source/kind"},
+        {&cli.file, "source/file"},       {&cli.speed, "source/speed"},         {&cli.stationsCsv, "source/stations_csv"},
+        {&cli.bootstrap, "kafka/bootstrap"},
+    };
+    for (const auto &[option, key] : mapping) {
+        if (const auto r = fromCli(*option, QString::fromLatin1(key)); !r)
+            return makeError(QStringLiteral("--%1: %2").arg(option->names().first(), r.errorMessage()));
     }
-    if (cli.parser.isSet(cli.stationsCsv))
-        o.stationsCsv = cli.parser.value(cli.stationsCsv);
-    if (o.replayFile.isEmpty())
-        return makeError(QStringLiteral("no data source: use --demo, or --source replay --file F"));
+    // --file alone implies a replay; --demo wins over a configured source.
+    if (cli.parser.isSet(cli.file) && !cli.parser.isSet(cli.source))
+        config.set(QStringLiteral("source/kind"), QStringLiteral("replay"), QStringLiteral("command line --file"));
+    if (cli.parser.isSet(cli.demo))
+        config.set(QStringLiteral("source/kind"), QStringLiteral("demo"), QStringLiteral("command line --demo"));
+    return config;
+}
+
+// Turns the settings into what the engine runs, or says what is wrong.
+Result<EngineOptions> engineOptions(const Config &config)
+{
+    const QString kind = config.value(QStringLiteral("source/kind"));
+    EngineOptions o = kind == QLatin1String("demo") ? EngineOptions::demo() : EngineOptions();
+    if (kind == QLatin1String("demo")) {
+        if (config.origin(QStringLiteral("source/kind")) == QLatin1String("default"))
+            QTextStream(stderr) << "stratus: no data source configured: running on the bundled demo data "
+                                   "(the recorded NWS stream); see --source\n";
+    } else if (kind == QLatin1String("replay")) {
+        o.replayFile = config.value(QStringLiteral("source/file"));
+        if (o.replayFile.isEmpty())
+            return makeError(QStringLiteral("source kind replay needs a file (--file F or [source] file)"));
+    } else {
+        return makeError(QStringLiteral("source \"%1\" is not available in this build yet; use --source replay or --demo").arg(kind));
+    }
+    const QString s = config.value(QStringLiteral("source/speed"));
+    bool ok = false;
+    const double x = s.toDouble(&ok);
+    if (s == QLatin1String("max"))
+        o.replaySpeed = 0;
+    else if (ok && x >= 1 && x <= 10000)
+        o.replaySpeed = kind == QLatin1String("demo") && config.origin(QStringLiteral("source/speed")) == QLatin1String("default") ? o.replaySpeed : x;
+    else
+        return makeError(QStringLiteral("speed \"%1\": expected a factor from 1 to 10000 or max").arg(s));
+    if (config.isSet(QStringLiteral("source/stations_csv")))
+        o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
+    o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
+    o.windows.slideMs = config.intValue(QStringLiteral("windows/slide_s")) * 1000LL;
+    o.windows.allowedLatenessMs = config.intValue(QStringLiteral("windows/lateness_s")) * 1000LL;
+    if (o.windows.lengthMs % o.windows.slideMs != 0)
+        return makeError(QStringLiteral("windows: length_s must be a multiple of slide_s"));
     return o;
 }
 
-int runServer(const Cli &cli, const EngineOptions &options)
+int runServer(const Config &config, const EngineOptions &options)
 {
-    bool ok = false;
-    const uint port = cli.parser.value(cli.port).toUInt(&ok);
-    if (!ok || port > 65535)
-        return fail(QStringLiteral("--port \"%1\" is not a port number").arg(cli.parser.value(cli.port)));
-    const QHostAddress address(cli.parser.value(cli.bind));
+    const QHostAddress address(config.value(QStringLiteral("server/bind")));
     if (address.isNull())
-        return fail(QStringLiteral("--bind \"%1\" is not an IP address").arg(cli.parser.value(cli.bind)));
+        return fail(QStringLiteral("bind address \"%1\" is not an IP address").arg(config.value(QStringLiteral("server/bind"))));
 
     Engine engine(options);
     ApiServer api(engine.state());
-    const auto bound = api.listen(address, static_cast<quint16>(port));
+    const auto bound = api.listen(address, static_cast<quint16>(config.intValue(QStringLiteral("server/port"))));
     if (!bound)
         return fail(bound.errorMessage(), 1);
+    ShutdownSignals shutdown;
+    QObject::connect(&shutdown, &ShutdownSignals::shutdownRequested, &engine, [&engine](int signalNumber) {
+        QTextStream(stderr) << "stratus: signal " << signalNumber << " received, shutting down\n";
+        engine.stop();
+        QCoreApplication::quit();
+    });
     engine.start();
     // Tests and supervisors read this line to learn the port when --port 0 was asked for.
     QTextStream(stdout) << "stratus: serving http://" << address.toString() << ':' << *bound << '\n' << Qt::flush;
@@ -137,7 +182,7 @@ int runServer(const Cli &cli, const EngineOptions &options)
 bool isHeadless(const QStringList &args)
 {
     for (const char *flag : {"--server", "--worker", "--export", "--train", "--evaluate", "--help", "-h",
-                             "--version", "-v", "--bench"}) {
+                             "--version", "-v", "--bench", "--print-config"}) {
         if (args.contains(QLatin1String(flag)))
             return true;
     }
@@ -175,12 +220,19 @@ int main(int argc, char **argv)
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }
 
-    const auto options = engineOptions(cli);
+    const auto config = loadConfig(cli);
+    if (!config)
+        return fail(config.errorMessage());
+    if (cli.parser.isSet(cli.printConfig)) {
+        QTextStream(stdout) << config->describe();
+        return 0;
+    }
+    const auto options = engineOptions(*config);
     if (!options)
         return fail(options.errorMessage());
 
     if (cli.parser.isSet(cli.server))
-        return runServer(cli, *options);
+        return runServer(*config, *options);
 
 #ifdef STRATUS_HAS_GUI
     Engine engine(*options);

@@ -10,7 +10,7 @@ PACKAGES=(
     librdkafka-dev libeigen3-dev
     xvfb xauth fonts-dejavu-core
     kcat wrk openjdk-17-jre-headless maven
-    python3 python3-venv
+    python3 python3-venv dpkg-dev file curl
 )
 
 SUDO=""

@@ -1,0 +1,274 @@
+#include "Config.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QUrl>
+
+namespace stratus {
+
+namespace {
+using T = Config::Type;
+
+Config::KeySpec key(const char *k, T type, const char *def, const char *desc, double min = 0, double max = 0)
+{
+    Config::KeySpec s;
+    s.key = QString::fromLatin1(k);
+    s.type = type;
+    s.defaultValue = QString::fromUtf8(def);
+    s.description = QString::fromUtf8(desc);
+    s.min = min;
+    s.max = max;
+    return s;
+}
+
+Config::KeySpec choice(const char *k, const char *def, QStringList choices, const char *desc)
+{
+    Config::KeySpec s = key(k, T::Choice, def, desc);
+    s.choices = std::move(choices);
+    return s;
+}
+} // namespace
+
+const QList<Config::KeySpec> &Config::schema()
+{
+    static const QList<KeySpec> specs = [] {
+        QList<KeySpec> l;
+        l << key("server/port", T::Int, "8080", "REST API port (0 = any free port)", 0, 65535)
+          << key("server/bind", T::String, "127.0.0.1", "address the REST API listens on")
+          << [] { auto s = key("server/token", T::String, "", "bearer token required for write requests"); s.secret = true; return s; }()
+          << key("server/max_request_bytes", T::Int, "65536", "largest request body accepted", 1024, 64 * 1024 * 1024)
+          << choice("source/kind", "demo", {QStringLiteral("demo"), QStringLiteral("replay"), QStringLiteral("nws"), QStringLiteral("openmeteo")},
+                    "where readings come from; demo replays the bundled recording")
+          << key("source/file", T::String, "", "recorded data file for kind = replay")
+          << key("source/speed", T::String, "1", "replay speed factor 1..10000, or max")
+          << key("source/stations", T::String, "", "comma-separated station ids (nws)")
+          << key("source/stations_csv", T::String, "", "station catalogue CSV (station_id, name, lat, lon, elevation_m)")
+          << key("source/near", T::String, "", "LAT,LON (or auto) to pick stations near a point")
+          << key("source/poll_interval_s", T::Int, "15", "polling interval of live sources", 1, 86400)
+          << key("source/nws_url", T::Url, "https://api.weather.gov", "NWS API base URL")
+          << key("source/openmeteo_url", T::Url, "https://api.open-meteo.com", "Open-Meteo API base URL")
+          << key("source/user_agent", T::String, "Stratus weather monitor", "User-Agent sent to the APIs (NWS asks for a contact)")
+          << key("windows/length_s", T::Int, "300", "sliding window length", 1, 86400)
+          << key("windows/slide_s", T::Int, "60", "sliding window slide", 1, 86400)
+          << key("windows/lateness_s", T::Int, "120", "allowed lateness of readings", 0, 86400)
+          << key("store/path", T::String, "", "history database file (empty = the user's data folder)")
+          << key("store/retention_days", T::Int, "30", "how long history is kept", 1, 36500)
+          << key("kafka/bootstrap", T::String, "", "Kafka bootstrap servers HOST:PORT[,HOST:PORT]")
+          << key("kafka/partitions", T::Int, "4", "partitions of the stratus topics", 1, 1024)
+          << key("kafka/replication", T::Int, "1", "replication factor of the stratus topics", 1, 16)
+          << key("location/home", T::LatLon, "", "home position LAT,LON used when no positioning source answers")
+          << key("models/dir", T::String, "", "model registry directory")
+          << choice("gui/theme", "light", {QStringLiteral("light"), QStringLiteral("dark")}, "colour theme");
+        return l;
+    }();
+    return specs;
+}
+
+const Config::KeySpec *Config::spec(const QString &k)
+{
+    for (const KeySpec &s : schema()) {
+        if (s.key == k)
+            return &s;
+    }
+    return nullptr;
+}
+
+QString Config::environmentName(const QString &k)
+{
+    return QStringLiteral("STRATUS_") + QString(k).replace(u'/', u'_').toUpper();
+}
+
+Config::Config()
+{
+    for (const KeySpec &s : schema())
+        m_entries.insert(s.key, {s.defaultValue, QStringLiteral("default")});
+}
+
+Result<QString> Config::check(const KeySpec &s, const QString &raw)
+{
+    const QString v = raw.trimmed();
+    const auto range = [&](double x) -> Result<QString> {
+        if (s.min != s.max && (x < s.min || x > s.max))
+            return makeError(QStringLiteral("%1: %2 is outside %3..%4").arg(s.key, v).arg(s.min).arg(s.max));
+        return v;
+    };
+    bool ok = false;
+    switch (s.type) {
+    case Type::String:
+        return v;
+    case Type::Int: {
+        const qlonglong x = v.toLongLong(&ok);
+        if (!ok)
+            return makeError(QStringLiteral("%1: \"%2\" is not an integer").arg(s.key, v));
+        return range(double(x));
+    }
+    case Type::Double: {
+        const double x = v.toDouble(&ok);
+        if (!ok)
+            return makeError(QStringLiteral("%1: \"%2\" is not a number").arg(s.key, v));
+        return range(x);
+    }
+    case Type::Bool: {
+        static const QStringList yes{QStringLiteral("true"), QStringLiteral("yes"), QStringLiteral("on"), QStringLiteral("1")};
+        static const QStringList no{QStringLiteral("false"), QStringLiteral("no"), QStringLiteral("off"), QStringLiteral("0")};
+        if (yes.contains(v.toLower()) || no.contains(v.toLower()))
+            return v.toLower();
+        return makeError(QStringLiteral("%1: \"%2\" is not true or false").arg(s.key, v));
+    }
+    case Type::Choice:
+        if (s.choices.contains(v))
+            return v;
+        return makeError(QStringLiteral("%1: \"%2\" is not one of %3").arg(s.key, v, s.choices.join(QStringLiteral(", "))));
+    case Type::LatLon: {
+        if (v.isEmpty())
+            return v;
+        const QStringList parts = v.split(u',');
+        bool okLat = false, okLon = false;
+        const double lat = parts.value(0).trimmed().toDouble(&okLat);
+        const double lon = parts.value(1).trimmed().toDouble(&okLon);
+        if (parts.size() != 2 || !okLat || !okLon || std::abs(lat) > 90 || std::abs(lon) > 180)
+            return makeError(QStringLiteral("%1: \"%2\" is not LAT,LON with |LAT| ≤ 90 and |LON| ≤ 180").arg(s.key, v));
+        return v;
+    }
+    case Type::Url: {
+        const QUrl url(v, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) || url.host().isEmpty())
+            return makeError(QStringLiteral("%1: \"%2\" is not an http(s) URL").arg(s.key, v));
+        return v;
+    }
+    }
+    return v;
+}
+
+Result<int> Config::set(const QString &k, const QString &value, const QString &origin)
+{
+    const KeySpec *s = spec(k);
+    if (!s)
+        return makeError(QStringLiteral("unknown setting \"%1\"").arg(k));
+    const auto checked = check(*s, value);
+    if (!checked)
+        return checked.error();
+    m_entries.insert(k, {*checked, origin});
+    return 1;
+}
+
+Result<int> Config::loadFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return makeError(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    QString section;
+    int line = 0, count = 0;
+    while (!file.atEnd()) {
+        ++line;
+        const QString text = QString::fromUtf8(file.readLine()).trimmed();
+        const QString where = QStringLiteral("%1:%2").arg(path).arg(line);
+        if (text.isEmpty() || text.startsWith(u'#') || text.startsWith(u';'))
+            continue;
+        if (text.startsWith(u'[')) {
+            if (!text.endsWith(u']'))
+                return makeError(QStringLiteral("%1: section header \"%2\" has no closing ]").arg(where, text));
+            section = text.mid(1, text.size() - 2).trimmed();
+            const bool known = std::any_of(schema().cbegin(), schema().cend(),
+                                           [&](const KeySpec &s) { return s.key.startsWith(section + u'/'); });
+            if (!known)
+                return makeError(QStringLiteral("%1: unknown section [%2]").arg(where, section));
+            continue;
+        }
+        const qsizetype eq = text.indexOf(u'=');
+        if (eq <= 0)
+            return makeError(QStringLiteral("%1: expected key = value, got \"%2\"").arg(where, text));
+        if (section.isEmpty())
+            return makeError(QStringLiteral("%1: \"%2\" is outside any [section]").arg(where, text));
+        const QString name = text.left(eq).trimmed();
+        QString value = text.mid(eq + 1).trimmed();
+        if (value.size() >= 2 && value.startsWith(u'"') && value.endsWith(u'"'))
+            value = value.mid(1, value.size() - 2);
+        const QString k = section + u'/' + name;
+        if (!spec(k))
+            return makeError(QStringLiteral("%1: unknown key \"%2\" in [%3]").arg(where, name, section));
+        const auto r = set(k, value, where);
+        if (!r)
+            return makeError(where + QStringLiteral(": ") + r.errorMessage());
+        ++count;
+    }
+    return count;
+}
+
+Result<int> Config::applyEnvironment(const QProcessEnvironment &env)
+{
+    int count = 0;
+    for (const KeySpec &s : schema()) {
+        const QString name = environmentName(s.key);
+        if (!env.contains(name))
+            continue;
+        const auto r = set(s.key, env.value(name), QStringLiteral("env ") + name);
+        if (!r)
+            return makeError(QStringLiteral("environment variable %1: %2").arg(name, r.errorMessage()));
+        ++count;
+    }
+    return count;
+}
+
+bool Config::boolValue(const QString &k) const
+{
+    const QString v = value(k);
+    return v == QLatin1String("true") || v == QLatin1String("yes") || v == QLatin1String("on") || v == QLatin1String("1");
+}
+
+QString Config::describe() const
+{
+    QString out;
+    QString section;
+    for (const KeySpec &s : schema()) {
+        const QString sec = s.key.section(u'/', 0, 0);
+        if (sec != section) {
+            out += (section.isEmpty() ? QString() : QStringLiteral("\n")) + u'[' + sec + u"]\n";
+            section = sec;
+        }
+        const Entry e = m_entries.value(s.key);
+        const QString shown = s.secret && !e.value.isEmpty() ? QStringLiteral("***") : e.value;
+        out += QStringLiteral("%1 = %2").arg(s.key.section(u'/', 1), shown).leftJustified(52) + QStringLiteral(" # ") + e.origin + u'\n';
+    }
+    return out;
+}
+
+QString Config::documentedTemplate()
+{
+    QString out = QStringLiteral("# Stratus settings. Every key is shown commented out with its default.\n"
+                                 "# Precedence: this file < environment (STRATUS_SECTION_KEY) < command line.\n"
+                                 "# `stratus --print-config` shows the effective values and where each came from.\n");
+    QString section;
+    for (const KeySpec &s : schema()) {
+        const QString sec = s.key.section(u'/', 0, 0);
+        if (sec != section) {
+            out += u"\n[" + sec + u"]\n";
+            section = sec;
+        }
+        QString doc = s.description;
+        if (s.type == Type::Choice)
+            doc += QStringLiteral(" (") + s.choices.join(QStringLiteral(" | ")) + u')';
+        else if ((s.type == Type::Int || s.type == Type::Double) && s.min != s.max)
+            doc += QStringLiteral(" (%1..%2)").arg(s.min, 0, 'g', 12).arg(s.max, 0, 'g', 12);
+        out += QStringLiteral("# ") + doc + QStringLiteral("\n# ") + s.key.section(u'/', 1) + QStringLiteral(" = ") + s.defaultValue + u'\n';
+    }
+    return out;
+}
+
+QString Config::defaultPath(const QProcessEnvironment &env)
+{
+    QStringList candidates;
+    if (env.contains(QStringLiteral("STRATUS_CONFIG")))
+        return env.value(QStringLiteral("STRATUS_CONFIG"));
+    const QString xdg = env.value(QStringLiteral("XDG_CONFIG_HOME"),
+                                  env.value(QStringLiteral("HOME")) + QStringLiteral("/.config"));
+    candidates << xdg + QStringLiteral("/stratus/stratus.conf") << QStringLiteral("/etc/stratus/stratus.conf");
+    for (const QString &c : candidates) {
+        if (QFileInfo::exists(c))
+            return c;
+    }
+    return QString();
+}
+
+} // namespace stratus

@@ -1,0 +1,27 @@
+# Installation layout and CPack: a .deb (and a .tar.gz) with the binary, desktop entry and icon, the
+# bundled maps and demo data, a default config and systemd units.
+include(GNUInstallDirs)
+
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stratus.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stratus.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/maps ${PROJECT_SOURCE_DIR}/resources/demo
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/stratus)
+install(FILES ${PROJECT_SOURCE_DIR}/resources/stratus.conf DESTINATION /etc/stratus)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/stratus-server.service
+              ${PROJECT_SOURCE_DIR}/packaging/systemd/stratus-worker@.service
+        DESTINATION /lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/stratus.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+set(CPACK_PACKAGE_NAME stratus)
+set(CPACK_PACKAGE_VENDOR "Stratus developers")
+set(CPACK_PACKAGE_CONTACT "Stratus developers <stratus@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Weather-station monitor with an embedded stream engine")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR "DEB;TGZ")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGE_FILE_NAME "stratus_${PROJECT_VERSION}_amd64")
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles)
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Stratus collects weather-station readings (NOAA NWS, Open-Meteo,\n recorded replays), aggregates them in event-time sliding windows, forecasts\n 1-24 h ahead, flags anomalies and shows a station map, charts and alerts.\n It runs as a desktop application, as a headless REST server\n (stratus-server.service) or as Kafka workers (stratus-worker@.service).")
+include(CPack)
