@@ -1,6 +1,7 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
 #include "api/ApiServer.h"
+#include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -10,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QSettings>
 #include <QTextStream>
 
 #include <cstdio>
@@ -50,6 +52,20 @@ struct Cli
     QCommandLineOption stationsCsv{QStringLiteral("stations-csv"),
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
+    QCommandLineOption near{QStringLiteral("near"),
+                            QStringLiteral("Only stations near LAT,LON (decimal degrees), or near your position with auto."),
+                            QStringLiteral("LAT,LON|auto")};
+    QCommandLineOption radiusKm{QStringLiteral("radius-km"), QStringLiteral("With --near: at most R km away."),
+                                QStringLiteral("R")};
+    QCommandLineOption limit{QStringLiteral("limit"), QStringLiteral("With --near: the N nearest stations."),
+                             QStringLiteral("N")};
+    QCommandLineOption nmeaLog{QStringLiteral("nmea-log"),
+                               QStringLiteral("Your position for --near auto from an NMEA log or GPS device "
+                                              "(config: location/nmea_source)."),
+                               QStringLiteral("F")};
+    QCommandLineOption home{QStringLiteral("home"),
+                            QStringLiteral("Home location when no position source answers (config: location/home)."),
+                            QStringLiteral("LAT,LON")};
 
     Cli()
     {
@@ -68,7 +84,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &near, &radiusKm, &limit,
+                              &nmeaLog, &home})
             parser.addOption(*o);
     }
 };
@@ -77,6 +94,33 @@ int fail(const QString &message, int code = 2)
 {
     QTextStream(stderr) << "stratus: " << message << '\n';
     return code;
+}
+
+// --near [--radius-km] [--limit]; "auto" asks UserLocation (config, then --nmea-log/--home).
+Result<GeoQuery> nearQuery(const QString &near, const QString &radiusKm, const QString &limit, const QString &nmeaLog,
+                           const QString &home)
+{
+    auto query = GeoQuery::parse(near, radiusKm, limit, GeoQuery::Syntax::CommandLine);
+    if (!query || !query->needsUserLocation())
+        return query;
+    auto location = UserLocation::Options::fromSettings(QSettings());
+    if (!location)
+        return location.error();
+    UserLocation::Options o = *location;
+    if (!nmeaLog.isNull())
+        o.nmeaSource = nmeaLog;
+    if (!home.isNull()) {
+        auto c = GeoQuery::parseCoordinate(home, QStringLiteral("--home"));
+        if (!c)
+            return c.error();
+        o.home = *c;
+    }
+    UserLocation::Fix fix;
+    auto resolved = UserLocation::resolve(*query, o, &fix);
+    if (resolved)
+        QTextStream(stderr) << "stratus: --near auto: you are at " << Geo::format(fix.coordinate) << " (" << fix.origin
+                            << ")\n";
+    return resolved;
 }
 
 // Builds the engine options from the command line, or says what is wrong.
@@ -110,6 +154,16 @@ Result<EngineOptions> engineOptions(const Cli &cli)
         o.stationsCsv = cli.parser.value(cli.stationsCsv);
     if (o.replayFile.isEmpty())
         return makeError(QStringLiteral("no data source: use --demo, or --source replay --file F"));
+    if (cli.parser.isSet(cli.near)) {
+        const auto optional = [&](const QCommandLineOption &opt) { return cli.parser.isSet(opt) ? cli.parser.value(opt) : QString(); };
+        auto near = nearQuery(cli.parser.value(cli.near), optional(cli.radiusKm), optional(cli.limit),
+                              optional(cli.nmeaLog), optional(cli.home));
+        if (!near)
+            return near.error();
+        o.near = *near;
+    } else if (cli.parser.isSet(cli.radiusKm) || cli.parser.isSet(cli.limit)) {
+        return makeError(QStringLiteral("--radius-km and --limit need --near LAT,LON"));
+    }
     return o;
 }
 
