@@ -114,6 +114,7 @@ Result<GeoQuery> nearQuery(const QString &near, const QString &radiusKm, const Q
         if (!c)
             return c.error();
         o.home = *c;
+        o.homeOrigin = QStringLiteral("home location from --home");
     }
     UserLocation::Fix fix;
     auto resolved = UserLocation::resolve(*query, o, &fix);

@@ -39,11 +39,11 @@ Result<QGeoCoordinate> GeoQuery::parseCoordinate(const QString &text, const QStr
     if (lat < -90 || lat > 90)
         return makeError(QStringLiteral("%1 \"%2\": latitude %3 is impossible (must be within -90 … 90)")
                              .arg(what, text)
-                             .arg(lat));
+                             .arg(lat, 0, 'g', 12));
     if (lon < -180 || lon > 180)
         return makeError(QStringLiteral("%1 \"%2\": longitude %3 is impossible (must be within -180 … 180)")
                              .arg(what, text)
-                             .arg(lon));
+                             .arg(lon, 0, 'g', 12));
     return QGeoCoordinate(lat, lon);
 }
 

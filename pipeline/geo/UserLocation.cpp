@@ -19,12 +19,17 @@ Result<UserLocation::Options> UserLocation::Options::fromSettings(const QSetting
     Options o;
     o.nmeaSource = settings.value(QStringLiteral("location/nmea_source")).toString().trimmed();
     o.useSystemSource = settings.value(QStringLiteral("location/system_source"), true).toBool();
-    const QString home = settings.value(QStringLiteral("location/home")).toString().trimmed();
+    // INI files read an unquoted "43.07,-89.40" as a list of two strings; both spellings mean the same.
+    const QVariant homeValue = settings.value(QStringLiteral("location/home"));
+    const QString home = (homeValue.typeId() == QMetaType::QStringList ? homeValue.toStringList().join(QLatin1Char(','))
+                                                                       : homeValue.toString())
+                             .trimmed();
     if (!home.isEmpty()) {
         auto c = GeoQuery::parseCoordinate(home, QStringLiteral("location/home in %1").arg(settings.fileName()));
         if (!c)
             return c.error();
         o.home = *c;
+        o.homeOrigin = QStringLiteral("home location from %1").arg(settings.fileName());
     }
     return o;
 }
@@ -97,7 +102,7 @@ void UserLocation::tryStep(Step step)
         if (m_options.home) {
             Fix f;
             f.coordinate = *m_options.home;
-            f.origin = QStringLiteral("home location (config)");
+            f.origin = m_options.homeOrigin;
             return finish(f);
         }
         m_reasons << QStringLiteral("no home location is configured (set location/home=LAT,LON in the config, or "

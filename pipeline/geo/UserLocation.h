@@ -32,6 +32,7 @@ public:
         QString nmeaSource;           // path/URL as the nmea plugin takes it; empty = not chosen
         bool useSystemSource = true;  // ask the platform's default position source
         std::optional<QGeoCoordinate> home;
+        QString homeOrigin = QStringLiteral("home location"); // where it was set, for messages
         int timeoutMs = 10'000;       // per position source
 
         // Settings keys: location/nmea_source, location/system_source (true/false),

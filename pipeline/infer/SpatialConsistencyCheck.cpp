@@ -2,16 +2,32 @@
 
 #include "Variable.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace stratus {
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    const size_t n = v.size();
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n / 2), v.end());
+    const double hi = v[n / 2];
+    if (n % 2)
+        return hi;
+    return (hi + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n / 2))) / 2.0;
+}
+
+} // namespace
 
 QList<SpatialConsistencyCheck::Rule> SpatialConsistencyCheck::defaultRules()
 {
     return {
-        {Variable::Temperature, -6.5, 6.0, 3.0},
-        {Variable::Dewpoint, -2.0, 8.0, 3.0},
-        {Variable::Pressure, 0.0, 5.0, 2.5},
+        {Variable::Temperature, -6.5, 4.0, 1.0},
+        {Variable::Dewpoint, -2.0, 5.0, 1.0},
+        {Variable::Pressure, 0.0, 4.0, 1.0},
     };
 }
 
@@ -91,38 +107,46 @@ std::optional<Anomaly> SpatialConsistencyCheck::checkVariable(const Station &sta
 
     const double value = reading.value(rule.variable);
     const QString unit = unitSymbol(rule.variable);
-    double closest = std::numeric_limits<double>::infinity(); // smallest |difference| / allowance
-    double closestDiff = 0, closestAllowed = 0;
+    std::vector<double> adjusted;
+    std::vector<double> distances;
     QStringList described;
     for (const NearStation &n : near) {
-        const Latest *l = recent(n.station);
-        double adjusted = l->value;
+        double v = recent(n.station)->value;
         // Move the neighbour's value to this station's height; unknown elevations are compared as is.
         if (rule.lapsePerKm != 0 && !std::isnan(station.elevationM) && !std::isnan(n.station.elevationM))
-            adjusted += rule.lapsePerKm * (station.elevationM - n.station.elevationM) / 1000.0;
-        const double allowed = rule.tolerance + rule.tolerancePer100Km * n.distanceKm / 100.0;
-        const double diff = std::abs(value - adjusted);
-        if (diff / allowed < closest) {
-            closest = diff / allowed;
-            closestDiff = diff;
-            closestAllowed = allowed;
-        }
-        described << QStringLiteral("%1 %2 km %3 %4").arg(n.station.id).arg(n.distanceKm, 0, 'f', 0)
-                         .arg(adjusted, 0, 'f', 1).arg(unit);
-        if (closest <= 1.0)
-            return std::nullopt; // agrees with at least one neighbour
+            v += rule.lapsePerKm * (station.elevationM - n.station.elevationM) / 1000.0;
+        adjusted.push_back(v);
+        distances.push_back(n.distanceKm);
+        described << QStringLiteral("%1 %2 km %3 %4").arg(n.station.id).arg(n.distanceKm, 0, 'f', 0).arg(v, 0, 'f', 1).arg(unit);
     }
+    // Far from all: closer than half the base allowance to any single neighbour clears the value.
+    double nearestGap = std::numeric_limits<double>::infinity();
+    for (double v : adjusted)
+        nearestGap = std::min(nearestGap, std::abs(value - v));
+    if (nearestGap <= rule.tolerance / 2)
+        return std::nullopt;
+    // Consensus: the neighbours' median, with an allowance that grows with their distance and with
+    // their own disagreement (a front running through the neighbourhood widens it).
+    const double expected = median(adjusted);
+    std::vector<double> deviations;
+    for (double v : adjusted)
+        deviations.push_back(std::abs(v - expected));
+    const double spread = 1.4826 * median(deviations);
+    const double allowed = rule.tolerance + rule.tolerancePer100Km * median(distances) / 100.0 + m_options.spreadFactor * spread;
+    const double score = std::abs(value - expected) / allowed;
+    if (score <= 1.0)
+        return std::nullopt;
 
     Anomaly a;
     a.stationId = station.id;
     a.timestampMs = reading.timestampMs;
     a.variable = rule.variable;
     a.kind = AnomalyKind::Spatial;
-    a.score = closest;
-    a.severity = closest >= 2.0 ? Severity::Critical : Severity::Warning;
+    a.score = score;
+    a.severity = score >= 2.0 ? Severity::Critical : Severity::Warning;
     a.value = value;
-    a.reason = QStringLiteral("%1 %2 %3 is far from all %4 nearest neighbours%5: %6; the closest is %7 %3 away "
-                              "where %8 %3 is allowed")
+    a.reason = QStringLiteral("%1 %2 %3 is far from all %4 nearest neighbours%5: %6; it is %7 %3 from their median %8 %3, "
+                              "where %9 %3 is allowed")
                    .arg(variableKey(rule.variable).replace(QLatin1Char('_'), QLatin1Char(' ')))
                    .arg(value, 0, 'f', 1)
                    .arg(unit)
@@ -131,8 +155,9 @@ std::optional<Anomaly> SpatialConsistencyCheck::checkVariable(const Station &sta
                                                    .arg(std::abs(rule.lapsePerKm)).arg(unit)
                                              : QString())
                    .arg(described.join(QStringLiteral(", ")))
-                   .arg(closestDiff, 0, 'f', 1)
-                   .arg(closestAllowed, 0, 'f', 1);
+                   .arg(std::abs(value - expected), 0, 'f', 1)
+                   .arg(expected, 0, 'f', 1)
+                   .arg(allowed, 0, 'f', 1);
     return a;
 }
 

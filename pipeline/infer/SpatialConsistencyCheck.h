@@ -39,6 +39,7 @@ public:
         int minNeighbours = 3;            // fewer with a recent value: no verdict
         double maxDistanceKm = 250;       // neighbours farther away say little
         qint64 maxAgeMs = 75 * 60'000;    // a neighbour's value must be this recent
+        double spreadFactor = 2.0;        // allowance += this × the neighbours' robust spread (1.4826 MAD)
         QList<Rule> rules = defaultRules();
     };
 
