@@ -8,7 +8,9 @@ QList<Station> NearStationSelection::addStations(const QList<Station> &stations)
 {
     for (const Station &s : stations)
         m_known.upsert(s);
-    m_selected = StationIndex(m_known.stations()).query(m_query);
+    const StationIndex index(m_known.stations());
+    m_located = index.size();
+    m_selected = index.query(m_query);
     m_ids.clear();
     QList<Station> out;
     out.reserve(m_selected.size());
@@ -37,7 +39,7 @@ QString NearStationSelection::summary() const
     QString s = QStringLiteral("%1: %2 of %3 located stations selected")
                     .arg(m_query.describe())
                     .arg(m_selected.size())
-                    .arg(m_known.locatedCount());
+                    .arg(m_located);
     QStringList first;
     for (qsizetype i = 0; i < std::min<qsizetype>(m_selected.size(), 10); ++i)
         first << QStringLiteral("%1 %2 km").arg(m_selected[i].station.id).arg(m_selected[i].distanceKm, 0, 'f', 1);

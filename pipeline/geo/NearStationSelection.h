@@ -34,6 +34,7 @@ private:
     StationCatalogue m_known;
     QList<NearStation> m_selected;
     QSet<QString> m_ids;
+    qsizetype m_located = 0; // stations with a position on Earth
 };
 
 } // namespace stratus
