@@ -3,6 +3,7 @@
 #include "Engine.h"
 #include "ShutdownSignals.h"
 #include "api/ApiServer.h"
+#include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -52,6 +53,20 @@ struct Cli
     QCommandLineOption stationsCsv{QStringLiteral("stations-csv"),
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
+    QCommandLineOption near{QStringLiteral("near"),
+                            QStringLiteral("Only stations near LAT,LON (decimal degrees), or near your position with auto."),
+                            QStringLiteral("LAT,LON|auto")};
+    QCommandLineOption radiusKm{QStringLiteral("radius-km"), QStringLiteral("With --near: at most R km away."),
+                                QStringLiteral("R")};
+    QCommandLineOption limit{QStringLiteral("limit"), QStringLiteral("With --near: the N nearest stations."),
+                             QStringLiteral("N")};
+    QCommandLineOption nmeaLog{QStringLiteral("nmea-log"),
+                               QStringLiteral("Your position for --near auto from an NMEA log or GPS device "
+                                              "(config: location/nmea_source)."),
+                               QStringLiteral("F")};
+    QCommandLineOption home{QStringLiteral("home"),
+                            QStringLiteral("Home location when no position source answers (config: location/home)."),
+                            QStringLiteral("LAT,LON")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -75,7 +90,7 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home})
             parser.addOption(*o);
     }
 };
@@ -107,7 +122,8 @@ Result<Config> loadConfig(const Cli &cli)
     const std::pair<const QCommandLineOption *, const char *> mapping[] = {
         {&cli.port, "server/port"},       {&cli.bind, "server/bind"},           {&cli.source, "source/kind"},
         {&cli.file, "source/file"},       {&cli.speed, "source/speed"},         {&cli.stationsCsv, "source/stations_csv"},
-        {&cli.bootstrap, "kafka/bootstrap"},
+        {&cli.bootstrap, "kafka/bootstrap"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
+        {&cli.near, "source/near"},
     };
     for (const auto &[option, key] : mapping) {
         if (const auto r = fromCli(*option, QString::fromLatin1(key)); !r)
@@ -119,6 +135,31 @@ Result<Config> loadConfig(const Cli &cli)
     if (cli.parser.isSet(cli.demo))
         config.set(QStringLiteral("source/kind"), QStringLiteral("demo"), QStringLiteral("command line --demo"));
     return config;
+}
+
+// --near [--radius-km] [--limit]; "auto" asks UserLocation (NMEA source, system source, home location).
+Result<GeoQuery> nearQuery(const Cli &cli, const Config &config)
+{
+    const auto optional = [&](const QCommandLineOption &opt) { return cli.parser.isSet(opt) ? cli.parser.value(opt) : QString(); };
+    auto query = GeoQuery::parse(config.value(QStringLiteral("source/near")), optional(cli.radiusKm), optional(cli.limit),
+                                 GeoQuery::Syntax::CommandLine);
+    if (!query || !query->needsUserLocation())
+        return query;
+    UserLocation::Options o;
+    o.nmeaSource = config.value(QStringLiteral("location/nmea_source"));
+    o.useSystemSource = config.boolValue(QStringLiteral("location/system_source"));
+    if (config.isSet(QStringLiteral("location/home"))) {
+        auto c = GeoQuery::parseCoordinate(config.value(QStringLiteral("location/home")), QStringLiteral("location/home"));
+        if (!c)
+            return c.error();
+        o.home = *c;
+        o.homeOrigin = QStringLiteral("home location from ") + config.origin(QStringLiteral("location/home"));
+    }
+    UserLocation::Fix fix;
+    auto resolved = UserLocation::resolve(*query, o, &fix);
+    if (resolved)
+        QTextStream(stderr) << "stratus: --near auto: you are at " << Geo::format(fix.coordinate) << " (" << fix.origin << ")\n";
+    return resolved;
 }
 
 // Turns the settings into what the engine runs, or says what is wrong.
@@ -227,9 +268,17 @@ int main(int argc, char **argv)
         QTextStream(stdout) << config->describe();
         return 0;
     }
-    const auto options = engineOptions(*config);
+    auto options = engineOptions(*config);
     if (!options)
         return fail(options.errorMessage());
+    if (config->isSet(QStringLiteral("source/near"))) {
+        auto near = nearQuery(cli, *config);
+        if (!near)
+            return fail(near.errorMessage());
+        options.value().near = *near;
+    } else if (cli.parser.isSet(cli.radiusKm) || cli.parser.isSet(cli.limit)) {
+        return fail(QStringLiteral("--radius-km and --limit need --near LAT,LON"));
+    }
 
     if (cli.parser.isSet(cli.server))
         return runServer(*config, *options);

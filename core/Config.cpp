@@ -1,5 +1,7 @@
 #include "Config.h"
 
+#include "GeoQuery.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -58,6 +60,8 @@ const QList<Config::KeySpec> &Config::schema()
           << key("kafka/partitions", T::Int, "4", "partitions of the stratus topics", 1, 1024)
           << key("kafka/replication", T::Int, "1", "replication factor of the stratus topics", 1, 16)
           << key("location/home", T::LatLon, "", "home position LAT,LON used when no positioning source answers")
+          << key("location/nmea_source", T::String, "", "NMEA log file or GPS device for --near auto (Qt's nmea plugin)")
+          << key("location/system_source", T::Bool, "true", "ask the system's position service for --near auto")
           << key("models/dir", T::String, "", "model registry directory")
           << choice("gui/theme", "light", {QStringLiteral("light"), QStringLiteral("dark")}, "colour theme");
         return l;
@@ -123,12 +127,9 @@ Result<QString> Config::check(const KeySpec &s, const QString &raw)
     case Type::LatLon: {
         if (v.isEmpty())
             return v;
-        const QStringList parts = v.split(u',');
-        bool okLat = false, okLon = false;
-        const double lat = parts.value(0).trimmed().toDouble(&okLat);
-        const double lon = parts.value(1).trimmed().toDouble(&okLon);
-        if (parts.size() != 2 || !okLat || !okLon || std::abs(lat) > 90 || std::abs(lon) > 180)
-            return makeError(QStringLiteral("%1: \"%2\" is not LAT,LON with |LAT| ≤ 90 and |LON| ≤ 180").arg(s.key, v));
+        const auto c = GeoQuery::parseCoordinate(v, s.key);
+        if (!c)
+            return c.error();
         return v;
     }
     case Type::Url: {

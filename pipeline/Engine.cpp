@@ -2,6 +2,7 @@
 
 #include "JsonCodec.h"
 #include "bus/LocalBus.h"
+#include "geo/NearStationSelection.h"
 #include "sources/ReplaySource.h"
 
 #include <QDateTime>
@@ -39,6 +40,10 @@ Engine::Engine(EngineOptions options, QObject *parent)
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
         aggregate(r);
+        if (m_options.spatialCheck) {
+            if (const QList<Anomaly> spatial = m_spatial.check(r); !spatial.isEmpty())
+                m_bus->publishAnomalies(spatial);
+        }
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
@@ -52,6 +57,8 @@ Engine::Engine(EngineOptions options, QObject *parent)
         m_state.addCounters(d);
     });
 
+    if (m_options.near)
+        m_near = std::make_unique<NearStationSelection>(*m_options.near);
     if (!m_options.stationsCsv.isEmpty()) {
         StationCatalogue catalogue;
         QStringList skipped;
@@ -60,7 +67,9 @@ Engine::Engine(EngineOptions options, QObject *parent)
             qCWarning(lcEngine).noquote() << loaded.errorMessage();
         for (const QString &s : std::as_const(skipped))
             qCWarning(lcEngine).noquote() << s;
-        m_state.upsertStations(catalogue.stations());
+        const QList<Station> selected = selectStations(catalogue.stations());
+        if (!m_near) // with --near the selection is published once the sources' stations are known too
+            m_state.upsertStations(selected);
     }
     if (!m_options.replayFile.isEmpty()) {
         ReplaySource::Options ro;
@@ -78,7 +87,8 @@ Engine::~Engine() = default;
 void Engine::addSource(Source *source)
 {
     m_sources.push_back(source);
-    connect(source, &Source::stationsDiscovered, this, [this](const QList<Station> &s) { m_state.upsertStations(s); });
+    connect(source, &Source::stationsDiscovered, this,
+            [this](const QList<Station> &s) { m_state.upsertStations(selectStations(s)); });
     connect(source, &Source::readingsReady, this, [this, source](const QList<Reading> &r) { ingest(source, r); });
     connect(source, &Source::rejected, this, [this](const DeadLetter &d) {
         LiveState::Counters c;
@@ -110,8 +120,24 @@ void Engine::stop()
         s->stop();
 }
 
-void Engine::ingest(Source *source, const QList<Reading> &readings)
+QList<Station> Engine::selectStations(const QList<Station> &stations)
 {
+    QList<Station> selected = stations;
+    if (m_near) {
+        selected = m_near->addStations(stations);
+        if (selected.isEmpty())
+            qCWarning(lcEngine).noquote() << "--near:" << m_near->summary() << "- no station matches";
+        else
+            qCInfo(lcEngine).noquote() << "--near:" << m_near->summary();
+    }
+    m_spatial.upsertStations(selected);
+    return selected;
+}
+
+void Engine::ingest(Source *source, const QList<Reading> &all)
+{
+    // --near: readings of stations outside the selection are not part of this run.
+    const QList<Reading> &readings = m_near ? m_near->filter(all) : all;
     QList<Reading> accepted;
     QList<Anomaly> outOfRange;
     accepted.reserve(readings.size());

@@ -5,6 +5,7 @@
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
 #include "infer/PersistenceForecaster.h"
+#include "infer/SpatialConsistencyCheck.h"
 
 #include <QObject>
 
@@ -14,6 +15,7 @@
 namespace stratus {
 
 class Bus;
+class NearStationSelection;
 class Source;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
@@ -42,6 +44,7 @@ private:
     void aggregate(const QList<Reading> &readings);
     void infer(const QList<WindowStats> &windows);
     void publishSourceStatus(Source *source);
+    QList<Station> selectStations(const QList<Station> &stations);
 
     EngineOptions m_options;
     LiveState m_state;
@@ -50,6 +53,8 @@ private:
     ReadingValidator m_validator;
     SlidingWindowAggregator m_aggregator;
     PersistenceForecaster m_forecaster;
+    SpatialConsistencyCheck m_spatial;
+    std::unique_ptr<NearStationSelection> m_near; // --near
 };
 
 } // namespace stratus

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "GeoQuery.h"
 #include "aggregate/SlidingWindowAggregator.h"
 
 #include <QString>
+
+#include <optional>
 
 namespace stratus {
 
@@ -17,6 +20,8 @@ struct EngineOptions
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
     SlidingWindowAggregator::Options windows;
+    std::optional<GeoQuery> near; // --near: only stations of the catalogue near a point (centre resolved)
+    bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

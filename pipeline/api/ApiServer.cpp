@@ -2,6 +2,7 @@
 
 #include "JsonCodec.h"
 #include "LiveState.h"
+#include "api/NearQuery.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -30,7 +31,11 @@ QHttpServerResponse ApiServer::errorResponse(Status status, const QString &messa
 void ApiServer::registerRoutes()
 {
     m_server.route(QStringLiteral("/health"), QHttpServerRequest::Method::Get, [this] { return health(); });
-    m_server.route(QStringLiteral("/stations"), QHttpServerRequest::Method::Get, [this] { return stations(); });
+    m_server.route(QStringLiteral("/stations"), QHttpServerRequest::Method::Get, [this](const QHttpServerRequest &r) {
+        if (NearQuery::isNearRequest(r.query())) // ?near=LAT,LON&radius_km=R&limit=N, nearest first
+            return NearQuery::respond(m_state, r.query());
+        return stations();
+    });
     m_server.route(QStringLiteral("/predictions/<arg>"), QHttpServerRequest::Method::Get,
                    [this](const QString &id) { return predictions(id); });
     m_server.setMissingHandler([](const QHttpServerRequest &request, QHttpServerResponder &&responder) {

@@ -81,7 +81,7 @@ void TestConfig::invalidFilesNameLineAndReason_data()
     QTest::newRow("no equals") << QByteArray("[server]\nport 8080\n") << ":2: expected key = value";
     QTest::newRow("outside section") << QByteArray("port = 1\n") << ":1: \"port = 1\" is outside any [section]";
     QTest::newRow("bad choice") << QByteArray("[source]\nkind = carrier-pigeon\n") << "is not one of demo, replay, nws, openmeteo";
-    QTest::newRow("bad home") << QByteArray("[location]\nhome = 95,10\n") << "is not LAT,LON";
+    QTest::newRow("bad home") << QByteArray("[location]\nhome = 95,10\n") << "latitude 95 is impossible";
     QTest::newRow("bad url") << QByteArray("[source]\nnws_url = ftp://example\n") << "is not an http(s) URL";
     QTest::newRow("unclosed section") << QByteArray("[server\n") << ":1: section header";
 }
