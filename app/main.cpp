@@ -12,6 +12,7 @@
 #include <QHostAddress>
 #include <QTextStream>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -40,8 +41,28 @@ struct Cli
     QCommandLineOption train{QStringLiteral("train"), QStringLiteral("Train a forecast model from CSV data.")};
     QCommandLineOption evaluate{QStringLiteral("evaluate"), QStringLiteral("Evaluate a model against the baselines.")};
     QCommandLineOption bench{QStringLiteral("bench"), QStringLiteral("Benchmarks: run the stratus-bench program.")};
-    QCommandLineOption source{QStringLiteral("source"), QStringLiteral("Data source: replay (nws and openmeteo follow)."),
+    QCommandLineOption source{QStringLiteral("source"), QStringLiteral("Data source: replay, nws or openmeteo."),
                               QStringLiteral("KIND"), QStringLiteral("replay")};
+    QCommandLineOption stations{QStringLiteral("stations"), QStringLiteral("NWS station ids to poll, e.g. KMSN,KMKE."),
+                                QStringLiteral("IDS")};
+    QCommandLineOption near{QStringLiteral("near"),
+                            QStringLiteral("A point: NWS discovers the stations there; Open-Meteo serves it."),
+                            QStringLiteral("LAT,LON")};
+    QCommandLineOption nwsUrl{QStringLiteral("nws-url"),
+                              QStringLiteral("NWS API base URL (env STRATUS_NWS_URL; default https://api.weather.gov)."),
+                              QStringLiteral("URL")};
+    QCommandLineOption openMeteoUrl{QStringLiteral("openmeteo-url"),
+                                    QStringLiteral("Open-Meteo base URL for forecast and archive (env STRATUS_OPENMETEO_URL)."),
+                                    QStringLiteral("URL")};
+    QCommandLineOption pollInterval{QStringLiteral("poll-interval"),
+                                    QStringLiteral("Seconds between polls (default: nws 15, openmeteo 900)."),
+                                    QStringLiteral("S")};
+    QCommandLineOption backfillDays{QStringLiteral("backfill-days"),
+                                    QStringLiteral("Open-Meteo: days of hourly history fetched on start (default 7; 0 = none)."),
+                                    QStringLiteral("N")};
+    QCommandLineOption contact{QStringLiteral("contact"),
+                               QStringLiteral("Contact (e-mail or URL) sent in the User-Agent; NWS asks for one (env STRATUS_CONTACT)."),
+                               QStringLiteral("TEXT")};
     QCommandLineOption file{QStringLiteral("file"), QStringLiteral("Recorded data file for --source replay."),
                             QStringLiteral("F")};
     QCommandLineOption speed{QStringLiteral("speed"),
@@ -68,7 +89,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &stations, &near, &nwsUrl,
+                              &openMeteoUrl, &pollInterval, &backfillDays, &contact})
             parser.addOption(*o);
     }
 };
@@ -77,6 +99,56 @@ int fail(const QString &message, int code = 2)
 {
     QTextStream(stderr) << "stratus: " << message << '\n';
     return code;
+}
+
+// --source nws|openmeteo and their settings (command line first, then environment).
+Result<bool> liveSourceOptions(const Cli &cli, EngineOptions &o)
+{
+    const QString kind = cli.parser.value(cli.source);
+    if (kind != QLatin1String("replay") && kind != QLatin1String("nws") && kind != QLatin1String("openmeteo"))
+        return makeError(QStringLiteral("--source \"%1\": expected replay, nws or openmeteo").arg(kind));
+    const auto optionOrEnv = [&](const QCommandLineOption &opt, const char *env) {
+        return cli.parser.isSet(opt) ? cli.parser.value(opt) : qEnvironmentVariable(env);
+    };
+    o.nwsUrl = optionOrEnv(cli.nwsUrl, "STRATUS_NWS_URL");
+    o.openMeteoUrl = optionOrEnv(cli.openMeteoUrl, "STRATUS_OPENMETEO_URL");
+    o.contact = optionOrEnv(cli.contact, "STRATUS_CONTACT");
+    if (cli.parser.isSet(cli.pollInterval)) {
+        bool ok = false;
+        const int s = cli.parser.value(cli.pollInterval).toInt(&ok);
+        if (!ok || s < 1 || s > 86400)
+            return makeError(QStringLiteral("--poll-interval \"%1\": expected seconds from 1 to 86400").arg(cli.parser.value(cli.pollInterval)));
+        o.pollIntervalS = s;
+    }
+    if (cli.parser.isSet(cli.backfillDays)) {
+        bool ok = false;
+        const int d = cli.parser.value(cli.backfillDays).toInt(&ok);
+        if (!ok || d < 0 || d > 92)
+            return makeError(QStringLiteral("--backfill-days \"%1\": expected 0 to 92").arg(cli.parser.value(cli.backfillDays)));
+        o.backfillDays = d;
+    }
+    if (cli.parser.isSet(cli.near)) {
+        const QStringList parts = cli.parser.value(cli.near).split(u',');
+        bool okLat = false, okLon = false;
+        const double lat = parts.size() == 2 ? parts[0].trimmed().toDouble(&okLat) : 0;
+        const double lon = parts.size() == 2 ? parts[1].trimmed().toDouble(&okLon) : 0;
+        if (!okLat || !okLon || std::abs(lat) > 90 || std::abs(lon) > 180)
+            return makeError(QStringLiteral("--near \"%1\": expected LAT,LON in degrees, e.g. 43.14,-89.34").arg(cli.parser.value(cli.near)));
+        o.near = std::make_pair(lat, lon);
+    }
+    if (cli.parser.isSet(cli.stations)) {
+        for (const QString &id : cli.parser.value(cli.stations).split(u',', Qt::SkipEmptyParts))
+            o.stationIds << id.trimmed().toUpper();
+    }
+    if (kind == QLatin1String("replay"))
+        return true;
+    o.sourceKind = kind;
+    o.replayFile.clear(); // --demo's replay gives way to the live source
+    if (kind == QLatin1String("nws") && o.stationIds.isEmpty() && !o.near)
+        return makeError(QStringLiteral("--source nws needs --stations ID,ID or --near LAT,LON"));
+    if (kind == QLatin1String("openmeteo") && !o.near)
+        return makeError(QStringLiteral("--source openmeteo needs --near LAT,LON"));
+    return true;
 }
 
 // Builds the engine options from the command line, or says what is wrong.
@@ -92,9 +164,8 @@ Result<EngineOptions> engineOptions(const Cli &cli)
         o.replayMaxGapMs = 0;
         o.stationsCsv.clear();
     }
-    if (cli.parser.value(cli.source) != QLatin1String("replay"))
-        return makeError(QStringLiteral("source \"%1\" is not available in this build yet; use --source replay")
-                             .arg(cli.parser.value(cli.source)));
+    if (const auto live = liveSourceOptions(cli, o); !live)
+        return live.error();
     if (cli.parser.isSet(cli.speed)) {
         const QString s = cli.parser.value(cli.speed);
         bool ok = false;
@@ -108,8 +179,9 @@ Result<EngineOptions> engineOptions(const Cli &cli)
     }
     if (cli.parser.isSet(cli.stationsCsv))
         o.stationsCsv = cli.parser.value(cli.stationsCsv);
-    if (o.replayFile.isEmpty())
-        return makeError(QStringLiteral("no data source: use --demo, or --source replay --file F"));
+    if (o.sourceKind == QLatin1String("replay") && o.replayFile.isEmpty())
+        return makeError(QStringLiteral("no data source: use --demo, --source replay --file F, "
+                                        "--source nws --stations IDS|--near LAT,LON or --source openmeteo --near LAT,LON"));
     return o;
 }
 

@@ -2,7 +2,8 @@
 
 #include "JsonCodec.h"
 #include "bus/LocalBus.h"
-#include "sources/ReplaySource.h"
+#include "sources/SourceFactory.h"
+#include "sources/Source.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -62,15 +63,10 @@ Engine::Engine(EngineOptions options, QObject *parent)
             qCWarning(lcEngine).noquote() << s;
         m_state.upsertStations(catalogue.stations());
     }
-    if (!m_options.replayFile.isEmpty()) {
-        ReplaySource::Options ro;
-        ro.path = m_options.replayFile;
-        ro.speed = m_options.replaySpeed;
-        ro.shiftToNow = m_options.replayShiftToNow;
-        ro.maxGapMs = m_options.replayMaxGapMs;
-        ro.loop = m_options.replayLoop;
-        addSource(new ReplaySource(ro, this));
-    }
+    if (const auto source = SourceFactory::create(m_options, this); !source)
+        qCWarning(lcEngine).noquote() << source.errorMessage();
+    else if (*source)
+        addSource(*source);
 }
 
 Engine::~Engine() = default;

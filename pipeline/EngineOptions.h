@@ -3,6 +3,10 @@
 #include "aggregate/SlidingWindowAggregator.h"
 
 #include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <utility>
 
 namespace stratus {
 
@@ -16,6 +20,18 @@ struct EngineOptions
     qint64 replayMaxGapMs = 0;
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
+
+    // Live sources (see sources/SourceFactory): which one, and where it points.
+    QString sourceKind = QStringLiteral("replay");    // replay | nws | openmeteo
+    QStringList stationIds;                           // nws: explicit station ids
+    std::optional<std::pair<double, double>> near;    // nws: discovery point; openmeteo: the point
+    int nearMaxStations = 10;                         // nws: discovered stations polled
+    QString nwsUrl;                                   // empty = https://api.weather.gov
+    QString openMeteoUrl;                             // empty = https://api.open-meteo.com
+    QString openMeteoArchiveUrl;                      // empty = openMeteoUrl if set, else archive-api.open-meteo.com
+    int pollIntervalS = 0;                            // 0 = the source's default (nws 15 s, openmeteo 900 s)
+    int backfillDays = 7;                             // openmeteo: hourly history on first start
+    QString contact;                                  // User-Agent contact (NWS asks for one)
     SlidingWindowAggregator::Options windows;
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
