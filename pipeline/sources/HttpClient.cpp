@@ -54,8 +54,11 @@ std::optional<qint64> HttpClient::parseRetryAfter(QByteArrayView value, qint64 n
     const qint64 seconds = text.toLongLong(&ok);
     if (ok)
         return seconds < 0 ? std::nullopt : std::optional<qint64>(seconds * 1000);
-    // HTTP-date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
-    QDateTime when = QDateTime::fromString(QString::fromLatin1(text), Qt::RFC2822Date);
+    // HTTP-date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"; Qt's RFC 2822 parser wants a numeric zone.
+    QString date = QString::fromLatin1(text);
+    if (date.endsWith(QLatin1String(" GMT")) || date.endsWith(QLatin1String(" UTC")))
+        date = date.chopped(4) + QStringLiteral(" +0000");
+    const QDateTime when = QDateTime::fromString(date, Qt::RFC2822Date);
     if (!when.isValid())
         return std::nullopt;
     return std::max<qint64>(0, when.toMSecsSinceEpoch() - nowMs);

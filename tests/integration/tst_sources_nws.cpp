@@ -269,7 +269,7 @@ private slots:
         Harness h;
         QVERIFY(h.server.listen());
         Reply busy = FixtureHttpServer::status(429, R"({"title":"Too Many Requests","status":429})");
-        busy.headers.append({"Retry-After", "1"});
+        busy.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("1")));
         h.server.routeSequence(QStringLiteral("/stations/KLIT/observations/latest"), {busy, FixtureHttpServer::ok(compact(klitFeature()))});
         h.make(stationsOption({QStringLiteral("KLIT")}));
         h.source->start();
@@ -287,7 +287,7 @@ private slots:
         Harness h;
         QVERIFY(h.server.listen());
         Reply busy = FixtureHttpServer::status(503);
-        busy.headers.append({"Retry-After", QDateTime::currentDateTimeUtc().addSecs(2).toString(Qt::RFC2822Date).toLatin1()});
+        busy.headers.append(qMakePair(QByteArray("Retry-After"), QDateTime::currentDateTimeUtc().addSecs(2).toString(Qt::RFC2822Date).toLatin1()));
         h.server.routeSequence(QStringLiteral("/stations/KLIT/observations/latest"), {busy, FixtureHttpServer::ok(compact(klitFeature()))});
         h.make(stationsOption({QStringLiteral("KLIT")}));
         h.source->start();
