@@ -143,7 +143,8 @@ Result<bool> liveSourceOptions(const Cli &cli, EngineOptions &o)
     if (kind == QLatin1String("replay"))
         return true;
     o.sourceKind = kind;
-    o.replayFile.clear(); // --demo's replay gives way to the live source
+    o.replayFile.clear(); // --demo's replay and its station list give way to the live source
+    o.stationsCsv.clear(); // (--stations-csv, applied after this, still adds a catalogue)
     if (kind == QLatin1String("nws") && o.stationIds.isEmpty() && !o.near)
         return makeError(QStringLiteral("--source nws needs --stations ID,ID or --near LAT,LON"));
     if (kind == QLatin1String("openmeteo") && !o.near)

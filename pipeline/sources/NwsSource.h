@@ -31,7 +31,12 @@ public:
         qint64 maxRecoverMs = 3 * 24 * 3600'000LL; // the API keeps about a week; ask for at most this
         int maxPages = 20;            // pagination guard
         QString contact;              // put into the User-Agent, as NWS asks
-        HttpClient::Options http;     // userAgent/accept are filled in from contact when empty
+        // Public APIs share their capacity: at most one request per 250 ms to a host by default.
+        HttpClient::Options http = [] {
+            HttpClient::Options h;
+            h.minIntervalPerHostMs = 250;
+            return h;
+        }();     // userAgent/accept are filled in from contact when empty
     };
 
     explicit NwsSource(Options options, QObject *parent = nullptr);

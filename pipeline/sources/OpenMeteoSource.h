@@ -35,7 +35,12 @@ public:
         int pollIntervalMs = 15 * 60'000; // the model's current block changes every 15 min
         int backfillDays = 7;             // 0 = no history back-fill
         QString contact;
-        HttpClient::Options http;
+        // Public APIs share their capacity: at most one request per 200 ms to a host by default.
+        HttpClient::Options http = [] {
+            HttpClient::Options h;
+            h.minIntervalPerHostMs = 200;
+            return h;
+        }();
     };
 
     explicit OpenMeteoSource(Options options, QObject *parent = nullptr);

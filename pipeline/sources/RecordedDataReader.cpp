@@ -1,6 +1,7 @@
 #include "RecordedDataReader.h"
 
 #include "CsvReader.h"
+#include "ReadingValidator.h"
 #include "ReferenceMessageCodec.h"
 #include "TimeUtil.h"
 #include "Units.h"
@@ -198,6 +199,12 @@ Result<RecordedDataReader::Data> RecordedDataReader::readSurfaceCsv(const QStrin
         if (humidityCol < 0 && r.has(Variable::Temperature) && r.has(Variable::Dewpoint))
             r.set(Variable::Humidity, relativeHumidity(r.value(Variable::Temperature), r.value(Variable::Dewpoint)));
 
+        if (!ReadingValidator::isValidStationId(r.stationId)) {
+            // The reading still goes on (the engine dead-letters it with the reason), but a time
+            // decoded into the id field ("0030") must not become a phantom station on the map.
+            data.readings.append(std::move(r));
+            continue;
+        }
         auto it = stationIndex.constFind(r.stationId);
         if (it == stationIndex.cend()) {
             Station s;
