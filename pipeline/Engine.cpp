@@ -182,6 +182,8 @@ void Engine::publishSourceStatus(Source *source)
     s.lastError = h.lastError;
     s.lastSuccessMs = h.lastSuccessMs;
     s.readings = h.readingsEmitted;
+    s.progressDone = h.progressDone;
+    s.progressTotal = h.progressTotal;
     m_state.setSourceStatus(s);
 }
 

@@ -111,7 +111,7 @@ void OpenMeteoSource::start()
                                          .arg(m_options.backfillDays)
                                          .arg(m_options.points.size())
                                          .arg(m_options.archiveUrl.toString());
-    emit progress(0, m_backfillTotal);
+    reportProgress(0, m_backfillTotal);
     backfillNext();
 }
 
@@ -165,7 +165,7 @@ void OpenMeteoSource::backfillNext()
             // History is a nice-to-have; the live feed decides up/down. Say it is degraded.
             setState(State::Degraded, QStringLiteral("back-fill of %1 failed: %2").arg(task.day.toString(Qt::ISODate), error));
         }
-        emit progress(++m_backfillDoneCount, m_backfillTotal);
+        reportProgress(++m_backfillDoneCount, m_backfillTotal);
         backfillNext();
     });
 }

@@ -133,6 +133,8 @@ private slots:
         const QJsonObject om = findSource(p.getJson(QStringLiteral("/health")).object(), QStringLiteral("openmeteo"));
         QCOMPARE(om.value(QLatin1String("state")).toString(), QStringLiteral("ok"));
         QCOMPARE(om.value(QLatin1String("readings")).toInt(), 24 + 4);
+        QCOMPARE(om.value(QLatin1String("progress")).toObject().value(QLatin1String("done")).toInt(), 1); // back-fill: 1 of 1 day
+        QCOMPARE(om.value(QLatin1String("progress")).toObject().value(QLatin1String("total")).toInt(), 1);
     }
 
     void badArgumentsAreRefused_data()
