@@ -136,17 +136,19 @@ void OpenMeteoSource::backfillNext()
     }
     const Task task = m_backfill.takeFirst();
     const Point &p = m_options.points[task.point];
-    QUrl url = endpoint(m_options.archiveUrl, QStringLiteral("/v1/archive"));
+    QUrl url = task.viaForecast ? endpoint(m_options.forecastUrl, QStringLiteral("/v1/forecast"))
+                                : endpoint(m_options.archiveUrl, QStringLiteral("/v1/archive"));
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("latitude"), coordinate(p.latitude));
     q.addQueryItem(QStringLiteral("longitude"), coordinate(p.longitude));
     q.addQueryItem(QStringLiteral("start_date"), task.day.toString(Qt::ISODate));
     q.addQueryItem(QStringLiteral("end_date"), task.day.toString(Qt::ISODate));
-    q.addQueryItem(QStringLiteral("hourly"), OpenMeteoCodec::archiveVariables());
+    q.addQueryItem(QStringLiteral("hourly"), task.viaForecast ? OpenMeteoCodec::hourlyVariables() : OpenMeteoCodec::archiveVariables());
     q.addQueryItem(QStringLiteral("timezone"), QStringLiteral("GMT"));
     url.setQuery(q);
     m_http->get(url, this, [this, task](const HttpClient::Response &r) {
         const Point &p = m_options.points[task.point];
+        const QString what = task.viaForecast ? QStringLiteral("forecast-API history") : QStringLiteral("archive");
         QString error;
         if (!r.ok()) {
             error = describe(r);
@@ -154,14 +156,24 @@ void OpenMeteoSource::backfillNext()
             error = r.url.toString() + QStringLiteral(": ") + root.errorMessage();
         } else {
             QStringList problems;
-            emitFresh(task.point, OpenMeteoCodec::hourly(*root, p.id, &problems));
+            QList<Reading> rows = OpenMeteoCodec::hourly(*root, p.id, &problems);
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            rows.removeIf([now](const Reading &x) { return x.timestampMs > now; }); // history only
             for (const QString &pr : std::as_const(problems))
-                qCWarning(lcOpenMeteo).noquote() << p.id << "archive" << task.day.toString(Qt::ISODate) << pr;
+                qCWarning(lcOpenMeteo).noquote() << p.id << what << task.day.toString(Qt::ISODate) << pr;
+            if (rows.isEmpty() && !task.viaForecast) {
+                qCInfo(lcOpenMeteo).noquote() << QStringLiteral("%1: the archive has no values for %2 yet; asking the forecast API")
+                                                     .arg(p.id, task.day.toString(Qt::ISODate));
+                m_backfill.prepend({task.point, task.day, true});
+                backfillNext();
+                return;
+            }
+            emitFresh(task.point, rows);
         }
         if (!error.isEmpty()) {
             ++m_backfillFailures;
-            qCWarning(lcOpenMeteo).noquote() << QStringLiteral("%1: back-fill of %2 failed: %3")
-                                                    .arg(p.id, task.day.toString(Qt::ISODate), error);
+            qCWarning(lcOpenMeteo).noquote() << QStringLiteral("%1: back-fill of %2 (%3) failed: %4")
+                                                    .arg(p.id, task.day.toString(Qt::ISODate), what, error);
             // History is a nice-to-have; the live feed decides up/down. Say it is degraded.
             setState(State::Degraded, QStringLiteral("back-fill of %1 failed: %2").arg(task.day.toString(Qt::ISODate), error));
         }

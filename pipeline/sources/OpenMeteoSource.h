@@ -12,7 +12,8 @@ namespace stratus {
 
 // Open-Meteo model data for any points: current conditions and the hourly rows up to now, polled;
 // on first start the last N days of hourly history from the archive endpoint, one request per point
-// and day, with progress(). Requests use timezone=GMT so times are instants; answers in any other
+// and day, with progress(). The archive (reanalysis) lags by some days; a day it has no values for
+// yet is asked again from the forecast endpoint (start_date/end_date), which keeps the recent past. Requests use timezone=GMT so times are instants; answers in any other
 // zone are still read correctly (see OpenMeteoCodec). Hourly rows in the future are forecasts, not
 // observations, and are never emitted as readings.
 class OpenMeteoSource final : public Source
@@ -58,6 +59,7 @@ private:
     {
         int point;
         QDate day;
+        bool viaForecast = false; // the archive had nothing yet: ask the forecast API for that day
     };
 
     void backfillNext();

@@ -142,6 +142,27 @@ private slots:
         QCOMPARE(h.readings.last().timestampMs, iso("2022-12-29T22:00:00Z"));
     }
 
+    void dayMissingFromArchiveComesFromForecastApi()
+    {
+        // The archive answers without hourly values (the all-null ocean answer stands in for a day
+        // the reanalysis has not reached); the day is then asked from /v1/forecast by date.
+        Harness h;
+        QVERIFY(h.server.listen());
+        h.server.route(QStringLiteral("/v1/archive"), om("openmeteo/forecast_daily_all_null.json"));
+        h.server.route(QStringLiteral("/v1/forecast"), om("openmeteo/forecast_current_hourly_daily.json"));
+        h.make(1);
+        h.source->start();
+        QTRY_VERIFY_WITH_TIMEOUT(h.source->backfillDone(), 10000);
+        const auto fc = h.server.requests(QStringLiteral("/v1/forecast"));
+        QVERIFY(fc.size() >= 1);
+        const QString day = QDateTime::currentDateTimeUtc().date().addDays(-1).toString(Qt::ISODate);
+        QCOMPARE(fc.first().query.queryItemValue(QStringLiteral("start_date")), day);
+        QCOMPARE(fc.first().query.queryItemValue(QStringLiteral("end_date")), day);
+        QCOMPARE(h.readings.size(), 168); // every recorded hourly row, all in the past
+        QCOMPARE(h.readings.first().timestampMs, iso("2025-07-27T00:00:00Z"));
+        QCOMPARE(h.progress.last(), (QPair<qint64, qint64>(1, 1)));
+    }
+
     void legacyFahrenheitAndMph()
     {
         Harness h;
