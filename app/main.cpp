@@ -60,6 +60,8 @@ struct Cli
     QCommandLineOption backfillDays{QStringLiteral("backfill-days"),
                                     QStringLiteral("Open-Meteo: days of hourly history fetched on start (default 7; 0 = none)."),
                                     QStringLiteral("N")};
+    QCommandLineOption shiftToNow{QStringLiteral("shift-to-now"),
+                                  QStringLiteral("Replay: rewrite times so the recording starts now (default: original times).")};
     QCommandLineOption contact{QStringLiteral("contact"),
                                QStringLiteral("Contact (e-mail or URL) sent in the User-Agent; NWS asks for one (env STRATUS_CONTACT)."),
                                QStringLiteral("TEXT")};
@@ -90,7 +92,7 @@ struct Cli
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &stations, &near, &nwsUrl,
-                              &openMeteoUrl, &pollInterval, &backfillDays, &contact})
+                              &openMeteoUrl, &pollInterval, &backfillDays, &shiftToNow, &contact})
             parser.addOption(*o);
     }
 };
@@ -180,6 +182,8 @@ Result<EngineOptions> engineOptions(const Cli &cli)
     }
     if (cli.parser.isSet(cli.stationsCsv))
         o.stationsCsv = cli.parser.value(cli.stationsCsv);
+    if (cli.parser.isSet(cli.shiftToNow))
+        o.replayShiftToNow = true;
     if (o.sourceKind == QLatin1String("replay") && o.replayFile.isEmpty())
         return makeError(QStringLiteral("no data source: use --demo, --source replay --file F, "
                                         "--source nws --stations IDS|--near LAT,LON or --source openmeteo --near LAT,LON"));

@@ -4,6 +4,7 @@
 #include "FixtureHttpServer.h"
 #include "StratusProcess.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -135,6 +136,24 @@ private slots:
         QCOMPARE(om.value(QLatin1String("readings")).toInt(), 24 + 4);
         QCOMPARE(om.value(QLatin1String("progress")).toObject().value(QLatin1String("done")).toInt(), 1); // back-fill: 1 of 1 day
         QCOMPARE(om.value(QLatin1String("progress")).toObject().value(QLatin1String("total")).toInt(), 1);
+    }
+
+    void replayShiftedToNow()
+    {
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        StratusProcess p;
+        QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--source"),
+                          QStringLiteral("replay"), QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+                          QStringLiteral("--speed"), QStringLiteral("1"), QStringLiteral("--shift-to-now")}),
+                 p.stderrText().constData());
+        // At 1× the first recorded observations (2025-12-13T09:35, KMSN among them) come out now.
+        QJsonObject kmsn;
+        QVERIFY(QTest::qWaitFor([&] {
+            kmsn = findStation(p.getJson(QStringLiteral("/stations")).object(), QStringLiteral("KMSN"));
+            return kmsn.contains(QLatin1String("latest"));
+        }, 15000));
+        const qint64 ts = kmsn.value(QLatin1String("latest")).toObject().value(QLatin1String("ts")).toInteger();
+        QVERIFY2(ts >= before - 1000 && ts <= QDateTime::currentMSecsSinceEpoch() + 1000, qPrintable(QString::number(ts - before)));
     }
 
     void badArgumentsAreRefused_data()
