@@ -38,6 +38,16 @@ HttpClient::HttpClient(Options options, QObject *parent)
     m_clock.start();
 }
 
+HttpClient::~HttpClient()
+{
+    // Replies still in flight must not call back into a half-destroyed client or its owner.
+    const auto replies = m_nam.findChildren<QNetworkReply *>();
+    for (QNetworkReply *reply : replies) {
+        reply->disconnect(this);
+        reply->abort();
+    }
+}
+
 QByteArray HttpClient::defaultUserAgent(const QString &contact)
 {
     const QString who = contact.trimmed().isEmpty() ? QStringLiteral("no contact configured; see --contact")

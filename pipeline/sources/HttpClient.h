@@ -47,6 +47,7 @@ public:
     using Callback = std::function<void(const Response &)>;
 
     explicit HttpClient(Options options, QObject *parent = nullptr);
+    ~HttpClient() override;
 
     const Options &options() const { return m_options; }
     // Sends GET url; `done` runs once, on this thread, unless `context` was destroyed meanwhile.
