@@ -89,6 +89,29 @@ private slots:
         QVERIFY(server.requests().first().headers.value("user-agent").contains("stratus-tests@example.invalid"));
     }
 
+    void nwsNearPointDiscoversStations()
+    {
+        FixtureHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/points/30,-85"), FixtureHttpServer::ok(FixtureHttpServer::fixture("nws/points_30_-85.json")));
+        server.route(QStringLiteral("/gridpoints/TAE/58,65/stations"),
+                     FixtureHttpServer::ok(FixtureHttpServer::fixture("nws/gridpoint_stations.json")));
+        StratusProcess p;
+        QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--source"),
+                          QStringLiteral("nws"), QStringLiteral("--near"), QStringLiteral("30,-85"), QStringLiteral("--nws-url"),
+                          server.baseUrl().toString()}),
+                 p.stderrText().constData());
+        QJsonObject stations;
+        QVERIFY(QTest::qWaitFor([&] {
+            stations = p.getJson(QStringLiteral("/stations")).object();
+            return stations.value(QLatin1String("count")).toInt() >= 10;
+        }, 15000));
+        QCOMPARE(stations.value(QLatin1String("count")).toInt(), 10); // the nearest 10 of 41
+        const QJsonObject kcmh = findStation(stations, QStringLiteral("KCMH"));
+        QCOMPARE(kcmh.value(QLatin1String("name")).toString(), QStringLiteral("John Glenn Columbus International Airport"));
+        QCOMPARE(kcmh.value(QLatin1String("source")).toString(), QStringLiteral("nws"));
+    }
+
     void nwsDownShowsInHealth()
     {
         FixtureHttpServer server;
