@@ -67,6 +67,25 @@ struct Cli
     QCommandLineOption home{QStringLiteral("home"),
                             QStringLiteral("Home location when no position source answers (config: location/home)."),
                             QStringLiteral("LAT,LON")};
+    QCommandLineOption stations{QStringLiteral("stations"), QStringLiteral("NWS station ids to poll, e.g. KMSN,KMKE."),
+                                QStringLiteral("IDS")};
+    QCommandLineOption nwsUrl{QStringLiteral("nws-url"),
+                              QStringLiteral("NWS API base URL (env STRATUS_NWS_URL; default https://api.weather.gov)."),
+                              QStringLiteral("URL")};
+    QCommandLineOption openMeteoUrl{QStringLiteral("openmeteo-url"),
+                                    QStringLiteral("Open-Meteo base URL for forecast and archive (env STRATUS_OPENMETEO_URL)."),
+                                    QStringLiteral("URL")};
+    QCommandLineOption pollInterval{QStringLiteral("poll-interval"),
+                                    QStringLiteral("Seconds between polls (default: nws 15, openmeteo 900)."),
+                                    QStringLiteral("S")};
+    QCommandLineOption backfillDays{QStringLiteral("backfill-days"),
+                                    QStringLiteral("Open-Meteo: days of hourly history fetched on start (default 7; 0 = none)."),
+                                    QStringLiteral("N")};
+    QCommandLineOption shiftToNow{QStringLiteral("shift-to-now"),
+                                  QStringLiteral("Replay: rewrite times so the recording starts now (default: original times).")};
+    QCommandLineOption contact{QStringLiteral("contact"),
+                               QStringLiteral("Contact (e-mail or URL) sent in the User-Agent; NWS asks for one (env STRATUS_CONTACT)."),
+                               QStringLiteral("TEXT")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -90,7 +109,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
+                              &shiftToNow, &contact})
             parser.addOption(*o);
     }
 };
@@ -123,12 +143,16 @@ Result<Config> loadConfig(const Cli &cli)
         {&cli.port, "server/port"},       {&cli.bind, "server/bind"},           {&cli.source, "source/kind"},
         {&cli.file, "source/file"},       {&cli.speed, "source/speed"},         {&cli.stationsCsv, "source/stations_csv"},
         {&cli.bootstrap, "kafka/bootstrap"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
-        {&cli.near, "source/near"},
+        {&cli.near, "source/near"}, {&cli.stations, "source/stations"}, {&cli.nwsUrl, "source/nws_url"},
+        {&cli.openMeteoUrl, "source/openmeteo_url"}, {&cli.pollInterval, "source/poll_interval_s"},
+        {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"},
     };
     for (const auto &[option, key] : mapping) {
         if (const auto r = fromCli(*option, QString::fromLatin1(key)); !r)
             return makeError(QStringLiteral("--%1: %2").arg(option->names().first(), r.errorMessage()));
     }
+    if (cli.parser.isSet(cli.shiftToNow))
+        config.set(QStringLiteral("source/shift_to_now"), QStringLiteral("true"), QStringLiteral("command line --shift-to-now"));
     // --file alone implies a replay; --demo wins over a configured source.
     if (cli.parser.isSet(cli.file) && !cli.parser.isSet(cli.source))
         config.set(QStringLiteral("source/kind"), QStringLiteral("replay"), QStringLiteral("command line --file"));
@@ -175,8 +199,24 @@ Result<EngineOptions> engineOptions(const Config &config)
         o.replayFile = config.value(QStringLiteral("source/file"));
         if (o.replayFile.isEmpty())
             return makeError(QStringLiteral("source kind replay needs a file (--file F or [source] file)"));
+        o.replayShiftToNow = config.boolValue(QStringLiteral("source/shift_to_now"));
     } else {
-        return makeError(QStringLiteral("source \"%1\" is not available in this build yet; use --source replay or --demo").arg(kind));
+        // Live sources: nws (explicit stations or discovery near a point) and openmeteo (a point).
+        o.sourceKind = kind;
+        for (const QString &id : config.value(QStringLiteral("source/stations")).split(u',', Qt::SkipEmptyParts))
+            o.stationIds << id.trimmed().toUpper();
+        o.pollIntervalS = config.intValue(QStringLiteral("source/poll_interval_s"));
+        o.backfillDays = config.intValue(QStringLiteral("source/backfill_days"));
+        o.contact = config.value(QStringLiteral("source/contact"));
+        const auto explicitUrl = [&](const char *key) {
+            return config.origin(QString::fromLatin1(key)) == QLatin1String("default") ? QString() : config.value(QString::fromLatin1(key));
+        };
+        o.nwsUrl = explicitUrl("source/nws_url");
+        o.openMeteoUrl = explicitUrl("source/openmeteo_url");
+        if (kind == QLatin1String("nws") && o.stationIds.isEmpty() && !config.isSet(QStringLiteral("source/near")))
+            return makeError(QStringLiteral("--source nws needs --stations ID,ID or --near LAT,LON"));
+        if (kind == QLatin1String("openmeteo") && !config.isSet(QStringLiteral("source/near")))
+            return makeError(QStringLiteral("--source openmeteo needs --near LAT,LON"));
     }
     const QString s = config.value(QStringLiteral("source/speed"));
     bool ok = false;
@@ -276,6 +316,10 @@ int main(int argc, char **argv)
         if (!near)
             return fail(near.errorMessage());
         options.value().near = *near;
+        // Live sources start from the same point: NWS discovers the stations there, Open-Meteo serves it.
+        options.value().sourcePoint = std::make_pair(near->center.latitude(), near->center.longitude());
+        if (near->hasLimit())
+            options.value().nearMaxStations = near->limit;
     } else if (cli.parser.isSet(cli.radiusKm) || cli.parser.isSet(cli.limit)) {
         return fail(QStringLiteral("--radius-km and --limit need --near LAT,LON"));
     }

@@ -38,7 +38,7 @@ const QList<Config::KeySpec> &Config::schema()
         QList<KeySpec> l;
         l << key("server/port", T::Int, "8080", "REST API port (0 = any free port)", 0, 65535)
           << key("server/bind", T::String, "127.0.0.1", "address the REST API listens on")
-          << [] { auto s = key("server/token", T::String, "", "bearer token required for write requests"); s.secret = true; return s; }()
+          << [] { auto s = key("server/token", T::String, "", "bearer token required for write requests"); s.secret = true; s.envAlias = QStringLiteral("STRATUS_API_TOKEN"); return s; }()
           << key("server/max_request_bytes", T::Int, "65536", "largest request body accepted", 1024, 64 * 1024 * 1024)
           << choice("source/kind", "demo", {QStringLiteral("demo"), QStringLiteral("replay"), QStringLiteral("nws"), QStringLiteral("openmeteo")},
                     "where readings come from; demo replays the bundled recording")
@@ -47,10 +47,12 @@ const QList<Config::KeySpec> &Config::schema()
           << key("source/stations", T::String, "", "comma-separated station ids (nws)")
           << key("source/stations_csv", T::String, "", "station catalogue CSV (station_id, name, lat, lon, elevation_m)")
           << key("source/near", T::String, "", "LAT,LON (or auto) to pick stations near a point")
-          << key("source/poll_interval_s", T::Int, "15", "polling interval of live sources", 1, 86400)
-          << key("source/nws_url", T::Url, "https://api.weather.gov", "NWS API base URL")
-          << key("source/openmeteo_url", T::Url, "https://api.open-meteo.com", "Open-Meteo API base URL")
-          << key("source/user_agent", T::String, "Stratus weather monitor", "User-Agent sent to the APIs (NWS asks for a contact)")
+          << key("source/poll_interval_s", T::Int, "", "seconds between polls of live sources; empty = the source's default (nws 15, openmeteo 900)", 1, 86400)
+          << [] { auto s = key("source/nws_url", T::Url, "https://api.weather.gov", "NWS API base URL"); s.envAlias = QStringLiteral("STRATUS_NWS_URL"); return s; }()
+          << [] { auto s = key("source/openmeteo_url", T::Url, "https://api.open-meteo.com", "Open-Meteo base URL (forecast; also archive when set)"); s.envAlias = QStringLiteral("STRATUS_OPENMETEO_URL"); return s; }()
+          << [] { auto s = key("source/contact", T::String, "", "contact (e-mail or URL) sent in the User-Agent; NWS asks for one"); s.envAlias = QStringLiteral("STRATUS_CONTACT"); return s; }()
+          << key("source/backfill_days", T::Int, "7", "openmeteo: days of hourly history fetched on first start", 0, 92)
+          << key("source/shift_to_now", T::Bool, "false", "replay: rewrite times so the recording starts now")
           << key("windows/length_s", T::Int, "300", "sliding window length", 1, 86400)
           << key("windows/slide_s", T::Int, "60", "sliding window slide", 1, 86400)
           << key("windows/lateness_s", T::Int, "120", "allowed lateness of readings", 0, 86400)
@@ -201,13 +203,15 @@ Result<int> Config::applyEnvironment(const QProcessEnvironment &env)
 {
     int count = 0;
     for (const KeySpec &s : schema()) {
-        const QString name = environmentName(s.key);
-        if (!env.contains(name))
-            continue;
-        const auto r = set(s.key, env.value(name), QStringLiteral("env ") + name);
-        if (!r)
-            return makeError(QStringLiteral("environment variable %1: %2").arg(name, r.errorMessage()));
-        ++count;
+        // The canonical name wins over the alias when both are set.
+        for (const QString &name : {s.envAlias, environmentName(s.key)}) {
+            if (name.isEmpty() || !env.contains(name))
+                continue;
+            const auto r = set(s.key, env.value(name), QStringLiteral("env ") + name);
+            if (!r)
+                return makeError(QStringLiteral("environment variable %1: %2").arg(name, r.errorMessage()));
+            ++count;
+        }
     }
     return count;
 }

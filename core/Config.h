@@ -27,6 +27,7 @@ public:
         double min = 0, max = 0;  // Int/Double ranges (ignored when min == max)
         QStringList choices;      // Choice
         bool secret = false;      // printed as "***"
+        QString envAlias;         // a second, shorter environment variable name that also sets it
     };
 
     struct Entry

@@ -56,9 +56,14 @@ Result<int> StationCatalogue::loadCsv(const QString &path, const QString &source
     if (idCol < 0)
         return makeError(QStringLiteral("%1: no station_id or id column").arg(path));
     const int nameCol = csv.column(QStringLiteral("name"));
-    const int latCol = csv.column(QStringLiteral("lat"));
-    const int lonCol = csv.column(QStringLiteral("lon"));
-    const int elevCol = csv.column(QStringLiteral("elevation_m"));
+    // Also the spellings other station lists use (latitude/longitude/elevation in metres).
+    const auto either = [&](const char *a, const char *b) {
+        const int c = csv.column(QString::fromLatin1(a));
+        return c >= 0 ? c : csv.column(QString::fromLatin1(b));
+    };
+    const int latCol = either("lat", "latitude");
+    const int lonCol = either("lon", "longitude");
+    const int elevCol = either("elevation_m", "elevation");
     const int stateCol = csv.column(QStringLiteral("state"));
     const int countryCol = csv.column(QStringLiteral("country"));
 

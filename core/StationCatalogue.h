@@ -9,7 +9,7 @@
 namespace stratus {
 
 // The stations Stratus knows: id → metadata, in insertion order. Filled from a source's metadata or
-// from a CSV (station_id|id, name, lat, lon, elevation_m, state, country).
+// from a CSV (station_id|id, name, lat|latitude, lon|longitude, elevation_m|elevation (m), state, country).
 class StationCatalogue
 {
 public:

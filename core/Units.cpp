@@ -85,6 +85,10 @@ Result<double> toInternal(Variable variable, QStringView unit, double value)
             return value;
         if (isOneOf(u, {u"m"}))
             return metresToKm(value);
+        if (isOneOf(u, {u"ft", u"[ft_i]"})) // Open-Meteo's visibility with imperial units
+            return value * 0.0003048;
+        if (isOneOf(u, {u"mi", u"[mi_i]"}))
+            return value * 1.609344;
         break;
     }
     return incompatible(variable, unit);

@@ -3,7 +3,8 @@
 #include "JsonCodec.h"
 #include "bus/LocalBus.h"
 #include "geo/NearStationSelection.h"
-#include "sources/ReplaySource.h"
+#include "sources/Source.h"
+#include "sources/SourceFactory.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -71,15 +72,10 @@ Engine::Engine(EngineOptions options, QObject *parent)
         if (!m_near) // with --near the selection is published once the sources' stations are known too
             m_state.upsertStations(selected);
     }
-    if (!m_options.replayFile.isEmpty()) {
-        ReplaySource::Options ro;
-        ro.path = m_options.replayFile;
-        ro.speed = m_options.replaySpeed;
-        ro.shiftToNow = m_options.replayShiftToNow;
-        ro.maxGapMs = m_options.replayMaxGapMs;
-        ro.loop = m_options.replayLoop;
-        addSource(new ReplaySource(ro, this));
-    }
+    if (const auto source = SourceFactory::create(m_options, this); !source)
+        qCWarning(lcEngine).noquote() << source.errorMessage();
+    else if (*source)
+        addSource(*source);
 }
 
 Engine::~Engine() = default;
@@ -212,6 +208,8 @@ void Engine::publishSourceStatus(Source *source)
     s.lastError = h.lastError;
     s.lastSuccessMs = h.lastSuccessMs;
     s.readings = h.readingsEmitted;
+    s.progressDone = h.progressDone;
+    s.progressTotal = h.progressTotal;
     m_state.setSourceStatus(s);
 }
 

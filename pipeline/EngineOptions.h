@@ -4,13 +4,15 @@
 #include "aggregate/SlidingWindowAggregator.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
+#include <utility>
 
 namespace stratus {
 
-// Everything the Engine needs to know to run, filled by app/ from the command line (and later the
-// config file). Plain data, no parsing here.
+// Everything the Engine needs to know to run, filled by app/ from the settings (config file,
+// environment, command line). Plain data, no parsing here.
 struct EngineOptions
 {
     QString replayFile;      // empty = no replay source
@@ -19,6 +21,18 @@ struct EngineOptions
     qint64 replayMaxGapMs = 0;
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
+
+    // Live sources (see sources/SourceFactory): which one, and where it points.
+    QString sourceKind = QStringLiteral("replay");    // replay | nws | openmeteo
+    QStringList stationIds;                           // nws: explicit station ids
+    std::optional<std::pair<double, double>> sourcePoint; // nws: discovery point; openmeteo: the point
+    int nearMaxStations = 10;                         // nws: discovered stations polled
+    QString nwsUrl;                                   // empty = https://api.weather.gov
+    QString openMeteoUrl;                             // empty = https://api.open-meteo.com
+    QString openMeteoArchiveUrl;                      // empty = openMeteoUrl if set, else archive-api.open-meteo.com
+    int pollIntervalS = 0;                            // 0 = the source's default (nws 15 s, openmeteo 900 s)
+    int backfillDays = 7;                             // openmeteo: hourly history on first start
+    QString contact;                                  // User-Agent contact (NWS asks for one)
     SlidingWindowAggregator::Options windows;
     std::optional<GeoQuery> near; // --near: only stations of the catalogue near a point (centre resolved)
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)

@@ -29,6 +29,8 @@ public:
         QString lastError;
         qint64 lastSuccessMs = 0;
         qint64 readings = 0;
+        qint64 progressDone = 0; // start-up work such as a history back-fill; total 0 = none
+        qint64 progressTotal = 0;
     };
 
     struct Counters

@@ -70,6 +70,12 @@ QHttpServerResponse ApiServer::health() const
         if (!s.lastError.isEmpty())
             o.insert(QLatin1String("last_error"), s.lastError);
         o.insert(QLatin1String("readings"), s.readings);
+        if (s.progressTotal > 0) {
+            QJsonObject p;
+            p.insert(QLatin1String("done"), s.progressDone);
+            p.insert(QLatin1String("total"), s.progressTotal);
+            o.insert(QLatin1String("progress"), p);
+        }
         if (s.lastSuccessMs)
             o.insert(QLatin1String("last_success"), QDateTime::fromMSecsSinceEpoch(s.lastSuccessMs, Qt::UTC).toString(Qt::ISODate));
         sourceList.append(o);

@@ -1,10 +1,13 @@
 #include "RecordedDataReader.h"
 
 #include "CsvReader.h"
+#include "ReadingValidator.h"
 #include "ReferenceMessageCodec.h"
 #include "TimeUtil.h"
+#include "Units.h"
 
 #include <QDateTime>
+#include <QDebug>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -63,6 +66,9 @@ Result<RecordedDataReader::Data> RecordedDataReader::read(const QString &path)
     file.close();
     if (head.trimmed().isEmpty())
         return makeError(QStringLiteral("%1: the file is empty").arg(path));
+    const QByteArray header = head.left(head.indexOf('\n')).trimmed();
+    if ((header.startsWith("STATION,") && header.contains(",DATE")) || (header.startsWith("date,") && header.contains(",temp_f")))
+        return readDailyCsv(path);
     // The extension decides; without one, any of the first lines looking like a JSON object does,
     // so that a malformed first line cannot make a JSONL file look like a CSV.
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -204,6 +210,12 @@ Result<RecordedDataReader::Data> RecordedDataReader::readSurfaceCsv(const QStrin
         if (humidityCol < 0 && r.has(Variable::Temperature) && r.has(Variable::Dewpoint))
             r.set(Variable::Humidity, relativeHumidity(r.value(Variable::Temperature), r.value(Variable::Dewpoint)));
 
+        if (!ReadingValidator::isValidStationId(r.stationId)) {
+            // The reading still goes on (the engine dead-letters it with the reason), but a time
+            // decoded into the id field ("0030") must not become a phantom station on the map.
+            data.readings.append(std::move(r));
+            continue;
+        }
         auto it = stationIndex.constFind(r.stationId);
         if (it == stationIndex.cend()) {
             Station s;
@@ -213,7 +225,9 @@ Result<RecordedDataReader::Data> RecordedDataReader::readSurfaceCsv(const QStrin
             data.stations.append(s);
         }
         Station &s = data.stations[*it];
-        if (!s.hasLocation() && latCol >= 0 && lonCol >= 0 && !field(latCol).isEmpty() && !field(lonCol).isEmpty()) {
+        if (!s.hasLocation() && latCol >= 0 && lonCol >= 0 && !field(latCol).isEmpty() && !field(lonCol).isEmpty()
+            && std::abs(field(latCol).toDouble()) <= 90 && std::abs(field(lonCol).toDouble()) <= 180) {
+            // A position off the Earth (WUY at longitude -790.2) is a decoding error: no position.
             s.latitude = field(latCol).toDouble();
             s.longitude = field(lonCol).toDouble();
             s.elevationM = elevCol >= 0 && !field(elevCol).isEmpty() ? field(elevCol).toDouble() : s.elevationM;
@@ -222,6 +236,111 @@ Result<RecordedDataReader::Data> RecordedDataReader::readSurfaceCsv(const QStrin
         }
         data.readings.append(std::move(r));
     }
+    sortByTime(data.readings);
+    return data;
+}
+
+Result<RecordedDataReader::Data> RecordedDataReader::readDailyCsv(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    CsvReader csv(&file);
+    if (!csv.readHeader())
+        return makeError(QStringLiteral("%1: empty file").arg(path));
+    const bool ghcn = csv.column(QStringLiteral("STATION")) >= 0;
+    struct Column
+    {
+        const char *name;
+        Variable variable;
+        const char16_t *unit;
+        bool zeroIsMissing; // Chicago's gust 0 means "no gust reported", not a calm gust
+    };
+    static const Column kGhcn[] = {
+        {"TAVG", Variable::Temperature, u"°C", false},
+        {"AWND", Variable::WindSpeed, u"m/s", false},
+    };
+    static const Column kChicago[] = {
+        {"temp_f", Variable::Temperature, u"°F", false},   {"dewpoint_f", Variable::Dewpoint, u"°F", false},
+        {"humidity_pct", Variable::Humidity, u"%", false}, {"pressure_inhg", Variable::Pressure, u"inHg", false},
+        {"wind_mph", Variable::WindSpeed, u"mph", false},  {"gust_mph", Variable::WindGust, u"mph", true},
+    };
+    const auto columns = ghcn ? QList<Column>(std::begin(kGhcn), std::end(kGhcn))
+                              : QList<Column>(std::begin(kChicago), std::end(kChicago));
+    const int dateCol = csv.column(ghcn ? QStringLiteral("DATE") : QStringLiteral("date"));
+    if (dateCol < 0)
+        return makeError(QStringLiteral("%1: no DATE/date column").arg(path));
+    const int idCol = csv.column(QStringLiteral("STATION"));
+    const int tmaxCol = csv.column(QStringLiteral("TMAX"));
+    const int tminCol = csv.column(QStringLiteral("TMIN"));
+
+    Data data;
+    QHash<QString, qsizetype> stationIndex;
+    qint64 tavgFilled = 0;
+    QStringList row;
+    while (csv.readRow(row)) {
+        const auto field = [&](int c) { return c >= 0 && c < row.size() ? QStringView(row[c]) : QStringView(); };
+        const auto reject = [&](const QString &why) {
+            data.rejected.append(rejectedLine(path, csv.lineNumber(), row.join(u',').toUtf8(), why));
+        };
+        if (row.size() < csv.header().size()) {
+            reject(QStringLiteral("%1 fields, the header has %2").arg(row.size()).arg(csv.header().size()));
+            continue;
+        }
+        Reading r;
+        // The Chicago set does not name its station; "CHICAGO" is our label for it.
+        r.stationId = ghcn ? field(idCol).trimmed().toString() : QStringLiteral("CHICAGO");
+        const auto ts = timeutil::parseIsoUtc(field(dateCol));
+        if (!ts) {
+            reject(QStringLiteral("date \"%1\" is not an ISO 8601 date").arg(field(dateCol)));
+            continue;
+        }
+        r.timestampMs = *ts;
+        QString bad;
+        for (const Column &c : columns) {
+            const QStringView text = field(csv.column(QString::fromLatin1(c.name)));
+            if (text.isEmpty())
+                continue;
+            bool ok = false;
+            const double x = text.toDouble(&ok);
+            if (!ok) {
+                bad = QStringLiteral("%1 \"%2\" is not a number").arg(QLatin1String(c.name), text);
+                break;
+            }
+            if (c.zeroIsMissing && x == 0)
+                continue;
+            const auto v = units::toInternal(c.variable, QStringView(c.unit), x);
+            if (v)
+                r.set(c.variable, *v);
+        }
+        if (!bad.isEmpty()) {
+            reject(bad);
+            continue;
+        }
+        if (ghcn && !r.has(Variable::Temperature) && !field(tmaxCol).isEmpty() && !field(tminCol).isEmpty()) {
+            // GHCN lacks TAVG for years at a time; the data README says to use (TMAX+TMIN)/2 there.
+            r.set(Variable::Temperature, (field(tmaxCol).toDouble() + field(tminCol).toDouble()) / 2);
+            ++tavgFilled;
+        }
+        if (!stationIndex.contains(r.stationId)) {
+            Station s;
+            s.id = r.stationId;
+            s.source = QStringLiteral("replay");
+            if (ghcn) {
+                s.name = field(csv.column(QStringLiteral("NAME"))).toString();
+                s.latitude = field(csv.column(QStringLiteral("LATITUDE"))).toDouble();
+                s.longitude = field(csv.column(QStringLiteral("LONGITUDE"))).toDouble();
+                s.elevationM = field(csv.column(QStringLiteral("ELEVATION"))).toDouble();
+            } else {
+                s.name = QStringLiteral("Chicago (daily, station not named in the source)");
+            }
+            stationIndex.insert(s.id, data.stations.size());
+            data.stations.append(s);
+        }
+        data.readings.append(std::move(r));
+    }
+    if (tavgFilled > 0)
+        qInfo().noquote() << QStringLiteral("%1: TAVG missing on %2 days; used (TMAX+TMIN)/2 there").arg(path).arg(tavgFilled);
     sortByTime(data.readings);
     return data;
 }

@@ -14,7 +14,11 @@ namespace stratus {
 // file's first line:
 //  - the reference system's NWS JSONL (nws_recorded*.jsonl),
 //  - the hourly/daily surface CSVs with station_id|station, time_utc and *_c / *_ms / *_hpa columns
-//    (sao_19950318/observations.csv, beijing_hourly).
+//    (sao_19950318/observations.csv, beijing_hourly),
+//  - the daily records: GHCN-Daily exports (STATION, DATE, TAVG/TMAX/TMIN °C, AWND m/s) and the
+//    Chicago set in US units (date, temp_f, dewpoint_f, humidity_pct, pressure_inhg, wind_mph,
+//    gust_mph), converted on the way in. One reading per day, stamped 00:00 UTC of the date. Daily
+//    precipitation totals are not carried: Variable::Precipitation means the last hour.
 // A malformed line is skipped, kept as a DeadLetter naming file and line, and reading goes on.
 class RecordedDataReader
 {
@@ -31,6 +35,7 @@ public:
 private:
     static Result<Data> readReferenceJsonl(const QString &path);
     static Result<Data> readSurfaceCsv(const QString &path);
+    static Result<Data> readDailyCsv(const QString &path);
 };
 
 } // namespace stratus

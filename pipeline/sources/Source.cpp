@@ -28,6 +28,14 @@ void Source::setState(State state, const QString &error)
         emit healthChanged();
 }
 
+void Source::reportProgress(qint64 done, qint64 total)
+{
+    m_health.progressDone = done;
+    m_health.progressTotal = total;
+    emit progress(done, total);
+    emit healthChanged();
+}
+
 void Source::countEmitted(qint64 n)
 {
     m_health.readingsEmitted += n;

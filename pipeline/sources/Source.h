@@ -24,6 +24,8 @@ public:
         QString lastError;
         qint64 lastSuccessMs = 0;
         qint64 readingsEmitted = 0;
+        qint64 progressDone = 0;  // long start-up work (history back-fill); total 0 = none
+        qint64 progressTotal = 0;
     };
 
     using QObject::QObject;
@@ -46,6 +48,8 @@ signals:
 protected:
     void setState(State state, const QString &error = QString());
     void countEmitted(qint64 n);
+    // Emits progress() and keeps it in the health, so /health and the GUI can show it.
+    void reportProgress(qint64 done, qint64 total);
 
     Health m_health;
 };

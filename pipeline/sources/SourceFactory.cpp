@@ -1,0 +1,60 @@
+#include "SourceFactory.h"
+
+#include "NwsSource.h"
+#include "OpenMeteoSource.h"
+#include "ReplaySource.h"
+
+namespace stratus {
+
+Result<Source *> SourceFactory::create(const EngineOptions &o, QObject *parent)
+{
+    if (o.sourceKind == QLatin1String("nws")) {
+        NwsSource::Options n;
+        if (!o.nwsUrl.isEmpty())
+            n.baseUrl = QUrl(o.nwsUrl);
+        if (!n.baseUrl.isValid() || n.baseUrl.scheme().isEmpty())
+            return makeError(QStringLiteral("NWS URL \"%1\" is not an http(s) URL").arg(o.nwsUrl));
+        n.stationIds = o.stationIds;
+        n.near = o.sourcePoint;
+        n.maxStations = o.nearMaxStations;
+        if (o.pollIntervalS > 0)
+            n.pollIntervalMs = o.pollIntervalS * 1000;
+        n.contact = o.contact;
+        if (n.stationIds.isEmpty() && !n.near)
+            return makeError(QStringLiteral("--source nws needs --stations ID,ID or --near LAT,LON"));
+        return static_cast<Source *>(new NwsSource(n, parent));
+    }
+    if (o.sourceKind == QLatin1String("openmeteo")) {
+        OpenMeteoSource::Options m;
+        if (!o.openMeteoUrl.isEmpty()) {
+            m.forecastUrl = QUrl(o.openMeteoUrl);
+            m.archiveUrl = QUrl(o.openMeteoUrl); // one server for both unless told otherwise
+        }
+        if (!o.openMeteoArchiveUrl.isEmpty())
+            m.archiveUrl = QUrl(o.openMeteoArchiveUrl);
+        if (!m.forecastUrl.isValid() || m.forecastUrl.scheme().isEmpty())
+            return makeError(QStringLiteral("Open-Meteo URL \"%1\" is not an http(s) URL").arg(o.openMeteoUrl));
+        if (!o.sourcePoint)
+            return makeError(QStringLiteral("--source openmeteo needs --near LAT,LON"));
+        m.points.append({QString(), o.sourcePoint->first, o.sourcePoint->second, QString()});
+        if (o.pollIntervalS > 0)
+            m.pollIntervalMs = o.pollIntervalS * 1000;
+        m.backfillDays = o.backfillDays;
+        m.contact = o.contact;
+        return static_cast<Source *>(new OpenMeteoSource(m, parent));
+    }
+    if (o.sourceKind == QLatin1String("replay") || o.sourceKind.isEmpty()) {
+        if (o.replayFile.isEmpty())
+            return static_cast<Source *>(nullptr);
+        ReplaySource::Options ro;
+        ro.path = o.replayFile;
+        ro.speed = o.replaySpeed;
+        ro.shiftToNow = o.replayShiftToNow;
+        ro.maxGapMs = o.replayMaxGapMs;
+        ro.loop = o.replayLoop;
+        return static_cast<Source *>(new ReplaySource(ro, parent));
+    }
+    return makeError(QStringLiteral("unknown source \"%1\": use replay, nws or openmeteo").arg(o.sourceKind));
+}
+
+} // namespace stratus
