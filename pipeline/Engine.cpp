@@ -39,6 +39,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
         aggregate(r);
+        detect(r);
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
@@ -61,6 +62,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
         for (const QString &s : std::as_const(skipped))
             qCWarning(lcEngine).noquote() << s;
         m_state.upsertStations(catalogue.stations());
+        m_detector.setStations(catalogue.stations());
     }
     if (!m_options.replayFile.isEmpty()) {
         ReplaySource::Options ro;
@@ -78,7 +80,10 @@ Engine::~Engine() = default;
 void Engine::addSource(Source *source)
 {
     m_sources.push_back(source);
-    connect(source, &Source::stationsDiscovered, this, [this](const QList<Station> &s) { m_state.upsertStations(s); });
+    connect(source, &Source::stationsDiscovered, this, [this](const QList<Station> &s) {
+        m_state.upsertStations(s);
+        m_detector.setStations(s);
+    });
     connect(source, &Source::readingsReady, this, [this, source](const QList<Reading> &r) { ingest(source, r); });
     connect(source, &Source::rejected, this, [this](const DeadLetter &d) {
         LiveState::Counters c;
@@ -168,6 +173,14 @@ void Engine::aggregate(const QList<Reading> &readings)
     m_state.setLateDropped(m_aggregator.lateDropped());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
+}
+
+void Engine::detect(const QList<Reading> &readings)
+{
+    // Accepted readings only: impossible values were already turned into out_of_range in ingest().
+    const QList<Anomaly> found = m_detector.process(readings);
+    if (!found.isEmpty())
+        m_bus->publishAnomalies(found);
 }
 
 void Engine::infer(const QList<WindowStats> &windows)

@@ -4,6 +4,7 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "infer/AnomalyDetector.h"
 #include "infer/PersistenceForecaster.h"
 
 #include <QObject>
@@ -40,6 +41,7 @@ private:
     void addSource(Source *source);
     void ingest(Source *source, const QList<Reading> &readings);
     void aggregate(const QList<Reading> &readings);
+    void detect(const QList<Reading> &readings);
     void infer(const QList<WindowStats> &windows);
     void publishSourceStatus(Source *source);
 
@@ -50,6 +52,7 @@ private:
     ReadingValidator m_validator;
     SlidingWindowAggregator m_aggregator;
     PersistenceForecaster m_forecaster;
+    AnomalyDetector m_detector;
 };
 
 } // namespace stratus
