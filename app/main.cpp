@@ -1,6 +1,7 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
 #include "api/ApiServer.h"
+#include "infer/AnomalyEvaluator.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -47,6 +48,15 @@ struct Cli
     QCommandLineOption speed{QStringLiteral("speed"),
                              QStringLiteral("Replay speed: a factor (1 … 10000) or max for as fast as possible."),
                              QStringLiteral("X"), QStringLiteral("1")};
+    QCommandLineOption evaluateAnomalies{QStringLiteral("evaluate-anomalies"),
+                                         QStringLiteral("Score the anomaly detectors (precision, recall, F1) on --data: a "
+                                                        "labelled CSV, or a recorded stream with injected faults.")};
+    QCommandLineOption data{QStringLiteral("data"), QStringLiteral("Data file for --evaluate-anomalies."), QStringLiteral("FILE")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print evaluation results as JSON.")};
+    QCommandLineOption seed{QStringLiteral("seed"), QStringLiteral("Seed for injected faults (default 1)."),
+                            QStringLiteral("N"), QStringLiteral("1")};
+    QCommandLineOption faults{QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
+                              QStringLiteral("N"), QStringLiteral("40")};
     QCommandLineOption stationsCsv{QStringLiteral("stations-csv"),
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
@@ -68,7 +78,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &evaluateAnomalies, &data,
+                              &json, &seed, &faults})
             parser.addOption(*o);
     }
 };
@@ -137,7 +148,7 @@ int runServer(const Cli &cli, const EngineOptions &options)
 bool isHeadless(const QStringList &args)
 {
     for (const char *flag : {"--server", "--worker", "--export", "--train", "--evaluate", "--help", "-h",
-                             "--version", "-v", "--bench"}) {
+                             "--version", "-v", "--bench", "--evaluate-anomalies"}) {
         if (args.contains(QLatin1String(flag)))
             return true;
     }
@@ -168,6 +179,17 @@ int main(int argc, char **argv)
     Cli cli;
     cli.parser.process(args);
 
+    if (cli.parser.isSet(cli.evaluateAnomalies)) {
+        if (!cli.parser.isSet(cli.data))
+            return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));
+        bool seedOk = false, faultsOk = false;
+        const uint seed = cli.parser.value(cli.seed).toUInt(&seedOk);
+        const int faults = cli.parser.value(cli.faults).toInt(&faultsOk);
+        if (!seedOk || !faultsOk || faults < 1)
+            return fail(QStringLiteral("--seed and --faults need positive whole numbers"));
+        QTextStream out(stdout), err(stderr);
+        return AnomalyEvaluator::runCommand(cli.parser.value(cli.data), cli.parser.isSet(cli.json), seed, faults, out, err);
+    }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
     for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {

@@ -71,10 +71,15 @@ const QStringList &PeerDriftDetector::peersOf(const QString &id)
     } else {
         // Without positions (e.g. the Beijing sites, or stations seen only in the stream) the
         // stations form one local network; the k first others, in a stable order, are the peers.
+        // Only stations of the same kind of place (Station::region, e.g. indoor/outdoor motes)
+        // are comparable.
+        const QString region = self != m_stations.cend() ? self->region : QString();
         QStringList all;
         for (auto i = m_latest.cbegin(); i != m_latest.cend(); ++i) {
             const auto st = m_stations.constFind(i.key());
-            if (i.key() != id && (st == m_stations.cend() || !st->hasLocation()))
+            const bool unlocated = st == m_stations.cend() || !st->hasLocation();
+            const QString theirRegion = st != m_stations.cend() ? st->region : QString();
+            if (i.key() != id && unlocated && theirRegion == region)
                 all << i.key();
         }
         all.sort();

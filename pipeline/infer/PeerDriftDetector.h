@@ -18,7 +18,8 @@ namespace stratus {
 // EWMA (its usual level and spread) and a fast EWMA (the last hours); when the fast one leaves the
 // usual level by `threshold` spreads, the reading is flagged as kind `spatial`.
 // Memory: one latest value per station and variable, a few numbers per series; a reading costs
-// O(peers) (k nearest, default 6).
+// O(peers) (k nearest, default 6). Stations without a position are peers of the unlocated stations
+// of the same region (Station::region), e.g. one city's network, or the indoor motes.
 class PeerDriftDetector
 {
 public:
