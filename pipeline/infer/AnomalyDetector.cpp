@@ -16,8 +16,11 @@ class Ring
 {
 public:
     explicit Ring(int capacity = 0) : m_data(static_cast<size_t>(std::max(capacity, 1))) {}
-    void push(double x)
+    void push(double x, qint64 t = 0)
     {
+        if (m_times.size() != m_data.size())
+            m_times.resize(m_data.size());
+        m_times[m_head] = t;
         m_data[m_head] = x;
         m_head = (m_head + 1) % m_data.size();
         m_size = std::min(m_size + 1, m_data.size());
@@ -34,6 +37,27 @@ public:
         return {med, medianOf(scratch)};
     }
 
+    // Median and MAD of the values pushed at or after `sinceMs`; count = how many.
+    std::pair<double, double> medianMadSince(qint64 sinceMs, std::vector<double> &scratch, size_t &count) const
+    {
+        scratch.clear();
+        for (size_t i = 0; i < m_size; ++i) {
+            if (m_times[i] >= sinceMs)
+                scratch.push_back(m_data[i]);
+        }
+        count = scratch.size();
+        if (scratch.empty())
+            return {0, 0};
+        const double med = medianOf(scratch);
+        for (double &x : scratch)
+            x = std::abs(x - med);
+        return {med, medianOf(scratch)};
+    }
+    size_t countZeros() const
+    {
+        return static_cast<size_t>(std::count(m_data.begin(), m_data.begin() + static_cast<std::ptrdiff_t>(m_size), 0.0));
+    }
+
 private:
     static double medianOf(std::vector<double> &v)
     {
@@ -45,6 +69,7 @@ private:
         return m;
     }
     std::vector<double> m_data;
+    std::vector<qint64> m_times;
     size_t m_head = 0, m_size = 0;
 };
 
@@ -76,7 +101,8 @@ struct AnomalyDetector::Series
     // Deviation event (hysteresis): the level and scale frozen when it began.
     bool inEvent = false;
     qint64 eventStartMs = 0;
-    double frozenMedian = 0, frozenScale = 1;
+    bool frozenHasWindow = false;
+    double frozenMedian = 0, frozenScale = 1, frozenStepScale = 1;
     // Stuck detection.
     double runValue = std::numeric_limits<double>::quiet_NaN();
     int runCount = 0;
@@ -275,8 +301,9 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
 
     // Stuck: the same value over and over, for quantities that should move. A calm wind or a
     // saturated humidity legitimately stays put.
-    const bool stuckEligible = (isStatistical(v) && !(v == Variable::Humidity && x >= 99.5))
-        || ((v == Variable::WindSpeed || v == Variable::WindGust) && x > 0);
+    // Wind is reported in whole knots and may stay steady for hours; a stuck anemometer reads calm,
+    // which is indistinguishable from calm weather. So only the statistical quantities are checked.
+    const bool stuckEligible = isStatistical(v) && !(v == Variable::Humidity && x >= 99.5);
     if (x == s.runValue) {
         ++s.runCount;
     } else {
@@ -286,13 +313,29 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     }
     const qint64 runMs = r.timestampMs - s.runStartMs;
     bool stuck = false;
-    if (stuckEligible && s.runCount >= m_options.stuckMinReadings && runMs >= m_options.stuckMinMs) {
+    // How surprising is the run? With a share p0 of unchanged steps in the station's recent normal
+    // history (its own run excluded, Laplace-smoothed), n identical readings happen by chance with
+    // probability ≈ p0^(n−1). Coarse sensors (whole-degree METAR temperatures) legitimately repeat
+    // for hours; a 0.1 °C sensor does not.
+    double chance = 1.0;
+    if (stuckEligible && s.runCount >= m_options.stuckMinReadings) {
+        const double inRun = std::min<double>(s.runCount - 1, static_cast<double>(s.steps.countZeros()));
+        const double zeros = static_cast<double>(s.steps.countZeros()) - inRun;
+        const double total = static_cast<double>(s.steps.size()) - inRun;
+        const double p0 = (zeros + 1) / (total + 2);
+        // Too little history outside the run says nothing about how often this station repeats.
+        chance = total >= m_options.minHistory ? std::pow(p0, s.runCount - 1) : 1.0;
+    }
+    if (stuckEligible && s.runCount >= m_options.stuckMinReadings && runMs >= m_options.stuckMinMs
+        && chance < m_options.stuckChance) {
         stuck = true;
         consider(AnomalyKind::Stuck, static_cast<double>(runMs) / static_cast<double>(m_options.stuckMinMs),
-                 QStringLiteral("%1 has read exactly %2 %3 for %4 readings over %5 (since %6): the sensor looks stuck")
+                 QStringLiteral("%1 has read exactly %2 %3 for %4 readings over %5 (since %6), a run this station's "
+                                "usual variation makes a 1-in-%7 chance: the sensor looks stuck")
                      .arg(name, QString::number(x), unit)
                      .arg(s.runCount)
-                     .arg(duration(runMs), timeutil::toIsoUtc(s.runStartMs)));
+                     .arg(duration(runMs), timeutil::toIsoUtc(s.runStartMs))
+                     .arg(chance > 0 ? QString::number(1.0 / chance, 'g', 2) : QStringLiteral("∞")));
     }
 
     // Peer drift (spatial), for the spatially smooth quantities.
@@ -302,32 +345,48 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     }
 
     bool anomalous = false;
-    if (isStatistical(v) && static_cast<int>(s.baseline.size()) >= m_options.minHistory) {
-        const auto [med, mad] = s.baseline.medianMad(scratch);
+    if (isStatistical(v) && static_cast<int>(s.steps.size()) >= m_options.minHistory) {
+        // The window: recent normal readings within windowSpanMs (at most windowSize of them). With
+        // sparse (hourly) data it holds too few readings to speak, and only the step check runs: an
+        // hourly series' recent hours are not a "normal" its next hour must stay near.
+        size_t count = 0;
+        const auto [med, mad] = s.baseline.medianMadSince(r.timestampMs - m_options.windowSpanMs, scratch, count);
+        const bool haveWindow = static_cast<int>(count) >= m_options.minHistory;
         const double scale = std::max(kMadToSigma * mad, floor);
-        const double z = (x - med) / scale;
+        const double z = haveWindow ? (x - med) / scale : 0.0;
         const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
         // The usual step is small and skewed; its median plus MAD is a robust "typical change".
-        const double stepScale = std::max(stepMed + kMadToSigma * stepMad, floor);
+        // Natural change grows with the time between readings (roughly as its square root, like a
+        // random walk), so the floor of the usual step does too, counted from 10 minutes.
+        const double dtMin = static_cast<double>(r.timestampMs - s.lastNormalMs) / 60'000.0;
+        const double stepFloor = floor * std::max(1.0, std::sqrt(dtMin / 10.0));
+        const double stepScale = std::max(stepMed + kMadToSigma * stepMad, stepFloor);
         const double step = x - s.lastNormal;
         const double stepScore = std::abs(step) / (m_options.spikeScore * stepScale);
 
         if (s.inEvent) {
-            const double zf = (x - s.frozenMedian) / s.frozenScale;
             const qint64 eventMs = r.timestampMs - s.eventStartMs;
+            const double zf = s.frozenHasWindow ? (x - s.frozenMedian) / s.frozenScale : 0.0;
+            const double frozenStep = std::abs(step) / (m_options.spikeScore * s.frozenStepScale);
+            // Hysteresis: stay in the event until back within exitScore of the frozen level (or,
+            // without a window, within the same fraction of a spike of the last normal value).
+            const bool still = s.frozenHasWindow ? std::abs(zf) > m_options.exitScore
+                                                 : frozenStep > m_options.exitScore / m_options.enterScore;
             if (eventMs > m_options.maxEventMs) {
                 // A shift that lasts this long is the new normal: relearn from here.
                 s.inEvent = false;
                 s.baseline.clear();
                 s.steps.clear();
-            } else if (std::abs(zf) > m_options.exitScore || std::abs(z) > m_options.enterScore) {
+                s.hasLast = false;
+            } else if (still || std::abs(z) > m_options.enterScore) {
                 anomalous = true;
-                consider(AnomalyKind::WindowDeviation, std::max(std::abs(zf) / m_options.enterScore, 1.0),
-                         QStringLiteral("%1 %2 %3 is still %4 %3 %5 the level of %6 %3 before the event began at %7 "
-                                        "(robust z %8)")
-                             .arg(name, fmt(x, 2), unit, fmt(std::abs(x - s.frozenMedian), 2),
-                                  x > s.frozenMedian ? QStringLiteral("above") : QStringLiteral("below"),
-                                  fmt(s.frozenMedian, 2), timeutil::toIsoUtc(s.eventStartMs), fmt(zf)));
+                const double level = s.frozenHasWindow ? s.frozenMedian : s.lastNormal;
+                const double score = s.frozenHasWindow ? std::abs(zf) / m_options.enterScore : frozenStep;
+                consider(AnomalyKind::WindowDeviation, std::max(score, 1.0),
+                         QStringLiteral("%1 %2 %3 is still %4 %3 %5 the level of %6 %3 before the event began at %7")
+                             .arg(name, fmt(x, 2), unit, fmt(std::abs(x - level), 2),
+                                  x > level ? QStringLiteral("above") : QStringLiteral("below"), fmt(level, 2),
+                                  timeutil::toIsoUtc(s.eventStartMs)));
             } else {
                 s.inEvent = false;
             }
@@ -338,8 +397,10 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
                 anomalous = true;
                 s.inEvent = true;
                 s.eventStartMs = r.timestampMs;
+                s.frozenHasWindow = haveWindow;
                 s.frozenMedian = med;
                 s.frozenScale = scale;
+                s.frozenStepScale = stepScale;
                 if (spike)
                     consider(AnomalyKind::Spike, stepScore,
                              QStringLiteral("%1 jumped %2 %3 in %4 to %5 %3; this station's usual change is about %6 %3")
@@ -351,7 +412,7 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
                                             "normal readings")
                                  .arg(name, fmt(x, 2), unit, fmt(std::abs(z)),
                                       z > 0 ? QStringLiteral("above") : QStringLiteral("below"), fmt(med, 2))
-                                 .arg(s.baseline.size()));
+                                 .arg(count));
             }
         }
     }
@@ -360,7 +421,7 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     if (!anomalous && !stuck) {
         if (s.hasLast)
             s.steps.push(std::abs(x - s.lastNormal));
-        s.baseline.push(x);
+        s.baseline.push(x, r.timestampMs);
         s.hasLast = true;
         s.lastNormal = x;
         s.lastNormalMs = r.timestampMs;

@@ -38,14 +38,16 @@ class AnomalyDetector
 public:
     struct Options
     {
-        int windowSize = 60;      // normal readings in the robust baseline
+        int windowSize = 60;      // normal readings in the robust baseline, at most ...
+        qint64 windowSpanMs = 2 * 3600'000LL; // ... and no older than this
         int minHistory = 10;      // readings before the statistical checks speak
         double enterScore = 3.0;  // robust z above which a reading deviates from its window
         double exitScore = 1.0;   // an event ends when the reading is back within this z of the frozen level
         double spikeScore = 5.0;  // step from the last normal value, in robust scales of the usual step
         qint64 maxEventMs = 6 * 3600'000LL; // a shift lasting longer becomes the new normal
         int stuckMinReadings = 6; // identical readings in a row ...
-        qint64 stuckMinMs = 5 * 3600'000LL; // ... spanning at least this long
+        qint64 stuckMinMs = 5 * 3600'000LL; // ... spanning at least this long ...
+        double stuckChance = 1e-3;  // ... and that unlikely given the station's share of unchanged steps
         double dropoutFactor = 4.0;           // silent for this many usual intervals ...
         qint64 dropoutMinMs = 30 * 60'000LL;  // ... and at least this long
         double residualSigmas = 3.5;          // forecast residual threshold, in standard deviations

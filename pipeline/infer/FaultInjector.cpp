@@ -66,7 +66,7 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
             std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
             it->usualMs = std::max<qint64>(gaps[gaps.size() / 2], 1000);
         }
-        if (static_cast<int>(rows.size()) >= options.warmupReadings + 24)
+        if (rows.size() >= 24)
             ids << it.key();
     }
     ids.sort(); // QHash order is not stable across runs; the seed must reproduce the same faults
@@ -83,7 +83,9 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
         const QString id = ids[pick(ids.size())];
         StationIndex &st = stations[id];
         const qsizetype n = static_cast<qsizetype>(st.rows.size());
-        const qsizetype k = options.warmupReadings + pick(n - options.warmupReadings - 12);
+        // Short streams (a day of hourly reports) get a shorter warm-up: a third of their readings.
+        const qsizetype warmup = std::min<qsizetype>(options.warmupReadings, n / 3);
+        const qsizetype k = warmup + pick(n - warmup - 6);
         const Reading &at = base[st.rows[static_cast<size_t>(k)]];
         const qint64 span = base[st.rows.back()].timestampMs - base[st.rows.front()].timestampMs;
         const bool shortStream = span < 3 * timeutil::kMsPerDay;
@@ -111,7 +113,7 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
             else if (f.variable == Variable::Pressure)
                 m = uniform(8, 20);
             else
-                m = uniform(25, 50);
+                m = uniform(30, 60);
             if (uniform(0, 1) < 0.5)
                 m = -m;
             if (f.variable == Variable::Humidity && (x + m > 100 || x + m < 0))
