@@ -354,15 +354,15 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
         const bool haveWindow = static_cast<int>(count) >= m_options.minHistory;
         const double scale = std::max(kMadToSigma * mad, floor);
         const double z = haveWindow ? (x - med) / scale : 0.0;
+        // Robust scale of the signed step between consecutive normal readings.
         const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
-        // The usual step is small and skewed; its median plus MAD is a robust "typical change".
         // Natural change grows with the time between readings (roughly as its square root, like a
         // random walk), so the floor of the usual step does too, counted from 10 minutes.
         const double dtMin = static_cast<double>(r.timestampMs - s.lastNormalMs) / 60'000.0;
         const double stepFloor = floor * std::max(1.0, std::sqrt(dtMin / 10.0));
-        const double stepScale = std::max(stepMed + kMadToSigma * stepMad, stepFloor);
+        const double stepScale = std::max(kMadToSigma * stepMad, stepFloor);
         const double step = x - s.lastNormal;
-        const double stepScore = std::abs(step) / (m_options.spikeScore * stepScale);
+        const double stepScore = std::abs(step - stepMed) / (m_options.spikeScore * stepScale);
 
         if (s.inEvent) {
             const qint64 eventMs = r.timestampMs - s.eventStartMs;
@@ -420,7 +420,7 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     // Only normal values teach the baseline what normal is.
     if (!anomalous && !stuck) {
         if (s.hasLast)
-            s.steps.push(std::abs(x - s.lastNormal));
+            s.steps.push(x - s.lastNormal);
         s.baseline.push(x, r.timestampMs);
         s.hasLast = true;
         s.lastNormal = x;

@@ -17,6 +17,7 @@ struct StationIndex
 {
     std::vector<qsizetype> rows; // indices into the base stream, in time order
     qint64 usualMs = kHour;
+    qint64 longestSessionMs = 0; // longest stretch without a gap over 3 usual intervals
     std::vector<std::pair<qint64, qint64>> occupied;
 };
 
@@ -66,6 +67,12 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
             std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
             it->usualMs = std::max<qint64>(gaps[gaps.size() / 2], 1000);
         }
+        qint64 sessionStart = rows.empty() ? 0 : base[rows.front()].timestampMs;
+        for (size_t k = 1; k < rows.size(); ++k) {
+            if (base[rows[k]].timestampMs - base[rows[k - 1]].timestampMs > 3 * it->usualMs)
+                sessionStart = base[rows[k]].timestampMs;
+            it->longestSessionMs = std::max(it->longestSessionMs, base[rows[k]].timestampMs - sessionStart);
+        }
         if (rows.size() >= 24)
             ids << it.key();
     }
@@ -87,8 +94,9 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
         const qsizetype warmup = std::min<qsizetype>(options.warmupReadings, n / 3);
         const qsizetype k = warmup + pick(n - warmup - 6);
         const Reading &at = base[st.rows[static_cast<size_t>(k)]];
-        const qint64 span = base[st.rows.back()].timestampMs - base[st.rows.front()].timestampMs;
-        const bool shortStream = span < 3 * timeutil::kMsPerDay;
+        // Streams recorded in sessions of a day or less (the NWS recording, the METAR day) get
+        // faults lasting hours; multi-year series get faults lasting days.
+        const bool shortStream = st.longestSessionMs < 3 * timeutil::kMsPerDay;
         // Faults on one station stay apart so the detector has recovered before the next one.
         const qint64 margin = shortStream ? 6 * kHour : 48 * kHour;
 
@@ -134,11 +142,20 @@ FaultInjector::Injection FaultInjector::inject(const QList<Reading> &base, Kind 
                 : Variable::Pressure;
             if (!at.has(f.variable))
                 continue;
-            const qint64 d = static_cast<qint64>(kind == Kind::Stuck ? (shortStream ? uniform(8, 14) : uniform(12, 36))
-                                                                     : (shortStream ? uniform(8, 16) : uniform(48, 96))
-                                                 * static_cast<double>(kHour));
+            const double hours = kind == Kind::Stuck ? (shortStream ? uniform(8, 14) : uniform(12, 36))
+                                                     : (shortStream ? uniform(8, 16) : uniform(48, 96));
+            const qint64 d = static_cast<qint64>(hours * static_cast<double>(kHour));
             f.endMs = f.startMs + d;
             if (f.endMs > base[st.rows.back()].timestampMs || overlaps(st, f.startMs - margin, f.endMs + margin))
+                continue;
+            // The fault must lie inside one recording session, or it would hide in a gap.
+            bool gap = false;
+            for (qsizetype j = k + 1; j < n && base[st.rows[static_cast<size_t>(j - 1)]].timestampMs <= f.endMs; ++j) {
+                if (base[st.rows[static_cast<size_t>(j)]].timestampMs - base[st.rows[static_cast<size_t>(j - 1)]].timestampMs
+                    > std::max<qint64>(3 * st.usualMs, kHour))
+                    gap = true;
+            }
+            if (gap)
                 continue;
             const double x0 = at.value(f.variable);
             f.magnitude = kind == Kind::Stuck ? x0 : (uniform(0, 1) < 0.5 ? -1 : 1) * uniform(3, 6);
