@@ -64,6 +64,13 @@ Engine::Engine(EngineOptions options, QObject *parent)
         m_state.upsertStations(catalogue.stations());
         m_detector.setStations(catalogue.stations());
     }
+    for (const QString &line : std::as_const(m_options.alertRules)) {
+        if (line.trimmed().isEmpty() || line.trimmed().startsWith(u'#'))
+            continue;
+        const auto added = m_rules.addRule(line);
+        if (!added)
+            qCWarning(lcEngine).noquote() << added.errorMessage();
+    }
     if (!m_options.replayFile.isEmpty()) {
         ReplaySource::Options ro;
         ro.path = m_options.replayFile;
@@ -178,7 +185,8 @@ void Engine::aggregate(const QList<Reading> &readings)
 void Engine::detect(const QList<Reading> &readings)
 {
     // Accepted readings only: impossible values were already turned into out_of_range in ingest().
-    const QList<Anomaly> found = m_detector.process(readings);
+    QList<Anomaly> found = m_detector.process(readings);
+    found += m_rules.process(readings);
     if (!found.isEmpty())
         m_bus->publishAnomalies(found);
 }

@@ -4,6 +4,7 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyDetector.h"
 #include "infer/PersistenceForecaster.h"
 
@@ -33,6 +34,8 @@ public:
     const LiveState &state() const { return m_state; }
     Bus &bus() { return *m_bus; }
     const EngineOptions &options() const { return m_options; }
+    // The user's alert rules (list/add/remove, silences); evaluated on every accepted reading.
+    AlertRuleEngine &alertRules() { return m_rules; }
 
 signals:
     void sourceFinished(const QString &name);
@@ -53,6 +56,7 @@ private:
     SlidingWindowAggregator m_aggregator;
     PersistenceForecaster m_forecaster;
     AnomalyDetector m_detector;
+    AlertRuleEngine m_rules;
 };
 
 } // namespace stratus

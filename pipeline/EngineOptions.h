@@ -3,6 +3,7 @@
 #include "aggregate/SlidingWindowAggregator.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace stratus {
 
@@ -17,6 +18,7 @@ struct EngineOptions
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
     SlidingWindowAggregator::Options windows;
+    QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

@@ -98,6 +98,11 @@ struct AnomalyDetector::Series
     bool hasLast = false;
     double lastNormal = 0;
     qint64 lastNormalMs = 0;
+    // The normal value before lastNormal, for the two-sided spike test.
+    bool hasPrev = false;
+    double prevNormal = 0;
+    qint64 prevNormalMs = 0;
+    bool lastWasNormal = false; // the previous reading of this series became lastNormal
     // Deviation event (hysteresis): the level and scale frozen when it began.
     bool inEvent = false;
     qint64 eventStartMs = 0;
@@ -246,13 +251,12 @@ QList<Anomaly> AnomalyDetector::process(const Reading &r)
     for (Variable v : kAllVariables) {
         if (!r.has(v))
             continue;
-        if (auto a = scoreVariable(*st, st->series[static_cast<size_t>(index(v))], r, v))
-            out.append(*a);
+        scoreVariable(*st, st->series[static_cast<size_t>(index(v))], r, v, out);
     }
     return out;
 }
 
-std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &r, Variable v)
+void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out)
 {
     thread_local std::vector<double> scratch;
     const double x = r.value(v);
@@ -271,7 +275,8 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
         a.severity = Severity::Critical;
         a.score = 1.0;
         a.reason = ReadingValidator().describe(r, v);
-        return a;
+        out.append(a);
+        return;
     }
 
     std::optional<Anomaly> found;
@@ -342,6 +347,37 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     if (m_options.peerDrift && !stuck) {
         if (auto d = m_peers.process(r, v, floor))
             consider(d->kind, d->score, d->reason);
+    }
+
+    // Two-sided spike test (as QARTOD's): when this reading arrives, the previous one is a spike if it
+    // stood far from the midpoint of its two neighbours while they agree. Costs one reading of
+    // delay, so it can afford a lower threshold than the one-sided step test below; the anomaly
+    // carries the previous reading's time.
+    std::optional<Anomaly> delayedSpike;
+    if (isStatistical(v) && s.lastWasNormal && s.hasPrev && static_cast<int>(s.steps.size()) >= m_options.minHistory
+        && !s.inEvent) {
+        const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
+        const double dtMin = static_cast<double>(r.timestampMs - s.prevNormalMs) / 2.0 / 60'000.0;
+        const double scale = std::max(kMadToSigma * stepMad, floor * std::max(1.0, std::sqrt(dtMin / 10.0)));
+        const double ref = std::abs(s.lastNormal - (s.prevNormal + x) / 2) - std::abs(x - s.prevNormal) / 2;
+        const double score = ref / (m_options.twoSidedSpikeScore * scale);
+        if (score >= 1.0) {
+            Anomaly d = a;
+            d.timestampMs = s.lastNormalMs;
+            d.value = s.lastNormal;
+            d.kind = AnomalyKind::Spike;
+            d.score = score;
+            d.severity = severityFor(score);
+            d.reason = QStringLiteral("%1 %2 %3 at %4 stood %5 %3 off both neighbours (%6 and %7 %3), which agree; "
+                                      "this station's usual change is about %8 %3")
+                           .arg(name, fmt(s.lastNormal, 2), unit, timeutil::toIsoUtc(s.lastNormalMs), fmt(ref, 2),
+                                fmt(s.prevNormal, 2), fmt(x, 2), fmt(scale, 2));
+            delayedSpike = d;
+            // The spike was no normal value: step back to the one before it.
+            s.lastNormal = s.prevNormal;
+            s.lastNormalMs = s.prevNormalMs;
+            s.hasPrev = false;
+        }
     }
 
     bool anomalous = false;
@@ -418,9 +454,14 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
     }
 
     // Only normal values teach the baseline what normal is.
+    s.lastWasNormal = !anomalous && !stuck;
     if (!anomalous && !stuck) {
-        if (s.hasLast)
+        if (s.hasLast) {
             s.steps.push(x - s.lastNormal);
+            s.hasPrev = true;
+            s.prevNormal = s.lastNormal;
+            s.prevNormalMs = s.lastNormalMs;
+        }
         s.baseline.push(x, r.timestampMs);
         s.hasLast = true;
         s.lastNormal = x;
@@ -431,7 +472,10 @@ std::optional<Anomaly> AnomalyDetector::scoreVariable(StationState &st, Series &
         s.lastNormal = x;
         s.lastNormalMs = r.timestampMs;
     }
-    return found;
+    if (delayedSpike)
+        out.append(*delayedSpike);
+    if (found)
+        out.append(*found);
 }
 
 void AnomalyDetector::expect(const QString &stationId, Variable variable, qint64 targetMs, double expected,

@@ -22,6 +22,7 @@ namespace stratus {
 //  - out_of_range: outside the physical limits (the Engine's validator already turns these into
 //    anomalies; the detector checks too so it is complete when used on its own),
 //  - spike: a jump from the last normal value far beyond the station's usual step-to-step change,
+//    or (one reading later) a reading that stood off both its neighbours while they agree,
 //  - window_deviation: robust z-score against the median/MAD of the recent NORMAL readings. While a
 //    reading is anomalous the baseline is frozen (anomalous values never teach the baseline what
 //    normal is), and the event lasts until a reading is back within one scale unit of the frozen
@@ -44,6 +45,7 @@ public:
         double enterScore = 3.0;  // robust z above which a reading deviates from its window
         double exitScore = 1.0;   // an event ends when the reading is back within this z of the frozen level
         double spikeScore = 5.0;  // step from the last normal value, in robust scales of the usual step
+        double twoSidedSpikeScore = 4.0; // a reading off both agreeing neighbours (one reading later)
         qint64 maxEventMs = 6 * 3600'000LL; // a shift lasting longer becomes the new normal
         int stuckMinReadings = 6; // identical readings in a row ...
         qint64 stuckMinMs = 5 * 3600'000LL; // ... spanning at least this long ...
@@ -94,7 +96,7 @@ public:
 private:
     struct Series;
     struct StationState;
-    std::optional<Anomaly> scoreVariable(StationState &st, Series &s, const Reading &r, Variable v);
+    void scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out);
 
     Options m_options;
     QHash<QString, StationState *> m_stations;

@@ -136,7 +136,8 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     const double aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
     const double aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
     o.shortMean += aShort * (d - o.shortMean);
-    // Mean absolute deviation × 1.25 ≈ standard deviation for normal noise.
+    // The scale is that of the statistic itself: how far the recent mean offset usually wanders
+    // from the usual offset (mean absolute deviation × 1.25 ≈ standard deviation).
     const double spread = std::max(1.25 * o.longDev, scaleFloor);
     const double z = (o.shortMean - o.longMean) / spread;
     ++o.n;
@@ -164,9 +165,11 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
         o.alarmed = false;
     }
     o.longMean += aLong * (d - o.longMean);
-    o.longDev += aLong * (std::abs(d - o.longMean) - o.longDev);
+    const double wander = std::abs(o.shortMean - o.longMean);
     if (o.n <= m_options.warmup) // learn the spread fast at the start
-        o.longDev += (std::abs(d - o.longMean) - o.longDev) / o.n;
+        o.longDev += (wander - o.longDev) / o.n;
+    else
+        o.longDev += aLong * (wander - o.longDev);
     return std::nullopt;
 }
 

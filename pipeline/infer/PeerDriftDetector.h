@@ -29,10 +29,10 @@ public:
         double maxPeerKm = 150;         // neighbours further away say little about this station
         int minPeers = 2;
         qint64 peerToleranceMs = 45 * 60'000LL; // peer readings this close in time are comparable
-        qint64 longTauMs = 3 * 24 * 3600'000LL; // usual offset: EWMA time constant
-        qint64 shortTauMs = 3 * 3600'000LL;     // recent offset
-        double threshold = 3.0;         // in usual spreads of the per-reading offset
-        int warmup = 12;                // offsets seen before the check speaks
+        qint64 longTauMs = 14 * 24 * 3600'000LL; // usual offset: two weeks, so a drift of days stands out
+        qint64 shortTauMs = 12 * 3600'000LL;    // recent offset (drift is slow: half a day smooths weather)
+        double threshold = 3.0;         // in usual spreads of the recent offset around the usual one
+        int warmup = 24;                // offsets seen before the check speaks
     };
 
     PeerDriftDetector();
