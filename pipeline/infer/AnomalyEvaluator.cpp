@@ -100,21 +100,40 @@ EventScore scoreEvents(const QList<Alarm> &alarms, const QList<Alarm> &baseAlarm
     for (int i = 0; i < faults.size(); ++i)
         faultsByStation[faults[i].stationId].append(i);
     std::vector<qint64> firstHit(static_cast<size_t>(faults.size()), -1);
-    QList<Alarm> falseAlarms;
+    // Alarms the unmodified stream raises too are the real stream's own; the rest form episodes
+    // (per station, alarms less than 6 h apart). An episode that hits a fault is that fault's
+    // detection, including the part of it that outlasts the fault; one that hits none is a false alarm.
+    QList<Alarm> fresh;
     for (const Alarm &a : alarms) {
-        bool hit = false;
-        for (int i : faultsByStation.value(a.stationId)) {
-            const auto &f = faults[i];
+        if (!base.contains(alarmKey(a)))
+            fresh.append(a);
+    }
+    std::sort(fresh.begin(), fresh.end(), [](const Alarm &a, const Alarm &b) {
+        return a.stationId != b.stationId ? a.stationId < b.stationId : a.timeMs < b.timeMs;
+    });
+    qint64 falseEpisodes = 0;
+    bool episodeHit = false;
+    for (qsizetype i = 0; i < fresh.size(); ++i) {
+        const Alarm &a = fresh[i];
+        const bool startsEpisode = i == 0 || a.stationId != fresh[i - 1].stationId
+            || a.timeMs - fresh[i - 1].timeMs > kEpisodeGap;
+        if (startsEpisode) {
+            if (i > 0 && !episodeHit)
+                ++falseEpisodes;
+            episodeHit = false;
+        }
+        for (int k : faultsByStation.value(a.stationId)) {
+            const auto &f = faults[k];
             const bool varOk = anyVariable || f.kind == FaultInjector::Kind::Dropout || f.variable == a.variable;
             if (varOk && a.timeMs >= f.startMs && a.timeMs <= f.endMs) {
-                hit = true;
-                if (firstHit[static_cast<size_t>(i)] < 0)
-                    firstHit[static_cast<size_t>(i)] = a.timeMs;
+                episodeHit = true;
+                if (firstHit[static_cast<size_t>(k)] < 0)
+                    firstHit[static_cast<size_t>(k)] = a.timeMs;
             }
         }
-        if (!hit && !base.contains(alarmKey(a)))
-            falseAlarms.append(a);
     }
+    if (!fresh.isEmpty() && !episodeHit)
+        ++falseEpisodes;
     EventScore s;
     double delay = 0;
     for (int i = 0; i < faults.size(); ++i) {
@@ -126,7 +145,7 @@ EventScore scoreEvents(const QList<Alarm> &alarms, const QList<Alarm> &baseAlarm
         }
     }
     s.meanDelayH = s.scores.tp ? delay / static_cast<double>(s.scores.tp) : 0;
-    s.scores.fp = episodes(falseAlarms, kEpisodeGap);
+    s.scores.fp = falseEpisodes;
     s.baseEpisodes = episodes(baseAlarms, kEpisodeGap);
     return s;
 }

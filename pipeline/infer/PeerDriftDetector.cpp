@@ -143,6 +143,9 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     ++o.n;
     if (o.n > m_options.warmup && std::abs(z) > m_options.threshold) {
         o.alarmed = true; // the usual offset is frozen while the station drifts away from it
+        // A drift persists; a passing front that splits the network for an hour or two does not.
+        if (++o.over < m_options.persistReadings)
+            return std::nullopt;
         Anomaly a;
         a.stationId = reading.stationId;
         a.timestampMs = reading.timestampMs;
@@ -160,6 +163,7 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
                        .arg(QString::number(o.longMean, 'f', 1));
         return a;
     }
+    o.over = 0;
     if (o.alarmed) {
         // Back to normal: the recent offset forgets the drift quickly so it does not re-alarm.
         o.alarmed = false;

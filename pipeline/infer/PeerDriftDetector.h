@@ -32,6 +32,7 @@ public:
         qint64 longTauMs = 14 * 24 * 3600'000LL; // usual offset: two weeks, so a drift of days stands out
         qint64 shortTauMs = 12 * 3600'000LL;    // recent offset (drift is slow: half a day smooths weather)
         double threshold = 3.0;         // in usual spreads of the recent offset around the usual one
+        int persistReadings = 6;        // readings in a row beyond the threshold before it speaks
         int warmup = 24;                // offsets seen before the check speaks
     };
 
@@ -58,6 +59,7 @@ private:
         double longMean = 0, longDev = 0, shortMean = 0;
         qint64 lastMs = 0;
         int n = 0;
+        int over = 0; // consecutive readings beyond the threshold
         bool alarmed = false;
     };
     const QStringList &peersOf(const QString &id);
