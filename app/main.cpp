@@ -74,6 +74,9 @@ struct Cli
             "  stratus --export --station ID --from T --to T --out F.csv\n"
             "                                        CSV report from the history store\n"
             "  stratus --train / --evaluate          forecast models\n"
+            "  stratus --evaluate-anomalies --data F [--json] [--seed N] [--faults N]\n"
+            "                                        anomaly detectors' precision/recall/F1 (labelled\n"
+            "                                        CSV, or a recorded stream with injected faults)\n"
             "  stratus-bench AREA [--json]           benchmarks (windows, kafka, rest, ...)"));
         parser.addHelpOption();
         parser.addVersionOption();
