@@ -346,7 +346,7 @@ void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &
     // Peer drift (spatial), for the spatially smooth quantities.
     if (m_options.peerDrift && !stuck) {
         if (auto d = m_peers.process(r, v, floor))
-            consider(d->kind, d->score, d->reason);
+            out.append(*d); // about the previous reading: carries its own time and value
     }
 
     // Two-sided spike test (as QARTOD's): when this reading arrives, the previous one is a spike if it

@@ -99,8 +99,21 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     const int slot = smoothSlot(variable);
     if (slot < 0 || !reading.has(variable))
         return std::nullopt;
-    const double x = reading.value(variable);
+    // The reading is judged one reading late: when the station's next reading arrives, every peer
+    // has reported for the previous instant too (hourly networks report all at the same minute, and
+    // the first stations of an hour would otherwise have no current peers).
     Latest &mine = m_latest[reading.stationId][slot];
+    const Latest pending = mine;
+    mine.prevValue = mine.value;
+    mine.prevTimeMs = mine.timeMs;
+    mine.hasPrev = mine.valid;
+    mine.value = reading.value(variable);
+    mine.timeMs = reading.timestampMs;
+    mine.valid = true;
+    if (!pending.valid)
+        return std::nullopt;
+    const double x = pending.value;
+    const qint64 tp = pending.timeMs;
 
     std::vector<double> peerValues;
     for (const QString &p : peersOf(reading.stationId)) {
@@ -108,10 +121,20 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
         if (it == m_latest.cend())
             continue;
         const Latest &l = (*it)[slot];
-        if (l.valid && std::llabs(l.timeMs - reading.timestampMs) <= m_options.peerToleranceMs)
-            peerValues.push_back(l.value);
+        // The peer's value closest in time to the judged reading.
+        qint64 best = m_options.peerToleranceMs + 1;
+        double value = 0;
+        if (l.valid && std::llabs(l.timeMs - tp) < best) {
+            best = std::llabs(l.timeMs - tp);
+            value = l.value;
+        }
+        if (l.hasPrev && std::llabs(l.prevTimeMs - tp) < best) {
+            best = std::llabs(l.prevTimeMs - tp);
+            value = l.prevValue;
+        }
+        if (best <= m_options.peerToleranceMs)
+            peerValues.push_back(value);
     }
-    mine = {x, reading.timestampMs, true};
     if (static_cast<int>(peerValues.size()) < m_options.minPeers)
         return std::nullopt;
     const size_t mid = peerValues.size() / 2;
@@ -127,12 +150,12 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     if (o.n == 0) {
         o.longMean = o.shortMean = d;
         o.longDev = 0;
-        o.lastMs = reading.timestampMs;
+        o.lastMs = tp;
         o.n = 1;
         return std::nullopt;
     }
-    const double dt = static_cast<double>(std::max<qint64>(0, reading.timestampMs - o.lastMs));
-    o.lastMs = reading.timestampMs;
+    const double dt = static_cast<double>(std::max<qint64>(0, tp - o.lastMs));
+    o.lastMs = tp;
     const double aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
     const double aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
     o.shortMean += aShort * (d - o.shortMean);
@@ -148,7 +171,7 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
             return std::nullopt;
         Anomaly a;
         a.stationId = reading.stationId;
-        a.timestampMs = reading.timestampMs;
+        a.timestampMs = tp;
         a.variable = variable;
         a.kind = AnomalyKind::Spatial;
         a.score = std::abs(z) / m_options.threshold;

@@ -18,7 +18,8 @@ namespace stratus {
 // EWMA (its usual level and spread) and a fast EWMA (the last hours); when the fast one leaves the
 // usual level by `threshold` spreads, the reading is flagged as kind `spatial`.
 // Memory: one latest value per station and variable, a few numbers per series; a reading costs
-// O(peers) (k nearest, default 6). Stations without a position are peers of the unlocated stations
+// O(peers) (k nearest, default 6). A reading is judged when the station's next one arrives (the
+// anomaly carries the judged reading's time and value). Stations without a position are peers of the unlocated stations
 // of the same region (Station::region), e.g. one city's network, or the indoor motes.
 class PeerDriftDetector
 {
@@ -53,6 +54,9 @@ private:
         double value = 0;
         qint64 timeMs = 0;
         bool valid = false;
+        double prevValue = 0;
+        qint64 prevTimeMs = 0;
+        bool hasPrev = false;
     };
     struct Offset
     {
