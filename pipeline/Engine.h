@@ -36,6 +36,8 @@ public:
     const EngineOptions &options() const { return m_options; }
     // The user's alert rules (list/add/remove, silences); evaluated on every accepted reading.
     AlertRuleEngine &alertRules() { return m_rules; }
+    // The anomaly detector; the forecaster feeds it expectations (AnomalyDetector::expect).
+    AnomalyDetector &anomalyDetector() { return m_detector; }
 
 signals:
     void sourceFinished(const QString &name);
