@@ -3,6 +3,7 @@
 #include "Engine.h"
 #include "ShutdownSignals.h"
 #include "api/ApiServer.h"
+#include "infer/AnomalyEvaluator.h"
 #include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
@@ -86,6 +87,16 @@ struct Cli
     QCommandLineOption contact{QStringLiteral("contact"),
                                QStringLiteral("Contact (e-mail or URL) sent in the User-Agent; NWS asks for one (env STRATUS_CONTACT)."),
                                QStringLiteral("TEXT")};
+    QCommandLineOption evaluateAnomalies{QStringLiteral("evaluate-anomalies"),
+                                         QStringLiteral("Score the anomaly detectors (precision, recall, F1) on --data: a "
+                                                        "labelled CSV, or a recorded stream with injected faults.")};
+    QCommandLineOption data{QStringLiteral("data"), QStringLiteral("Data file for --train, --evaluate and --evaluate-anomalies."),
+                            QStringLiteral("FILE")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print evaluation results as JSON.")};
+    QCommandLineOption seed{QStringLiteral("seed"), QStringLiteral("Seed for injected faults (default 1)."),
+                            QStringLiteral("N"), QStringLiteral("1")};
+    QCommandLineOption faults{QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
+                              QStringLiteral("N"), QStringLiteral("40")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -105,12 +116,15 @@ struct Cli
             "  stratus --export --station ID --from T --to T --out F.csv\n"
             "                                        CSV report from the history store\n"
             "  stratus --train / --evaluate          forecast models\n"
+            "  stratus --evaluate-anomalies --data F [--json] [--seed N] [--faults N]\n"
+            "                                        anomaly detectors' precision/recall/F1 (labelled\n"
+            "                                        CSV, or a recorded stream with injected faults)\n"
             "  stratus-bench AREA [--json]           benchmarks (windows, kafka, rest, ...)"));
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
-                              &shiftToNow, &contact})
+                              &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults})
             parser.addOption(*o);
     }
 };
@@ -263,7 +277,7 @@ int runServer(const Config &config, const EngineOptions &options)
 bool isHeadless(const QStringList &args)
 {
     for (const char *flag : {"--server", "--worker", "--export", "--train", "--evaluate", "--help", "-h",
-                             "--version", "-v", "--bench", "--print-config"}) {
+                             "--version", "-v", "--bench", "--print-config", "--evaluate-anomalies"}) {
         if (args.contains(QLatin1String(flag)))
             return true;
     }
@@ -294,6 +308,17 @@ int main(int argc, char **argv)
     Cli cli;
     cli.parser.process(args);
 
+    if (cli.parser.isSet(cli.evaluateAnomalies)) {
+        if (!cli.parser.isSet(cli.data))
+            return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));
+        bool seedOk = false, faultsOk = false;
+        const uint seed = cli.parser.value(cli.seed).toUInt(&seedOk);
+        const int faults = cli.parser.value(cli.faults).toInt(&faultsOk);
+        if (!seedOk || !faultsOk || faults < 1)
+            return fail(QStringLiteral("--seed and --faults need positive whole numbers"));
+        QTextStream out(stdout), err(stderr);
+        return AnomalyEvaluator::runCommand(cli.parser.value(cli.data), cli.parser.isSet(cli.json), seed, faults, out, err);
+    }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
     for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {

@@ -45,6 +45,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
             if (const QList<Anomaly> spatial = m_spatial.check(r); !spatial.isEmpty())
                 m_bus->publishAnomalies(spatial);
         }
+        detect(r);
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
@@ -71,6 +72,14 @@ Engine::Engine(EngineOptions options, QObject *parent)
         const QList<Station> selected = selectStations(catalogue.stations());
         if (!m_near) // with --near the selection is published once the sources' stations are known too
             m_state.upsertStations(selected);
+        m_detector.setStations(catalogue.stations());
+    }
+    for (const QString &line : std::as_const(m_options.alertRules)) {
+        if (line.trimmed().isEmpty() || line.trimmed().startsWith(u'#'))
+            continue;
+        const auto added = m_rules.addRule(line);
+        if (!added)
+            qCWarning(lcEngine).noquote() << added.errorMessage();
     }
     if (const auto source = SourceFactory::create(m_options, this); !source)
         qCWarning(lcEngine).noquote() << source.errorMessage();
@@ -83,8 +92,10 @@ Engine::~Engine() = default;
 void Engine::addSource(Source *source)
 {
     m_sources.push_back(source);
-    connect(source, &Source::stationsDiscovered, this,
-            [this](const QList<Station> &s) { m_state.upsertStations(selectStations(s)); });
+    connect(source, &Source::stationsDiscovered, this, [this](const QList<Station> &s) {
+        m_state.upsertStations(selectStations(s));
+        m_detector.setStations(s);
+    });
     connect(source, &Source::readingsReady, this, [this, source](const QList<Reading> &r) { ingest(source, r); });
     connect(source, &Source::rejected, this, [this](const DeadLetter &d) {
         LiveState::Counters c;
@@ -190,6 +201,15 @@ void Engine::aggregate(const QList<Reading> &readings)
     m_state.setLateDropped(m_aggregator.lateDropped());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
+}
+
+void Engine::detect(const QList<Reading> &readings)
+{
+    // Accepted readings only: impossible values were already turned into out_of_range in ingest().
+    QList<Anomaly> found = m_detector.process(readings);
+    found += m_rules.process(readings);
+    if (!found.isEmpty())
+        m_bus->publishAnomalies(found);
 }
 
 void Engine::infer(const QList<WindowStats> &windows)

@@ -4,6 +4,8 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "infer/AlertRuleEngine.h"
+#include "infer/AnomalyDetector.h"
 #include "infer/PersistenceForecaster.h"
 #include "infer/SpatialConsistencyCheck.h"
 
@@ -34,6 +36,10 @@ public:
     const LiveState &state() const { return m_state; }
     Bus &bus() { return *m_bus; }
     const EngineOptions &options() const { return m_options; }
+    // The user's alert rules (list/add/remove, silences); evaluated on every accepted reading.
+    AlertRuleEngine &alertRules() { return m_rules; }
+    // The anomaly detector; the forecaster feeds it expectations (AnomalyDetector::expect).
+    AnomalyDetector &anomalyDetector() { return m_detector; }
 
 signals:
     void sourceFinished(const QString &name);
@@ -42,6 +48,7 @@ private:
     void addSource(Source *source);
     void ingest(Source *source, const QList<Reading> &readings);
     void aggregate(const QList<Reading> &readings);
+    void detect(const QList<Reading> &readings);
     void infer(const QList<WindowStats> &windows);
     void publishSourceStatus(Source *source);
     QList<Station> selectStations(const QList<Station> &stations);
@@ -55,6 +62,8 @@ private:
     PersistenceForecaster m_forecaster;
     SpatialConsistencyCheck m_spatial;
     std::unique_ptr<NearStationSelection> m_near; // --near
+    AnomalyDetector m_detector;
+    AlertRuleEngine m_rules;
 };
 
 } // namespace stratus

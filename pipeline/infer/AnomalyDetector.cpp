@@ -1,0 +1,577 @@
+#include "AnomalyDetector.h"
+
+#include "ReadingValidator.h"
+#include "TimeUtil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+namespace stratus {
+
+namespace {
+
+// Fixed-capacity ring of doubles: the bounded memory of one series.
+class Ring
+{
+public:
+    explicit Ring(int capacity = 0) : m_data(static_cast<size_t>(std::max(capacity, 1))) {}
+    void push(double x, qint64 t = 0)
+    {
+        if (m_times.size() != m_data.size())
+            m_times.resize(m_data.size());
+        m_times[m_head] = t;
+        m_data[m_head] = x;
+        m_head = (m_head + 1) % m_data.size();
+        m_size = std::min(m_size + 1, m_data.size());
+    }
+    size_t size() const { return m_size; }
+    void clear() { m_size = m_head = 0; }
+    // Median and MAD of the contents (copy + nth_element: O(capacity), capacity is small).
+    std::pair<double, double> medianMad(std::vector<double> &scratch) const
+    {
+        scratch.assign(m_data.begin(), m_data.begin() + static_cast<std::ptrdiff_t>(m_size));
+        const double med = medianOf(scratch);
+        for (double &x : scratch)
+            x = std::abs(x - med);
+        return {med, medianOf(scratch)};
+    }
+
+    // Median and MAD of the values pushed at or after `sinceMs`; count = how many.
+    std::pair<double, double> medianMadSince(qint64 sinceMs, std::vector<double> &scratch, size_t &count) const
+    {
+        scratch.clear();
+        for (size_t i = 0; i < m_size; ++i) {
+            if (m_times[i] >= sinceMs)
+                scratch.push_back(m_data[i]);
+        }
+        count = scratch.size();
+        if (scratch.empty())
+            return {0, 0};
+        const double med = medianOf(scratch);
+        for (double &x : scratch)
+            x = std::abs(x - med);
+        return {med, medianOf(scratch)};
+    }
+    size_t countZeros() const
+    {
+        return static_cast<size_t>(std::count(m_data.begin(), m_data.begin() + static_cast<std::ptrdiff_t>(m_size), 0.0));
+    }
+
+private:
+    static double medianOf(std::vector<double> &v)
+    {
+        const size_t mid = v.size() / 2;
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+        double m = v[mid];
+        if (v.size() % 2 == 0)
+            m = (m + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
+        return m;
+    }
+    std::vector<double> m_data;
+    std::vector<qint64> m_times;
+    size_t m_head = 0, m_size = 0;
+};
+
+constexpr double kMadToSigma = 1.4826;
+
+QString fmt(double x, int decimals = 1) { return QString::number(x, 'f', decimals); }
+
+QString duration(qint64 ms)
+{
+    if (ms < 120'000)
+        return QStringLiteral("%1 s").arg(ms / 1000);
+    if (ms < 2 * 3600'000LL)
+        return QStringLiteral("%1 min").arg(ms / 60'000);
+    return QStringLiteral("%1 h").arg(fmt(static_cast<double>(ms) / 3600'000.0));
+}
+
+Severity severityFor(double score) { return score >= 2.0 ? Severity::Critical : Severity::Warning; }
+
+} // namespace
+
+struct AnomalyDetector::Series
+{
+    explicit Series(int window) : baseline(window), steps(window) {}
+    Ring baseline;      // recent normal values
+    Ring steps;         // |change| between consecutive normal values
+    bool hasLast = false;
+    double lastNormal = 0;
+    qint64 lastNormalMs = 0;
+    // The normal value before lastNormal, for the two-sided spike test.
+    bool hasPrev = false;
+    double prevNormal = 0;
+    qint64 prevNormalMs = 0;
+    bool lastWasNormal = false; // the previous reading of this series became lastNormal
+    // Deviation event (hysteresis): the level and scale frozen when it began.
+    bool inEvent = false;
+    qint64 eventStartMs = 0;
+    bool frozenHasWindow = false;
+    double frozenMedian = 0, frozenScale = 1, frozenStepScale = 1;
+    // Stuck detection.
+    double runValue = std::numeric_limits<double>::quiet_NaN();
+    int runCount = 0;
+    qint64 runStartMs = 0;
+    // Forecast expectations (bounded: the most recent few).
+    struct Expectation
+    {
+        qint64 targetMs;
+        double expected, lower, upper, coverage;
+    };
+    std::deque<Expectation> expectations;
+};
+
+struct AnomalyDetector::StationState
+{
+    QString id;
+    std::vector<Series> series;
+    qint64 lastMs = 0;
+    bool seen = false;
+    bool silenceReported = false;
+    Ring intervals{15};
+    qint64 usualIntervalMs(std::vector<double> &scratch) const
+    {
+        if (intervals.size() < 3)
+            return 0;
+        return static_cast<qint64>(intervals.medianMad(scratch).first);
+    }
+};
+
+std::array<double, kVariableCount> AnomalyDetector::Options::defaultScaleFloors()
+{
+    // Roughly the accuracy of a good station sensor (WMO/ASOS class): deviations below these are
+    // not measurable and must not raise alarms however quiet a series is.
+    std::array<double, kVariableCount> f{};
+    f[index(Variable::Temperature)] = 0.5;
+    f[index(Variable::Dewpoint)] = 0.5;
+    f[index(Variable::Humidity)] = 3.0;
+    f[index(Variable::WindSpeed)] = 1.0;
+    f[index(Variable::WindGust)] = 1.5;
+    f[index(Variable::WindDirection)] = 20.0;
+    f[index(Variable::Pressure)] = 0.5;
+    f[index(Variable::Precipitation)] = 0.5;
+    f[index(Variable::Visibility)] = 1.0;
+    return f;
+}
+
+AnomalyDetector::AnomalyDetector() : AnomalyDetector(Options()) {}
+AnomalyDetector::AnomalyDetector(Options options) : m_options(options) {}
+AnomalyDetector::~AnomalyDetector() = default;
+
+bool AnomalyDetector::isStatistical(Variable v)
+{
+    // Wind, precipitation and visibility are zero-inflated or capped and gust naturally; their
+    // physical limits and the user's rules watch them instead.
+    return v == Variable::Temperature || v == Variable::Dewpoint || v == Variable::Humidity
+        || v == Variable::Pressure;
+}
+
+void AnomalyDetector::setStations(const QList<Station> &stations) { m_peers.setStations(stations); }
+
+void AnomalyDetector::reset()
+{
+    m_stations.clear();
+    m_owned.clear();
+    m_peers.reset();
+}
+
+QList<Anomaly> AnomalyDetector::process(const QList<Reading> &readings)
+{
+    QList<Anomaly> out;
+    for (const Reading &r : readings)
+        out += process(r);
+    return out;
+}
+
+QList<Anomaly> AnomalyDetector::process(const Reading &r)
+{
+    QList<Anomaly> out;
+    StationState *st = m_stations.value(r.stationId);
+    if (!st) {
+        auto owned = std::make_unique<StationState>();
+        owned->id = r.stationId;
+        for (int i = 0; i < kVariableCount; ++i)
+            owned->series.emplace_back(m_options.windowSize);
+        st = owned.get();
+        m_stations.insert(r.stationId, st);
+        m_owned.push_back(std::move(owned));
+    }
+    thread_local std::vector<double> scratch;
+
+    if (st->seen && r.timestampMs <= st->lastMs) {
+        // Out of order or duplicate: only the physical limits can judge it without corrupting state.
+        for (Variable v : kAllVariables) {
+            if (!r.has(v))
+                continue;
+            const auto range = ReadingValidator::physicalRange(v);
+            const double x = r.value(v);
+            if (x < range.min || x > range.max) {
+                Anomaly a{r.stationId, r.timestampMs, v, AnomalyKind::OutOfRange, Severity::Critical, 1.0, x,
+                          ReadingValidator().describe(r, v)};
+                out.append(a);
+            }
+        }
+        return out;
+    }
+
+    // Dropout: the gap before this reading, against the station's usual interval.
+    if (st->seen) {
+        const qint64 gap = r.timestampMs - st->lastMs;
+        const qint64 usual = st->usualIntervalMs(scratch);
+        const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
+                                              m_options.dropoutMinMs);
+        if (usual > 0 && gap > limit && !st->silenceReported) {
+            Anomaly a;
+            a.stationId = r.stationId;
+            a.timestampMs = r.timestampMs;
+            a.variable = Variable::Temperature;
+            for (Variable v : kAllVariables) {
+                if (r.has(v)) {
+                    a.variable = v;
+                    a.value = r.value(v);
+                    break;
+                }
+            }
+            a.kind = AnomalyKind::Dropout;
+            a.score = static_cast<double>(gap) / static_cast<double>(limit);
+            a.severity = a.score >= 4 ? Severity::Critical : Severity::Warning;
+            a.reason = QStringLiteral("station %1 sent nothing for %2 (from %3 to %4), its usual interval is %5")
+                           .arg(r.stationId, duration(gap), timeutil::toIsoUtc(st->lastMs), timeutil::toIsoUtc(r.timestampMs),
+                                duration(usual));
+            out.append(a);
+        }
+        // A long silence is not a reporting interval; keep the usual interval from normal gaps.
+        if (usual == 0 || gap <= limit)
+            st->intervals.push(static_cast<double>(gap));
+    }
+    st->seen = true;
+    st->silenceReported = false;
+    st->lastMs = r.timestampMs;
+
+    for (Variable v : kAllVariables) {
+        if (!r.has(v))
+            continue;
+        scoreVariable(*st, st->series[static_cast<size_t>(index(v))], r, v, out);
+    }
+    return out;
+}
+
+void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out)
+{
+    thread_local std::vector<double> scratch;
+    const double x = r.value(v);
+    const QString unit = unitSymbol(v);
+    const QString name = variableKey(v);
+    const double floor = m_options.scaleFloor[static_cast<size_t>(index(v))];
+    Anomaly a;
+    a.stationId = r.stationId;
+    a.timestampMs = r.timestampMs;
+    a.variable = v;
+    a.value = x;
+
+    const auto range = ReadingValidator::physicalRange(v);
+    if (!std::isfinite(x) || x < range.min || x > range.max) {
+        a.kind = AnomalyKind::OutOfRange;
+        a.severity = Severity::Critical;
+        a.score = 1.0;
+        a.reason = ReadingValidator().describe(r, v);
+        out.append(a);
+        return;
+    }
+
+    std::optional<Anomaly> found;
+    const auto consider = [&](AnomalyKind kind, double score, const QString &reason) {
+        if (score < 1.0 || (found && found->score >= score))
+            return;
+        a.kind = kind;
+        a.score = score;
+        a.severity = severityFor(score);
+        a.reason = reason;
+        found = a;
+    };
+
+    // Forecast residual: an expectation for about this time.
+    if (!s.expectations.empty()) {
+        const qint64 tolerance = std::max<qint64>(st.usualIntervalMs(scratch) / 2, 60'000);
+        while (!s.expectations.empty() && s.expectations.front().targetMs < r.timestampMs - tolerance)
+            s.expectations.pop_front();
+        for (const auto &e : s.expectations) {
+            if (std::llabs(e.targetMs - r.timestampMs) <= tolerance) {
+                if (auto res = residualAnomaly(r, v, e.expected, e.lower, e.upper, e.coverage, m_options.residualSigmas))
+                    consider(res->kind, res->score, res->reason);
+                break;
+            }
+        }
+    }
+
+    // Stuck: the same value over and over, for quantities that should move. A calm wind or a
+    // saturated humidity legitimately stays put.
+    // Wind is reported in whole knots and may stay steady for hours; a stuck anemometer reads calm,
+    // which is indistinguishable from calm weather. So only the statistical quantities are checked.
+    const bool stuckEligible = isStatistical(v) && !(v == Variable::Humidity && x >= 99.5);
+    if (x == s.runValue) {
+        ++s.runCount;
+    } else {
+        s.runValue = x;
+        s.runCount = 1;
+        s.runStartMs = r.timestampMs;
+    }
+    const qint64 runMs = r.timestampMs - s.runStartMs;
+    bool stuck = false;
+    // How surprising is the run? With a share p0 of unchanged steps in the station's recent normal
+    // history (its own run excluded, Laplace-smoothed), n identical readings happen by chance with
+    // probability ≈ p0^(n−1). Coarse sensors (whole-degree METAR temperatures) legitimately repeat
+    // for hours; a 0.1 °C sensor does not.
+    double chance = 1.0;
+    if (stuckEligible && s.runCount >= m_options.stuckMinReadings) {
+        const double inRun = std::min<double>(s.runCount - 1, static_cast<double>(s.steps.countZeros()));
+        const double zeros = static_cast<double>(s.steps.countZeros()) - inRun;
+        const double total = static_cast<double>(s.steps.size()) - inRun;
+        const double p0 = (zeros + 1) / (total + 2);
+        // Too little history outside the run says nothing about how often this station repeats.
+        chance = total >= m_options.minHistory ? std::pow(p0, s.runCount - 1) : 1.0;
+    }
+    if (stuckEligible && s.runCount >= m_options.stuckMinReadings && runMs >= m_options.stuckMinMs
+        && chance < m_options.stuckChance) {
+        stuck = true;
+        consider(AnomalyKind::Stuck, static_cast<double>(runMs) / static_cast<double>(m_options.stuckMinMs),
+                 QStringLiteral("%1 has read exactly %2 %3 for %4 readings over %5 (since %6), a run this station's "
+                                "usual variation makes a 1-in-%7 chance: the sensor looks stuck")
+                     .arg(name, QString::number(x), unit)
+                     .arg(s.runCount)
+                     .arg(duration(runMs), timeutil::toIsoUtc(s.runStartMs))
+                     .arg(chance > 0 ? QString::number(1.0 / chance, 'g', 2) : QStringLiteral("∞")));
+    }
+
+    // Peer drift (spatial), for the spatially smooth quantities.
+    if (m_options.peerDrift && !stuck) {
+        if (auto d = m_peers.process(r, v, floor))
+            out.append(*d); // about the previous reading: carries its own time and value
+    }
+
+    // Two-sided spike test (as QARTOD's): when this reading arrives, the previous one is a spike if it
+    // stood far from the midpoint of its two neighbours while they agree. Costs one reading of
+    // delay, so it can afford a lower threshold than the one-sided step test below; the anomaly
+    // carries the previous reading's time.
+    std::optional<Anomaly> delayedSpike;
+    if (isStatistical(v) && s.lastWasNormal && s.hasPrev && static_cast<int>(s.steps.size()) >= m_options.minHistory
+        && !s.inEvent) {
+        const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
+        const double dtMin = static_cast<double>(r.timestampMs - s.prevNormalMs) / 2.0 / 60'000.0;
+        const double scale = std::max(kMadToSigma * stepMad, floor * std::max(1.0, std::sqrt(dtMin / 10.0)));
+        const double ref = std::abs(s.lastNormal - (s.prevNormal + x) / 2) - std::abs(x - s.prevNormal) / 2;
+        const double score = ref / (m_options.twoSidedSpikeScore * scale);
+        if (score >= 1.0) {
+            Anomaly d = a;
+            d.timestampMs = s.lastNormalMs;
+            d.value = s.lastNormal;
+            d.kind = AnomalyKind::Spike;
+            d.score = score;
+            d.severity = severityFor(score);
+            d.reason = QStringLiteral("%1 %2 %3 at %4 stood %5 %3 off both neighbours (%6 and %7 %3), which agree; "
+                                      "this station's usual change is about %8 %3")
+                           .arg(name, fmt(s.lastNormal, 2), unit, timeutil::toIsoUtc(s.lastNormalMs), fmt(ref, 2),
+                                fmt(s.prevNormal, 2), fmt(x, 2), fmt(scale, 2));
+            delayedSpike = d;
+            // The spike was no normal value: step back to the one before it.
+            s.lastNormal = s.prevNormal;
+            s.lastNormalMs = s.prevNormalMs;
+            s.hasPrev = false;
+        }
+    }
+
+    bool anomalous = false;
+    if (isStatistical(v) && static_cast<int>(s.steps.size()) >= m_options.minHistory) {
+        // The window: recent normal readings within windowSpanMs (at most windowSize of them). With
+        // sparse (hourly) data it holds too few readings to speak, and only the step check runs: an
+        // hourly series' recent hours are not a "normal" its next hour must stay near.
+        size_t count = 0;
+        const auto [med, mad] = s.baseline.medianMadSince(r.timestampMs - m_options.windowSpanMs, scratch, count);
+        const bool haveWindow = static_cast<int>(count) >= m_options.minHistory;
+        const double scale = std::max(kMadToSigma * mad, floor);
+        const double z = haveWindow ? (x - med) / scale : 0.0;
+        // Robust scale of the signed step between consecutive normal readings.
+        const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
+        // Natural change grows with the time between readings (roughly as its square root, like a
+        // random walk), so the floor of the usual step does too, counted from 10 minutes.
+        const double dtMin = static_cast<double>(r.timestampMs - s.lastNormalMs) / 60'000.0;
+        const double stepFloor = floor * std::max(1.0, std::sqrt(dtMin / 10.0));
+        const double stepScale = std::max(kMadToSigma * stepMad, stepFloor);
+        const double step = x - s.lastNormal;
+        const double stepScore = std::abs(step - stepMed) / (m_options.spikeScore * stepScale);
+
+        if (s.inEvent) {
+            const qint64 eventMs = r.timestampMs - s.eventStartMs;
+            const double zf = s.frozenHasWindow ? (x - s.frozenMedian) / s.frozenScale : 0.0;
+            const double frozenStep = std::abs(step) / (m_options.spikeScore * s.frozenStepScale);
+            // Hysteresis: stay in the event until back within exitScore of the frozen level (or,
+            // without a window, within the same fraction of a spike of the last normal value).
+            const bool still = s.frozenHasWindow ? std::abs(zf) > m_options.exitScore
+                                                 : frozenStep > m_options.exitScore / m_options.enterScore;
+            if (eventMs > m_options.maxEventMs) {
+                // A shift that lasts this long is the new normal: relearn from here.
+                s.inEvent = false;
+                s.baseline.clear();
+                s.steps.clear();
+                s.hasLast = false;
+            } else if (still || std::abs(z) > m_options.enterScore) {
+                anomalous = true;
+                const double level = s.frozenHasWindow ? s.frozenMedian : s.lastNormal;
+                const double score = s.frozenHasWindow ? std::abs(zf) / m_options.enterScore : frozenStep;
+                consider(AnomalyKind::WindowDeviation, std::max(score, 1.0),
+                         QStringLiteral("%1 %2 %3 is still %4 %3 %5 the level of %6 %3 before the event began at %7")
+                             .arg(name, fmt(x, 2), unit, fmt(std::abs(x - level), 2),
+                                  x > level ? QStringLiteral("above") : QStringLiteral("below"), fmt(level, 2),
+                                  timeutil::toIsoUtc(s.eventStartMs)));
+            } else {
+                s.inEvent = false;
+            }
+        } else {
+            const bool spike = stepScore >= 1.0;
+            const bool deviates = std::abs(z) > m_options.enterScore;
+            if (spike || deviates) {
+                anomalous = true;
+                s.inEvent = true;
+                s.eventStartMs = r.timestampMs;
+                s.frozenHasWindow = haveWindow;
+                s.frozenMedian = med;
+                s.frozenScale = scale;
+                s.frozenStepScale = stepScale;
+                if (spike)
+                    consider(AnomalyKind::Spike, stepScore,
+                             QStringLiteral("%1 jumped %2 %3 in %4 to %5 %3; this station's usual change is about %6 %3")
+                                 .arg(name, fmt(step, 2), unit, duration(r.timestampMs - s.lastNormalMs), fmt(x, 2),
+                                      fmt(stepScale, 2)));
+                if (deviates)
+                    consider(AnomalyKind::WindowDeviation, std::abs(z) / m_options.enterScore,
+                             QStringLiteral("%1 %2 %3 is %4 robust standard deviations %5 the median %6 %3 of its last %7 "
+                                            "normal readings")
+                                 .arg(name, fmt(x, 2), unit, fmt(std::abs(z)),
+                                      z > 0 ? QStringLiteral("above") : QStringLiteral("below"), fmt(med, 2))
+                                 .arg(count));
+            }
+        }
+    }
+
+    // Only normal values teach the baseline what normal is.
+    s.lastWasNormal = !anomalous && !stuck;
+    if (!anomalous && !stuck) {
+        if (s.hasLast) {
+            s.steps.push(x - s.lastNormal);
+            s.hasPrev = true;
+            s.prevNormal = s.lastNormal;
+            s.prevNormalMs = s.lastNormalMs;
+        }
+        s.baseline.push(x, r.timestampMs);
+        s.hasLast = true;
+        s.lastNormal = x;
+        s.lastNormalMs = r.timestampMs;
+    }
+    if (!s.hasLast) {
+        s.hasLast = true;
+        s.lastNormal = x;
+        s.lastNormalMs = r.timestampMs;
+    }
+    if (delayedSpike)
+        out.append(*delayedSpike);
+    if (found)
+        out.append(*found);
+}
+
+void AnomalyDetector::expect(const QString &stationId, Variable variable, qint64 targetMs, double expected,
+                             double lower, double upper, double coverage)
+{
+    StationState *st = m_stations.value(stationId);
+    if (!st) {
+        auto owned = std::make_unique<StationState>();
+        owned->id = stationId;
+        for (int i = 0; i < kVariableCount; ++i)
+            owned->series.emplace_back(m_options.windowSize);
+        st = owned.get();
+        m_stations.insert(stationId, st);
+        m_owned.push_back(std::move(owned));
+    }
+    auto &q = st->series[static_cast<size_t>(index(variable))].expectations;
+    q.push_back({targetMs, expected, lower, upper, coverage});
+    std::sort(q.begin(), q.end(), [](const auto &a, const auto &b) { return a.targetMs < b.targetMs; });
+    while (q.size() > 48) // bounded: 24 hourly horizons, twice
+        q.pop_front();
+}
+
+std::optional<Anomaly> AnomalyDetector::residualAnomaly(const Reading &reading, Variable variable, double expected,
+                                                        double lower, double upper, double coverage,
+                                                        double thresholdSigmas)
+{
+    if (!reading.has(variable) || !(upper >= lower) || coverage <= 0 || coverage >= 1)
+        return std::nullopt;
+    const double x = reading.value(variable);
+    // Half-width of a central interval of this coverage in standard deviations (inverse normal CDF).
+    const double zHalf = std::sqrt(2.0) * [](double p) {
+        // erfinv by Giles' approximation (single precision, ample for a threshold)
+        double w = -std::log((1.0 - p) * (1.0 + p)), r;
+        if (w < 5.0) {
+            w -= 2.5;
+            r = 2.81022636e-08;
+            for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                             -0.00417768164, 0.246640727, 1.50140941})
+                r = c + r * w;
+        } else {
+            w = std::sqrt(w) - 3.0;
+            r = -0.000200214257;
+            for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                             0.00943887047, 1.00167406, 2.83297682})
+                r = c + r * w;
+        }
+        return r * p;
+    }(coverage);
+    const double halfWidth = x >= expected ? upper - expected : expected - lower;
+    if (!(halfWidth > 0))
+        return std::nullopt;
+    const double sigmas = std::abs(x - expected) / halfWidth * zHalf;
+    if (sigmas < thresholdSigmas)
+        return std::nullopt;
+    Anomaly a;
+    a.stationId = reading.stationId;
+    a.timestampMs = reading.timestampMs;
+    a.variable = variable;
+    a.kind = AnomalyKind::ForecastResidual;
+    a.value = x;
+    a.score = sigmas / thresholdSigmas;
+    a.severity = severityFor(a.score);
+    a.reason = QStringLiteral("%1 %2 %3 is %4 %3 from the forecast %5 %3 (interval %6 … %7 %3, %8 standard deviations)")
+                   .arg(variableKey(variable), fmt(x, 2), unitSymbol(variable), fmt(std::abs(x - expected), 2),
+                        fmt(expected, 2), fmt(lower, 2), fmt(upper, 2), fmt(sigmas));
+    return a;
+}
+
+QList<Anomaly> AnomalyDetector::checkSilence(qint64 nowMs)
+{
+    thread_local std::vector<double> scratch;
+    QList<Anomaly> out;
+    for (StationState *st : std::as_const(m_stations)) {
+        if (!st->seen || st->silenceReported)
+            continue;
+        const qint64 usual = st->usualIntervalMs(scratch);
+        if (usual <= 0)
+            continue;
+        const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
+                                              m_options.dropoutMinMs);
+        const qint64 gap = nowMs - st->lastMs;
+        if (gap <= limit)
+            continue;
+        st->silenceReported = true;
+        Anomaly a;
+        a.stationId = st->id;
+        a.timestampMs = nowMs;
+        a.kind = AnomalyKind::Dropout;
+        a.value = std::numeric_limits<double>::quiet_NaN();
+        a.score = static_cast<double>(gap) / static_cast<double>(limit);
+        a.severity = a.score >= 4 ? Severity::Critical : Severity::Warning;
+        a.reason = QStringLiteral("station %1 has sent nothing for %2 (last reading %3), its usual interval is %4")
+                       .arg(st->id, duration(gap), timeutil::toIsoUtc(st->lastMs), duration(usual));
+        out.append(a);
+    }
+    return out;
+}
+
+} // namespace stratus

@@ -1,0 +1,203 @@
+#include "PeerDriftDetector.h"
+
+#include "TimeUtil.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace stratus {
+
+namespace {
+int smoothSlot(Variable v)
+{
+    switch (v) {
+    case Variable::Temperature: return 0;
+    case Variable::Dewpoint: return 1;
+    case Variable::Pressure: return 2;
+    default: return -1;
+    }
+}
+
+double haversineKm(const Station &a, const Station &b)
+{
+    constexpr double kRad = M_PI / 180.0;
+    const double dLat = (b.latitude - a.latitude) * kRad;
+    const double dLon = (b.longitude - a.longitude) * kRad;
+    const double h = std::sin(dLat / 2) * std::sin(dLat / 2)
+        + std::cos(a.latitude * kRad) * std::cos(b.latitude * kRad) * std::sin(dLon / 2) * std::sin(dLon / 2);
+    return 2 * 6371.0 * std::asin(std::min(1.0, std::sqrt(h)));
+}
+} // namespace
+
+PeerDriftDetector::PeerDriftDetector() : PeerDriftDetector(Options()) {}
+PeerDriftDetector::PeerDriftDetector(Options options) : m_options(options) {}
+
+bool PeerDriftDetector::isSpatiallySmooth(Variable v) { return smoothSlot(v) >= 0; }
+
+void PeerDriftDetector::setStations(const QList<Station> &stations)
+{
+    for (const Station &s : stations)
+        m_stations.insert(s.id, s);
+    m_peerCache.clear();
+}
+
+void PeerDriftDetector::reset()
+{
+    m_latest.clear();
+    m_offsets.clear();
+}
+
+const QStringList &PeerDriftDetector::peersOf(const QString &id)
+{
+    auto it = m_peerCache.find(id);
+    if (it != m_peerCache.end())
+        return *it;
+    QStringList peers;
+    const auto self = m_stations.constFind(id);
+    if (self != m_stations.cend() && self->hasLocation()) {
+        // The k nearest located stations within maxPeerKm.
+        std::vector<std::pair<double, QString>> byDistance;
+        for (const Station &s : std::as_const(m_stations)) {
+            if (s.id == id || !s.hasLocation())
+                continue;
+            const double km = haversineKm(*self, s);
+            if (km <= m_options.maxPeerKm)
+                byDistance.emplace_back(km, s.id);
+        }
+        std::sort(byDistance.begin(), byDistance.end());
+        for (size_t i = 0; i < byDistance.size() && static_cast<int>(i) < m_options.maxPeers; ++i)
+            peers << byDistance[i].second;
+    } else {
+        // Without positions (e.g. the Beijing sites, or stations seen only in the stream) the
+        // stations form one local network; the k first others, in a stable order, are the peers.
+        // Only stations of the same kind of place (Station::region, e.g. indoor/outdoor motes)
+        // are comparable.
+        const QString region = self != m_stations.cend() ? self->region : QString();
+        QStringList all;
+        for (auto i = m_latest.cbegin(); i != m_latest.cend(); ++i) {
+            const auto st = m_stations.constFind(i.key());
+            const bool unlocated = st == m_stations.cend() || !st->hasLocation();
+            const QString theirRegion = st != m_stations.cend() ? st->region : QString();
+            if (i.key() != id && unlocated && theirRegion == region)
+                all << i.key();
+        }
+        all.sort();
+        peers = all.mid(0, m_options.maxPeers);
+        // Not cached until the network is known, so late-joining stations become peers.
+        if (peers.size() < m_options.maxPeers) {
+            static thread_local QStringList scratch;
+            scratch = peers;
+            return scratch;
+        }
+    }
+    return *m_peerCache.insert(id, peers);
+}
+
+std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variable variable, double scaleFloor)
+{
+    const int slot = smoothSlot(variable);
+    if (slot < 0 || !reading.has(variable))
+        return std::nullopt;
+    // The reading is judged one reading late: when the station's next reading arrives, every peer
+    // has reported for the previous instant too (hourly networks report all at the same minute, and
+    // the first stations of an hour would otherwise have no current peers).
+    Latest &mine = m_latest[reading.stationId][slot];
+    const Latest pending = mine;
+    mine.prevValue = mine.value;
+    mine.prevTimeMs = mine.timeMs;
+    mine.hasPrev = mine.valid;
+    mine.value = reading.value(variable);
+    mine.timeMs = reading.timestampMs;
+    mine.valid = true;
+    if (!pending.valid)
+        return std::nullopt;
+    const double x = pending.value;
+    const qint64 tp = pending.timeMs;
+
+    std::vector<double> peerValues;
+    for (const QString &p : peersOf(reading.stationId)) {
+        const auto it = m_latest.constFind(p);
+        if (it == m_latest.cend())
+            continue;
+        const Latest &l = (*it)[slot];
+        // The peer's value closest in time to the judged reading.
+        qint64 best = m_options.peerToleranceMs + 1;
+        double value = 0;
+        if (l.valid && std::llabs(l.timeMs - tp) < best) {
+            best = std::llabs(l.timeMs - tp);
+            value = l.value;
+        }
+        if (l.hasPrev && std::llabs(l.prevTimeMs - tp) < best) {
+            best = std::llabs(l.prevTimeMs - tp);
+            value = l.prevValue;
+        }
+        if (best <= m_options.peerToleranceMs)
+            peerValues.push_back(value);
+    }
+    if (static_cast<int>(peerValues.size()) < m_options.minPeers)
+        return std::nullopt;
+    const size_t mid = peerValues.size() / 2;
+    std::nth_element(peerValues.begin(), peerValues.begin() + static_cast<std::ptrdiff_t>(mid), peerValues.end());
+    double consensus = peerValues[mid];
+    if (peerValues.size() % 2 == 0) {
+        const double lower = *std::max_element(peerValues.begin(), peerValues.begin() + static_cast<std::ptrdiff_t>(mid));
+        consensus = (consensus + lower) / 2;
+    }
+    const double d = x - consensus;
+
+    Offset &o = m_offsets[reading.stationId][slot];
+    if (o.n == 0) {
+        o.longMean = o.shortMean = d;
+        o.longDev = 0;
+        o.lastMs = tp;
+        o.n = 1;
+        return std::nullopt;
+    }
+    const double dt = static_cast<double>(std::max<qint64>(0, tp - o.lastMs));
+    o.lastMs = tp;
+    const double aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
+    const double aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
+    o.shortMean += aShort * (d - o.shortMean);
+    // The scale is that of the statistic itself: how far the recent mean offset usually wanders
+    // from the usual offset (mean absolute deviation × 1.25 ≈ standard deviation).
+    const double spread = std::max(1.25 * o.longDev, scaleFloor);
+    const double z = (o.shortMean - o.longMean) / spread;
+    ++o.n;
+    if (o.n > m_options.warmup && std::abs(z) > m_options.threshold) {
+        o.alarmed = true; // the usual offset is frozen while the station drifts away from it
+        // A drift persists; a passing front that splits the network for an hour or two does not.
+        if (++o.over < m_options.persistReadings)
+            return std::nullopt;
+        Anomaly a;
+        a.stationId = reading.stationId;
+        a.timestampMs = tp;
+        a.variable = variable;
+        a.kind = AnomalyKind::Spatial;
+        a.score = std::abs(z) / m_options.threshold;
+        a.severity = a.score >= 2 ? Severity::Critical : Severity::Warning;
+        a.value = x;
+        const QString unit = unitSymbol(variable);
+        a.reason = QStringLiteral("%1 has read %2 %3 %4 its %5 neighbours over the last hours, against a usual "
+                                  "offset of %6 %3: the sensor may be drifting")
+                       .arg(variableKey(variable), QString::number(std::abs(o.shortMean - o.longMean) , 'f', 1), unit,
+                            o.shortMean > o.longMean ? QStringLiteral("more than") : QStringLiteral("less than"))
+                       .arg(peerValues.size())
+                       .arg(QString::number(o.longMean, 'f', 1));
+        return a;
+    }
+    o.over = 0;
+    if (o.alarmed) {
+        // Back to normal: the recent offset forgets the drift quickly so it does not re-alarm.
+        o.alarmed = false;
+    }
+    o.longMean += aLong * (d - o.longMean);
+    const double wander = std::abs(o.shortMean - o.longMean);
+    if (o.n <= m_options.warmup) // learn the spread fast at the start
+        o.longDev += (wander - o.longDev) / o.n;
+    else
+        o.longDev += aLong * (wander - o.longDev);
+    return std::nullopt;
+}
+
+} // namespace stratus

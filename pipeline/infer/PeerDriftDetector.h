@@ -1,0 +1,78 @@
+#pragma once
+
+#include "Anomaly.h"
+#include "Reading.h"
+#include "Station.h"
+
+#include <QHash>
+#include <QList>
+#include <QStringList>
+
+#include <optional>
+
+namespace stratus {
+
+// Slow sensor drift is invisible in a station's own series (it hides in the weather), but not
+// against its neighbours: the offset between a station and the median of its peers is stable,
+// and a drifting sensor moves it. Per station and variable this tracks that offset with a slow
+// EWMA (its usual level and spread) and a fast EWMA (the last hours); when the fast one leaves the
+// usual level by `threshold` spreads, the reading is flagged as kind `spatial`.
+// Memory: one latest value per station and variable, a few numbers per series; a reading costs
+// O(peers) (k nearest, default 6). A reading is judged when the station's next one arrives (the
+// anomaly carries the judged reading's time and value). Stations without a position are peers of the unlocated stations
+// of the same region (Station::region), e.g. one city's network, or the indoor motes.
+class PeerDriftDetector
+{
+public:
+    struct Options
+    {
+        int maxPeers = 6;
+        double maxPeerKm = 150;         // neighbours further away say little about this station
+        int minPeers = 2;
+        qint64 peerToleranceMs = 45 * 60'000LL; // peer readings this close in time are comparable
+        qint64 longTauMs = 14 * 24 * 3600'000LL; // usual offset: two weeks, so a drift of days stands out
+        qint64 shortTauMs = 12 * 3600'000LL;    // recent offset (drift is slow: half a day smooths weather)
+        double threshold = 3.0;         // in usual spreads of the recent offset around the usual one
+        int persistReadings = 6;        // readings in a row beyond the threshold before it speaks
+        int warmup = 24;                // offsets seen before the check speaks
+    };
+
+    PeerDriftDetector();
+    explicit PeerDriftDetector(Options options);
+
+    void setStations(const QList<Station> &stations);
+    // Updates the station's latest value and scores `variable`. Variables other than temperature,
+    // dewpoint and pressure (the spatially smooth ones) are ignored.
+    std::optional<Anomaly> process(const Reading &reading, Variable variable, double scaleFloor);
+    void reset();
+
+    static bool isSpatiallySmooth(Variable v);
+
+private:
+    struct Latest
+    {
+        double value = 0;
+        qint64 timeMs = 0;
+        bool valid = false;
+        double prevValue = 0;
+        qint64 prevTimeMs = 0;
+        bool hasPrev = false;
+    };
+    struct Offset
+    {
+        double longMean = 0, longDev = 0, shortMean = 0;
+        qint64 lastMs = 0;
+        int n = 0;
+        int over = 0; // consecutive readings beyond the threshold
+        bool alarmed = false;
+    };
+    const QStringList &peersOf(const QString &id);
+
+    Options m_options;
+    QHash<QString, Station> m_stations;
+    QHash<QString, QStringList> m_peerCache;
+    QHash<QString, std::array<Latest, 3>> m_latest;
+    QHash<QString, std::array<Offset, 3>> m_offsets;
+};
+
+} // namespace stratus

@@ -1,0 +1,265 @@
+// The anomaly detector on real data: the labelled mote deployment (per-reading F1 above the floor
+// measured when it was built), and real Beijing / NWS streams with seeded injected faults (the
+// only synthetic part, said so), each kind detected; the reasons are in words.
+#include "TestData.h"
+#include "TimeUtil.h"
+#include "infer/AnomalyDetector.h"
+#include "infer/AnomalyEvaluator.h"
+#include "infer/FaultInjector.h"
+#include "infer/IsolationForest.h"
+#include "sources/RecordedDataReader.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace stratus;
+
+class TestAnomaly : public QObject
+{
+    Q_OBJECT
+
+private:
+    QList<Reading> m_beijing; // six Beijing sites, 2013-03 … 2013-10 (real hourly data)
+    QList<Station> m_beijingStations;
+
+private slots:
+    void initTestCase()
+    {
+        const auto data = RecordedDataReader::read(testdata::shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
+        QVERIFY2(data.ok(), qPrintable(data.errorMessage()));
+        const QSet<QString> sites = {QStringLiteral("Aotizhongxin"), QStringLiteral("Changping"), QStringLiteral("Dingling"),
+                                     QStringLiteral("Dongsi"),       QStringLiteral("Guanyuan"),  QStringLiteral("Gucheng")};
+        const qint64 end = *timeutil::parseIsoUtc(QStringLiteral("2013-11-01T00:00:00Z"));
+        for (const Reading &r : data->readings) {
+            if (sites.contains(r.stationId) && r.timestampMs < end)
+                m_beijing.append(r);
+        }
+        for (const Station &s : data->stations) {
+            if (sites.contains(s.id))
+                m_beijingStations.append(s);
+        }
+        QVERIFY(m_beijing.size() > 6 * 5000);
+    }
+
+    void labelledF1AboveFloor()
+    {
+        const auto set = AnomalyEvaluator::readLabelledCsv(testdata::shared("data/labelled_anomalies/single_hop.csv"));
+        QVERIFY2(set.ok(), qPrintable(set.errorMessage()));
+        QCOMPARE(set->readings.size(), 18914);
+        QCOMPARE(std::count(set->labels.begin(), set->labels.end(), true), 149);
+        const auto rep = AnomalyEvaluator::evaluateLabelled(*set);
+        qInfo("labelled: rules P %.3f R %.3f F1 %.3f; ml F1 %.3f; combined F1 %.3f", rep.rules.precision(),
+              rep.rules.recall(), rep.rules.f1(), rep.ml.f1(), rep.combined.f1());
+        // Measured 0.980 (P 0.993, R 0.966) when written; the bar from the brief is 0.92.
+        QVERIFY(rep.rules.f1() >= 0.95);
+        QVERIFY(rep.rules.precision() >= 0.95);
+        // Ablation: without hysteresis (leave the event as soon as the reading is within the entry
+        // threshold) the slow tail of the events is lost: measured F1 0.85.
+        AnomalyDetector::Options noHysteresis;
+        noHysteresis.exitScore = noHysteresis.enterScore;
+        const auto plain = AnomalyEvaluator::evaluateLabelled(*set, noHysteresis);
+        qInfo("labelled without hysteresis: P %.3f R %.3f F1 %.3f", plain.rules.precision(), plain.rules.recall(),
+              plain.rules.f1());
+        QVERIFY(plain.rules.f1() < rep.rules.f1());
+        // The ML detector alone is weaker here (measured F1 0.70), and adding it costs precision.
+        QVERIFY(rep.ml.f1() > 0.5);
+        QVERIFY(rep.combined.f1() < rep.rules.f1());
+    }
+
+    void cliJsonShape()
+    {
+        QString outText, errText;
+        QTextStream out(&outText), err(&errText);
+        const int rc = AnomalyEvaluator::runCommand(testdata::shared("data/labelled_anomalies/single_hop.csv"), true, 1,
+                                                    40, out, err);
+        out.flush();
+        QCOMPARE(rc, 0);
+        const QJsonObject o = QJsonDocument::fromJson(outText.toUtf8()).object();
+        for (const char *key : {"precision", "recall", "f1", "by_kind", "detectors"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QVERIFY(o.value(QStringLiteral("f1")).toDouble() >= 0.95);
+        QVERIFY(o.value(QStringLiteral("by_kind")).toObject().contains(QStringLiteral("window_deviation")));
+        for (const char *d : {"rules", "ml", "combined"})
+            QVERIFY(o.value(QStringLiteral("detectors")).toObject().value(QLatin1String(d)).toObject().contains(QStringLiteral("f1")));
+    }
+
+    void badLabelledFileIsRefusedWithReason()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("bad.csv"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("reading,offset_s,mote_id,indoor,temperature_c,humidity_pct,label\n1,0,1,1,27.9,45.9,0\n2,5,1,1,warm,45.9,0\n");
+        f.close();
+        const auto set = AnomalyEvaluator::readLabelledCsv(path);
+        QVERIFY(!set.ok());
+        QVERIFY2(set.errorMessage().contains(QStringLiteral(":3: temperature_c \"warm\" is not a number")),
+                 qPrintable(set.errorMessage()));
+        QString outText, errText;
+        QTextStream out(&outText), err(&errText);
+        QCOMPARE(AnomalyEvaluator::runCommand(dir.filePath(QStringLiteral("missing.csv")), false, 1, 40, out, err), 2);
+        err.flush();
+        QVERIFY2(errText.contains(QStringLiteral("cannot open")), qPrintable(errText));
+    }
+
+    void injectedFaultsEachKindDetected_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<double>("minRecall");
+        QTest::addColumn<double>("minPrecision");
+        // Floors a little under what was measured on this subset with seed 7 (spike P 0.94 R 0.80,
+        // stuck P 1.00 R 0.95, dropout 1.00/1.00, drift P 0.80 R 1.00; the full set is in RESULTS.md).
+        QTest::newRow("spike") << "spike" << 0.75 << 0.85;
+        QTest::newRow("stuck") << "stuck" << 0.9 << 0.9;
+        QTest::newRow("dropout") << "dropout" << 0.9 << 0.9;
+        QTest::newRow("drift") << "drift" << 0.9 << 0.7;
+    }
+    void injectedFaultsEachKindDetected()
+    {
+        QFETCH(QString, kind);
+        QFETCH(double, minRecall);
+        QFETCH(double, minPrecision);
+        const auto k = FaultInjector::kindFromKey(kind);
+        QVERIFY(k);
+        const auto rep = AnomalyEvaluator::evaluateInjected(m_beijing, m_beijingStations, 7, 20, {*k});
+        const auto &r = rep.byKind.value(kind);
+        qInfo("%s: %d faults, rules P %.3f R %.3f F1 %.3f (base alarms %lld); ml F1 %.3f; combined F1 %.3f",
+              qPrintable(kind), r.faults, r.rules.precision(), r.rules.recall(), r.rules.f1(), r.baseAlarms, r.ml.f1(),
+              r.combined.f1());
+        QVERIFY(r.faults >= 15);
+        QVERIFY2(r.rules.recall() >= minRecall, qPrintable(QString::number(r.rules.recall())));
+        QVERIFY2(r.rules.precision() >= minPrecision, qPrintable(QString::number(r.rules.precision())));
+    }
+
+    void injectionIsSeeded()
+    {
+        const auto a = FaultInjector::inject(m_beijing, FaultInjector::Kind::Spike, {3, 10, 48});
+        const auto b = FaultInjector::inject(m_beijing, FaultInjector::Kind::Spike, {3, 10, 48});
+        const auto c = FaultInjector::inject(m_beijing, FaultInjector::Kind::Spike, {4, 10, 48});
+        QCOMPARE(a.faults.size(), 10);
+        for (int i = 0; i < a.faults.size(); ++i) {
+            QCOMPARE(a.faults[i].stationId, b.faults[i].stationId);
+            QCOMPARE(a.faults[i].startMs, b.faults[i].startMs);
+            QCOMPARE(a.faults[i].magnitude, b.faults[i].magnitude);
+        }
+        QVERIFY(a.faults.first().startMs != c.faults.first().startMs || a.faults.first().stationId != c.faults.first().stationId);
+    }
+
+    void stuckSensorNamedInWords()
+    {
+        // Real Dongsi temperatures; from 2013-06-01T00:00Z the sensor is made to repeat its value
+        // for 12 hours (injected fault).
+        const qint64 from = *timeutil::parseIsoUtc(QStringLiteral("2013-06-01T00:00:00Z"));
+        AnomalyDetector detector;
+        double stuckAt = qQNaN();
+        QList<Anomaly> stuck;
+        for (Reading r : std::as_const(m_beijing)) {
+            if (r.stationId != QLatin1String("Dongsi"))
+                continue;
+            if (r.timestampMs >= from && r.timestampMs <= from + 12 * timeutil::kMsPerHour) {
+                if (std::isnan(stuckAt))
+                    stuckAt = r.value(Variable::Temperature);
+                r.set(Variable::Temperature, stuckAt);
+            }
+            for (const Anomaly &a : detector.process(r)) {
+                if (a.kind == AnomalyKind::Stuck)
+                    stuck.append(a);
+            }
+        }
+        QVERIFY(!stuck.isEmpty());
+        const Anomaly &a = stuck.first();
+        QCOMPARE(a.variable, Variable::Temperature);
+        QCOMPARE(a.value, stuckAt);
+        QVERIFY(a.timestampMs > from && a.timestampMs <= from + 12 * timeutil::kMsPerHour);
+        QVERIFY2(a.reason.contains(QStringLiteral("temperature has read exactly %1 °C").arg(stuckAt)), qPrintable(a.reason));
+        QVERIFY2(a.reason.contains(QStringLiteral("the sensor looks stuck")), qPrintable(a.reason));
+        QVERIFY2(a.reason.contains(QStringLiteral("since 2013-06-01T00:00:00Z")), qPrintable(a.reason));
+    }
+
+    void dropoutAndSilence()
+    {
+        // Real NWS stream: the recording's pauses are station silences.
+        const auto data = RecordedDataReader::read(testdata::shared("data/nws_recorded/nws_recorded.jsonl"));
+        QVERIFY(data.ok());
+        AnomalyDetector detector;
+        QList<Anomaly> dropouts;
+        for (const Reading &r : data->readings) {
+            for (const Anomaly &a : detector.process(r)) {
+                if (a.kind == AnomalyKind::Dropout)
+                    dropouts.append(a);
+            }
+        }
+        QVERIFY(!dropouts.isEmpty());
+        QVERIFY2(dropouts.first().reason.contains(QStringLiteral("sent nothing for")), qPrintable(dropouts.first().reason));
+        // After the last reading, a timer asking at +1 day learns every station is silent, once.
+        const qint64 later = data->readings.last().timestampMs + timeutil::kMsPerDay;
+        const QList<Anomaly> silent = detector.checkSilence(later);
+        QCOMPARE(silent.size(), 5);
+        for (const Anomaly &a : silent)
+            QCOMPARE(a.kind, AnomalyKind::Dropout);
+        QVERIFY(detector.checkSilence(later + 1000).isEmpty());
+    }
+
+    void forecastResidual()
+    {
+        // A real KMSN reading against an expectation 8 °C warmer with a ±2 °C 10–90 % interval.
+        const auto data = RecordedDataReader::read(testdata::shared("data/nws_recorded/nws_recorded.jsonl"));
+        QVERIFY(data.ok());
+        Reading r;
+        for (const Reading &x : data->readings) {
+            if (x.stationId == QLatin1String("KMSN") && x.has(Variable::Temperature))
+                r = x;
+        }
+        const double t = r.value(Variable::Temperature);
+        const auto far = AnomalyDetector::residualAnomaly(r, Variable::Temperature, t + 8, t + 6, t + 10, 0.8, 3.5);
+        QVERIFY(far);
+        QCOMPARE(far->kind, AnomalyKind::ForecastResidual);
+        QVERIFY(far->score > 1);
+        QVERIFY2(far->reason.contains(QStringLiteral("from the forecast")), qPrintable(far->reason));
+        QVERIFY(!AnomalyDetector::residualAnomaly(r, Variable::Temperature, t + 1, t - 1, t + 3, 0.8, 3.5));
+        // Through the detector's expect(): the reading at the expected time is flagged.
+        AnomalyDetector detector;
+        detector.expect(r.stationId, Variable::Temperature, r.timestampMs, t + 8, t + 6, t + 10);
+        bool found = false;
+        for (const Anomaly &a : detector.process(r))
+            found = found || a.kind == AnomalyKind::ForecastResidual;
+        QVERIFY(found);
+    }
+
+    void outOfOrderAndImpossibleValues()
+    {
+        AnomalyDetector detector;
+        const Reading first = m_beijing.first();
+        detector.process(first);
+        Reading late = first;
+        late.timestampMs -= timeutil::kMsPerHour;
+        late.set(Variable::Temperature, 75.0); // impossible, and out of order
+        const QList<Anomaly> a = detector.process(late);
+        QCOMPARE(a.size(), 1);
+        QCOMPARE(a.first().kind, AnomalyKind::OutOfRange);
+        QVERIFY2(a.first().reason.contains(QStringLiteral("physical range")), qPrintable(a.first().reason));
+    }
+
+    void isolationForestSeparatesOutliers()
+    {
+        // Property check on synthetic points (allowed: a property, not a claim about weather):
+        // a far point scores higher than the bulk, and the same seed gives the same forest.
+        std::vector<double> rows;
+        for (int i = 0; i < 500; ++i) {
+            rows.push_back(std::sin(i * 0.1));
+            rows.push_back(std::cos(i * 0.07));
+        }
+        IsolationForest a, b;
+        QVERIFY(a.train(rows, 2));
+        QVERIFY(b.train(rows, 2));
+        const double inside[] = {std::sin(10.0), std::cos(7.0)}; // a point of the bulk (i = 100)
+        const double outside[] = {8.0, -9.0};
+        qInfo("forest score inside %.3f outside %.3f", a.score(inside), a.score(outside));
+        QVERIFY(a.score(inside) + 0.05 < a.score(outside));
+        QCOMPARE(a.score(inside), b.score(inside));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAnomaly)
+#include "tst_pipeline_anomaly.moc"
