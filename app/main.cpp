@@ -1,6 +1,7 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
 #include "api/ApiServer.h"
+#include "infer/ModelCommands.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -165,12 +166,16 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Stratus"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STRATUS_VERSION));
 
+    // --train/--evaluate parse their own options (--data, --model, --out, ...).
+    if (ModelCommands::wants(args))
+        return ModelCommands::run(args);
+
     Cli cli;
     cli.parser.process(args);
 
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {
+    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv}) {
         if (cli.parser.isSet(*o))
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "ForecastModel.h"
+
+#include <QHash>
+
+namespace stratus {
+
+// Per time slot, the sum and count of each station's temperature, dewpoint and pressure over a
+// dataset, so a station's "mean of the other stations" is O(1) (cross-station features).
+class GroupMeans
+{
+public:
+    explicit GroupMeans(const ForecastDataset &ds);
+    double othersMean(Channel c, qint64 ms, double own) const;
+    FeatureContext context(const std::vector<double> *climatology) const;
+
+private:
+    static int slotIndex(Channel c);
+    qint64 m_startMs = 0;
+    qint64 m_stepMs = 1;
+    std::array<std::vector<double>, 3> m_sum;
+    std::array<std::vector<int>, 3> m_count;
+};
+
+struct TrainOptions
+{
+    qint64 fromMs = std::numeric_limits<qint64>::min(); // training span [fromMs, toMs)
+    qint64 toMs = std::numeric_limits<qint64>::max();
+    double validationShare = 0.25; // the last share of the span picks lambda and the intervals
+    bool crossStation = true;
+    QString version;
+};
+
+// Fits one ridge regression per (variable, horizon) on the change from the issue slot, sharing one
+// Gram matrix across all targets (so 96 hourly models cost little more than one). Lambda is chosen
+// per target on the last part of the training span, the residuals there give the 10–90 % interval,
+// and the final weights are refitted on the whole span.
+class ForecastTrainer
+{
+public:
+    static Result<std::shared_ptr<ForecastModel>> train(const ForecastDataset &ds, const TrainOptions &options,
+                                                         QStringList *log = nullptr);
+    // Mean temperature per day of year (366 values, smoothed over ±15 days) from slots in [from, to).
+    static std::vector<double> climatology(const ForecastDataset &ds, qint64 fromMs, qint64 toMs);
+    // The value of a channel at slot t, bridged from the last 3 slots when missing.
+    static double currentValue(const StationSeries &s, Channel c, int t);
+    // Forecast variables: temperature, humidity, pressure, wind speed — those the data has.
+    static std::vector<Channel> targetVariables(const std::array<bool, kChannelCount> &channels);
+};
+
+} // namespace stratus
