@@ -52,6 +52,10 @@ struct Cli
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
 
+    QCommandLineOption models{QStringLiteral("models"),
+                              QStringLiteral("Forecast model registry folder (versions as subfolders, hot-loaded)."),
+                              QStringLiteral("DIR")};
+
     Cli()
     {
         parser.setApplicationDescription(QStringLiteral(
@@ -69,7 +73,7 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &models})
             parser.addOption(*o);
     }
 };
@@ -109,6 +113,8 @@ Result<EngineOptions> engineOptions(const Cli &cli)
     }
     if (cli.parser.isSet(cli.stationsCsv))
         o.stationsCsv = cli.parser.value(cli.stationsCsv);
+    if (cli.parser.isSet(cli.models))
+        o.modelDir = cli.parser.value(cli.models);
     if (o.replayFile.isEmpty())
         return makeError(QStringLiteral("no data source: use --demo, or --source replay --file F"));
     return o;
@@ -126,6 +132,7 @@ int runServer(const Cli &cli, const EngineOptions &options)
 
     Engine engine(options);
     ApiServer api(engine.state());
+    api.setModelRegistry(engine.models());
     const auto bound = api.listen(address, static_cast<quint16>(port));
     if (!bound)
         return fail(bound.errorMessage(), 1);

@@ -2,6 +2,7 @@
 
 #include "JsonCodec.h"
 #include "bus/LocalBus.h"
+#include "infer/ModelRegistry.h"
 #include "sources/ReplaySource.h"
 
 #include <QDateTime>
@@ -38,6 +39,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
+        m_forecasts.observe(r);
         aggregate(r);
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
@@ -52,6 +54,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
         m_state.addCounters(d);
     });
 
+    QStringList catalogued; // stations this engine serves, when a catalogue says so
     if (!m_options.stationsCsv.isEmpty()) {
         StationCatalogue catalogue;
         QStringList skipped;
@@ -61,7 +64,11 @@ Engine::Engine(EngineOptions options, QObject *parent)
         for (const QString &s : std::as_const(skipped))
             qCWarning(lcEngine).noquote() << s;
         m_state.upsertStations(catalogue.stations());
+        for (const Station &s : catalogue.stations())
+            catalogued << s.id;
     }
+    if (!m_options.modelDir.isEmpty())
+        setUpModels(catalogued);
     if (!m_options.replayFile.isEmpty()) {
         ReplaySource::Options ro;
         ro.path = m_options.replayFile;
@@ -74,6 +81,17 @@ Engine::Engine(EngineOptions options, QObject *parent)
 }
 
 Engine::~Engine() = default;
+
+void Engine::setUpModels(const QStringList &servedStations)
+{
+    m_models = new ModelRegistry(m_options.modelDir, this);
+    m_models->setServedStations(servedStations);
+    const auto active = m_models->activateNewest();
+    if (!active)
+        qCWarning(lcEngine).noquote() << "forecasts: persistence until a model is dropped in:" << active.errorMessage();
+    m_models->watch();
+    m_forecasts.setRegistry(m_models);
+}
 
 void Engine::addSource(Source *source)
 {
@@ -172,7 +190,7 @@ void Engine::aggregate(const QList<Reading> &readings)
 
 void Engine::infer(const QList<WindowStats> &windows)
 {
-    const QList<Forecast> forecasts = m_forecaster.forecast(windows);
+    const QList<Forecast> forecasts = m_forecasts.forecast(windows);
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

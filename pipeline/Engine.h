@@ -4,7 +4,7 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
-#include "infer/PersistenceForecaster.h"
+#include "infer/ForecastService.h"
 
 #include <QObject>
 
@@ -15,6 +15,7 @@ namespace stratus {
 
 class Bus;
 class Source;
+class ModelRegistry;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
 // LiveState current. The GUI and the server only talk to this.
@@ -32,12 +33,16 @@ public:
     const LiveState &state() const { return m_state; }
     Bus &bus() { return *m_bus; }
     const EngineOptions &options() const { return m_options; }
+    // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
+    ModelRegistry *models() const { return m_models; }
+    ForecastService &forecasts() { return m_forecasts; }
 
 signals:
     void sourceFinished(const QString &name);
 
 private:
     void addSource(Source *source);
+    void setUpModels(const QStringList &servedStations);
     void ingest(Source *source, const QList<Reading> &readings);
     void aggregate(const QList<Reading> &readings);
     void infer(const QList<WindowStats> &windows);
@@ -49,7 +54,8 @@ private:
     std::vector<Source *> m_sources;
     ReadingValidator m_validator;
     SlidingWindowAggregator m_aggregator;
-    PersistenceForecaster m_forecaster;
+    ModelRegistry *m_models = nullptr;
+    ForecastService m_forecasts;
 };
 
 } // namespace stratus

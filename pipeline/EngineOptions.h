@@ -17,6 +17,7 @@ struct EngineOptions
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
     SlidingWindowAggregator::Options windows;
+    QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

@@ -35,8 +35,10 @@ int ForecastFeatures::dayOfYear(qint64 ms)
     return static_cast<int>(days - timeutil::daysFromCivil(static_cast<int>(y), 1, 1));
 }
 
-ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation)
-    : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily)
+ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
+                                   const QStringList &stations)
+    : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily),
+      m_stations(!daily && stations.size() > 1 ? stations : QStringList())
 {
     auto has = [&](Channel c) { return m_channels[ch(c)]; };
     const auto L = [](const char *s) { return QLatin1String(s); };
@@ -84,6 +86,21 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
         // Hour-of-day terms and their interactions: a separate model per horizon already learns the
         // mean diurnal change from each hour; these let season, last hour's trend, cloud proxy
         // (dewpoint depression) and yesterday's range scale it.
+        // Smooth diurnal interactions: how the recent trend, wind, moisture and the neighbours'
+        // difference change the coming hours depends on the time of day.
+        for (const QString &base : interactionBases())
+            for (int k = 1; k <= 3; ++k) {
+                addName(QStringLiteral("%1_x_hsin%2").arg(base).arg(k));
+                addName(QStringLiteral("%1_x_hcos%2").arg(base).arg(k));
+            }
+        for (const QString &st : std::as_const(m_stations)) {
+            addName(QStringLiteral("st_%1").arg(st));
+            for (int k = 1; k <= 3; ++k) {
+                addName(QStringLiteral("st_%1_x_hsin%2").arg(st).arg(k));
+                addName(QStringLiteral("st_%1_x_hcos%2").arg(st).arg(k));
+            }
+            addName(QStringLiteral("st_%1_x_range24").arg(st));
+        }
         for (int hr = 0; hr < 24; ++hr) {
             addName(QStringLiteral("hour%1").arg(hr));
             addName(QStringLiteral("hour%1_x_doy_cos").arg(hr));
@@ -127,6 +144,24 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
                               "doy_cos_x_t_d1", "doy_cos_x_clim_dev", "doy_sin_x_clim_dev"})
             addName(L(n));
     }
+}
+
+QStringList ForecastFeatures::interactionBases() const
+{
+    auto has = [&](Channel c) { return m_channels[ch(c)]; };
+    QStringList b = {QStringLiteral("t_d3"), QStringLiteral("t_d24"), QStringLiteral("t_mean24_dev")};
+    if (has(Channel::Dewpoint))
+        b << QStringLiteral("dep");
+    if (has(Channel::WindSpeed)) {
+        b << QStringLiteral("ws");
+        if (has(Channel::WindDirection))
+            b << QStringLiteral("u") << QStringLiteral("v");
+    }
+    if (has(Channel::Pressure))
+        b << QStringLiteral("p_d3");
+    if (m_cross)
+        b << QStringLiteral("x_t_dev");
+    return b;
 }
 
 bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext &ctx, double *out) const
@@ -273,6 +308,53 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                 put(others(Channel::Pressure, t) - others(Channel::Pressure, t - 3));
         }
         const int hour = static_cast<int>((ms / timeutil::kMsPerHour) % 24);
+        {
+            // Values of the interaction bases, in the order interactionBases() names them.
+            std::vector<double> base;
+            base.push_back(T - get(Channel::Temperature, t - 3));
+            base.push_back(T - get(Channel::Temperature, t - 24));
+            base.push_back(sum / cnt - T);
+            if (has(Channel::Dewpoint))
+                base.push_back(dep);
+            if (has(Channel::WindSpeed)) {
+                base.push_back(get(Channel::WindSpeed, t));
+                if (has(Channel::WindDirection)) {
+                    const double sp = get(Channel::WindSpeed, t);
+                    double dir = get(Channel::WindDirection, t);
+                    if (std::isnan(dir))
+                        dir = 0;
+                    base.push_back(-sp * std::sin(dir * std::numbers::pi / 180));
+                    base.push_back(-sp * std::cos(dir * std::numbers::pi / 180));
+                }
+            }
+            if (has(Channel::Pressure))
+                base.push_back(get(Channel::Pressure, t) - get(Channel::Pressure, t - 3));
+            if (m_cross) {
+                const double own = s.at(Channel::Temperature, t);
+                double o = ctx.othersMean ? ctx.othersMean(Channel::Temperature, ms, own) : kMissing;
+                base.push_back(std::isnan(o) ? 0.0 : o - T);
+            }
+            const double hAngle = 2 * std::numbers::pi * hour / 24.0;
+            for (double b : base)
+                for (int k = 1; k <= 3; ++k) {
+                    put(b * std::sin(k * hAngle));
+                    put(b * std::cos(k * hAngle));
+                }
+            if (!m_stations.isEmpty()) {
+                const qsizetype me = m_stations.indexOf(s.stationId);
+                if (me < 0)
+                    return false; // a station the model has no terms for
+                for (qsizetype i = 0; i < m_stations.size(); ++i) {
+                    const double on = i == me ? 1.0 : 0.0;
+                    put(on);
+                    for (int k = 1; k <= 3; ++k) {
+                        put(on * std::sin(k * hAngle));
+                        put(on * std::cos(k * hAngle));
+                    }
+                    put(on * range24);
+                }
+            }
+        }
         const double c = std::cos(doy), sn = std::sin(doy);
         for (int hr = 0; hr < 24; ++hr) {
             const double on = hr == hour ? 1.0 : 0.0;

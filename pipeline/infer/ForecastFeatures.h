@@ -28,7 +28,10 @@ public:
     // Bump when the meaning of any feature changes; stored in the model metadata.
     static constexpr int kFeatureSetVersion = 1;
 
-    ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation);
+    // `stations`: with more than one, each station gets its own offset and diurnal shape terms
+    // (urban and rural sites cool differently at night); build() then needs a listed station.
+    ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
+                     const QStringList &stations = {});
 
     bool daily() const { return m_daily; }
     bool crossStation() const { return m_cross; }
@@ -47,10 +50,12 @@ public:
 
 private:
     void addName(const QString &n) { m_names << n; }
+    QStringList interactionBases() const;
 
     bool m_daily;
     std::array<bool, kChannelCount> m_channels;
     bool m_cross;
+    QStringList m_stations;
     QStringList m_names;
 };
 

@@ -56,7 +56,7 @@ public:
     std::vector<Channel> variables() const;
     const ModelTarget *target(Channel variable, int horizon) const;
     // The feature builder this model was trained with.
-    ForecastFeatures features() const { return ForecastFeatures(daily, channels, crossStation); }
+    ForecastFeatures features() const { return ForecastFeatures(daily, channels, crossStation, stations); }
     bool knowsStation(const QString &id) const { return stations.contains(id); }
 
     // Central forecast for `variable` `horizon` slots after the issue slot whose features are x and

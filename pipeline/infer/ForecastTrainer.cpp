@@ -221,6 +221,8 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     if (!model->channels[ch(Channel::Temperature)])
         return makeError(QStringLiteral("the data has no temperature: nothing to forecast"));
     model->crossStation = options.crossStation && !ds.daily && ds.stations.size() > 1;
+    for (const auto &s : ds.stations)
+        model->stations << s.stationId;
     const ForecastFeatures features = model->features();
     const std::vector<Channel> vars = targetVariables(model->channels);
     const int H = ds.daily ? 1 : 24;
@@ -387,8 +389,6 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     }
 
     model->featureNames = features.names();
-    for (const auto &s : ds.stations)
-        model->stations << s.stationId;
     model->dataFromMs = first;
     model->dataToMs = last;
     model->trainedAtMs = QDateTime::currentMSecsSinceEpoch();

@@ -117,7 +117,7 @@ int ModelCommands::run(const QStringList &args)
         for (const QString &l : std::as_const(log))
             err << "stratus: " << l << '\n';
         if (holdoutFrom < ds->lastMs()) {
-            auto ev = ForecastEvaluator::evaluate(**model, *ds, holdoutFrom, std::numeric_limits<qint64>::max());
+            auto ev = ForecastEvaluator::evaluate(**model, *ds, holdoutFrom, ds->lastMs());
             if (ev) {
                 (*model)->metrics[QStringLiteral("holdout")] = ev->toJson();
                 QTextStream(stdout) << ev->toText();
@@ -145,7 +145,7 @@ int ModelCommands::run(const QStringList &args)
         err << "stratus: warning: the period overlaps the model's training span ("
             << timeutil::toIsoUtc((*model)->dataFromMs) << " … " << timeutil::toIsoUtc((*model)->dataToMs)
             << "): these scores are optimistic\n";
-    auto ev = ForecastEvaluator::evaluate(**model, *ds, evalFrom, *toMs);
+    auto ev = ForecastEvaluator::evaluate(**model, *ds, evalFrom, std::min(*toMs, ds->lastMs()));
     if (!ev)
         return fail(ev.errorMessage());
     QTextStream o(stdout);
