@@ -114,7 +114,7 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
                         if (std::isnan(climValue))
                             continue;
                     }
-                    const ModelTarget *mt = model.target(v, h);
+                    const ModelTarget *mt = model.target(v, h, model.regimeOf(ms));
                     PerH &a = acc[vi][hi];
                     double pred = cur;
                     if (mt && haveFeatures)

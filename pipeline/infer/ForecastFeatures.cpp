@@ -36,8 +36,8 @@ int ForecastFeatures::dayOfYear(qint64 ms)
 }
 
 ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
-                                   const QStringList &stations)
-    : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily),
+                                   const QStringList &stations, bool hourTerms)
+    : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily), m_hourTerms(hourTerms),
       m_stations(!daily && stations.size() > 1 ? stations : QStringList())
 {
     auto has = [&](Channel c) { return m_channels[ch(c)]; };
@@ -101,7 +101,7 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
             }
             addName(QStringLiteral("st_%1_x_range24").arg(st));
         }
-        for (int hr = 0; hr < 24; ++hr) {
+        for (int hr = 0; m_hourTerms && hr < 24; ++hr) {
             addName(QStringLiteral("hour%1").arg(hr));
             addName(QStringLiteral("hour%1_x_doy_cos").arg(hr));
             addName(QStringLiteral("hour%1_x_doy_sin").arg(hr));
@@ -356,7 +356,7 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
             }
         }
         const double c = std::cos(doy), sn = std::sin(doy);
-        for (int hr = 0; hr < 24; ++hr) {
+        for (int hr = 0; m_hourTerms && hr < 24; ++hr) {
             const double on = hr == hour ? 1.0 : 0.0;
             put(on);
             put(on * c);

@@ -31,7 +31,7 @@ public:
     // `stations`: with more than one, each station gets its own offset and diurnal shape terms
     // (urban and rural sites cool differently at night); build() then needs a listed station.
     ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
-                     const QStringList &stations = {});
+                     const QStringList &stations = {}, bool hourTerms = true);
 
     bool daily() const { return m_daily; }
     bool crossStation() const { return m_cross; }
@@ -55,6 +55,7 @@ private:
     bool m_daily;
     std::array<bool, kChannelCount> m_channels;
     bool m_cross;
+    bool m_hourTerms;
     QStringList m_stations;
     QStringList m_names;
 };

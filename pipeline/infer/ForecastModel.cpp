@@ -67,13 +67,24 @@ std::vector<Channel> ForecastModel::variables() const
     return out;
 }
 
-const ModelTarget *ForecastModel::target(Channel variable, int horizon) const
+void ForecastModel::index()
 {
-    for (const auto &t : targets) {
-        if (t.variable == variable && t.horizon == horizon)
-            return &t;
+    m_lookupH = maxHorizon() + 1;
+    m_lookup.assign(static_cast<size_t>(regimeCount() * kChannelCount * m_lookupH), -1);
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const auto &t = targets[i];
+        if (t.regime >= 0 && t.regime < regimeCount())
+            m_lookup[static_cast<size_t>((t.regime * kChannelCount + ch(t.variable)) * m_lookupH + t.horizon)] =
+                static_cast<int>(i);
     }
-    return nullptr;
+}
+
+const ModelTarget *ForecastModel::target(Channel variable, int horizon, int regime) const
+{
+    if (horizon < 1 || horizon >= m_lookupH || regime < 0 || regime >= regimeCount())
+        return nullptr;
+    const int i = m_lookup[static_cast<size_t>((regime * kChannelCount + ch(variable)) * m_lookupH + horizon)];
+    return i < 0 ? nullptr : &targets[static_cast<size_t>(i)];
 }
 
 QJsonObject ForecastModel::metadataJson() const
@@ -88,6 +99,8 @@ QJsonObject ForecastModel::metadataJson() const
     o[QStringLiteral("data_to")] = timeutil::toIsoUtc(dataToMs);
     o[QStringLiteral("resolution")] = daily ? QStringLiteral("daily") : QStringLiteral("hourly");
     o[QStringLiteral("cross_station")] = crossStation;
+    o[QStringLiteral("regimes")] = regimes;
+    o[QStringLiteral("seasons")] = seasons;
     o[QStringLiteral("stations")] = QJsonArray::fromStringList(stations);
     QJsonArray chans;
     for (int c = 0; c < kChannelCount; ++c) {
@@ -120,6 +133,7 @@ Result<QString> ForecastModel::save(const QString &dir) const
         QJsonObject o;
         o[QStringLiteral("variable")] = channelKey(t.variable);
         o[QStringLiteral("horizon")] = t.horizon;
+        o[QStringLiteral("regime")] = t.regime;
         o[QStringLiteral("bias")] = t.bias;
         o[QStringLiteral("lambda")] = t.lambda;
         o[QStringLiteral("q10")] = t.residualQ10;
@@ -189,6 +203,10 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     m->dataToMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("data_to")).toString())).value_or(0);
     m->daily = meta.value(QStringLiteral("resolution")).toString() == QLatin1String("daily");
     m->crossStation = meta.value(QStringLiteral("cross_station")).toBool();
+    m->regimes = meta.value(QStringLiteral("regimes")).toInt(1);
+    m->seasons = meta.value(QStringLiteral("seasons")).toInt(1);
+    if (m->regimes < 1 || m->regimes > 24 || m->seasons < 1 || m->seasons > 2)
+        return makeError(QStringLiteral("%1: %2 regimes is not between 1 and 24").arg(metaPath).arg(m->regimes));
     for (const auto &s : meta.value(QStringLiteral("stations")).toArray())
         m->stations << s.toString();
     if (m->stations.isEmpty())
@@ -218,7 +236,8 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
         const auto chn = channelFromKey(o.value(QStringLiteral("variable")).toString());
         const QJsonArray ws = o.value(QStringLiteral("weights")).toArray();
         t.horizon = o.value(QStringLiteral("horizon")).toInt(0);
-        if (!chn || t.horizon < 1 || ws.size() != p)
+        t.regime = o.value(QStringLiteral("regime")).toInt(0);
+        if (!chn || t.horizon < 1 || t.horizon > 24 * 366 || t.regime < 0 || t.regime >= m->regimeCount() || ws.size() != p)
             return makeError(QStringLiteral("%1 is corrupt: a target has an unknown variable, a bad horizon or %2 "
                                             "weights for %3 features")
                                  .arg(weightsPath)
@@ -240,6 +259,7 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     }
     if (m->targets.empty())
         return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    m->index();
     return std::shared_ptr<const ForecastModel>(std::move(m));
 }
 

@@ -19,6 +19,7 @@ struct ModelTarget
 {
     Channel variable = Channel::Temperature;
     int horizon = 1;           // slots (hours for hourly models, days for daily ones)
+    int regime = 0;            // issue-hour block this regression serves (0 for single-regime models)
     Eigen::VectorXd weights;   // on the raw features (standardisation folded in)
     double bias = 0;
     double lambda = 0;         // ridge penalty chosen on the validation slice (correlation scale)
@@ -44,6 +45,11 @@ public:
     qint64 dataToMs = 0;
     bool daily = false;
     bool crossStation = false;
+    // Hourly models keep one set of regressions per block of issue hours (as MOS keeps one equation per
+    // forecast cycle): how the next hours unfold depends on the time of day in every feature at once.
+    int regimes = 1;
+    // ... and, with 2, separately for the warm (April–September) and cold half of the year.
+    int seasons = 1;
     QStringList stations;               // stations it was trained on
     std::array<bool, kChannelCount> channels{};
     QStringList featureNames;
@@ -54,9 +60,26 @@ public:
 
     int maxHorizon() const;
     std::vector<Channel> variables() const;
-    const ModelTarget *target(Channel variable, int horizon) const;
+    const ModelTarget *target(Channel variable, int horizon, int regime = 0) const;
+    int regimeCount() const { return daily ? 1 : std::max(regimes, 1) * std::max(seasons, 1); }
+    int regimeOf(qint64 issuedAtMs) const
+    {
+        if (daily)
+            return 0;
+        const int block = static_cast<int>((issuedAtMs / 3'600'000) % 24) * std::max(regimes, 1) / 24;
+        if (seasons <= 1)
+            return block;
+        // Day-of-year fraction 0.247 … 0.747 is April … September.
+        const double f = ForecastFeatures::dayOfYearFraction(issuedAtMs);
+        return block + std::max(regimes, 1) * (f >= 0.247 && f < 0.747 ? 1 : 0);
+    }
+    // Rebuilds the (regime, variable, horizon) → target lookup; call after filling `targets`.
+    void index();
     // The feature builder this model was trained with.
-    ForecastFeatures features() const { return ForecastFeatures(daily, channels, crossStation, stations); }
+    ForecastFeatures features() const
+    {
+        return ForecastFeatures(daily, channels, crossStation, stations, regimes <= 1);
+    }
     bool knowsStation(const QString &id) const { return stations.contains(id); }
 
     // Central forecast for `variable` `horizon` slots after the issue slot whose features are x and
@@ -71,6 +94,10 @@ public:
     // Refuses (with the reason) a directory whose files are missing, unparsable, of another format
     // version, altered after writing (checksum), or whose features this build cannot compute.
     static Result<std::shared_ptr<const ForecastModel>> load(const QString &dir);
+
+private:
+    std::vector<int> m_lookup;
+    int m_lookupH = 0;
 };
 
 } // namespace stratus

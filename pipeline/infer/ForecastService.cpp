@@ -139,7 +139,7 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
         return out;
     for (Variable v : variables) {
         const auto c = channelOf(v);
-        if (!c || !model.target(*c, 1))
+        if (!c || !model.target(*c, 1, model.regimeOf(s.timeOf(t))))
             continue;
         const double cur = ForecastTrainer::currentValue(s, *c, t);
         if (std::isnan(cur))
@@ -151,7 +151,7 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
         f.model = QStringLiteral("ridge");
         f.modelVersion = model.version;
         for (int h = 1; h <= PersistenceForecaster::kMaxHorizonH; ++h) {
-            const ModelTarget *mt = model.target(*c, h);
+            const ModelTarget *mt = model.target(*c, h, model.regimeOf(s.timeOf(t)));
             if (!mt)
                 break;
             ForecastPoint p;

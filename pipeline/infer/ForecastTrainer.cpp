@@ -221,6 +221,8 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     if (!model->channels[ch(Channel::Temperature)])
         return makeError(QStringLiteral("the data has no temperature: nothing to forecast"));
     model->crossStation = options.crossStation && !ds.daily && ds.stations.size() > 1;
+    model->regimes = ds.daily ? 1 : std::clamp(options.regimes, 1, 24);
+    model->seasons = ds.daily ? 1 : std::clamp(options.seasons, 1, 2);
     for (const auto &s : ds.stations)
         model->stations << s.stationId;
     const ForecastFeatures features = model->features();
@@ -249,11 +251,17 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     const std::vector<double> fitClimatology = ds.daily ? climatology(ds, first, valStart) : std::vector<double>();
     const GroupMeans group(ds);
 
-    Gram fit, val;
-    fit.init(p, q);
-    val.init(p, q);
-    constexpr int kBlock = 2048;
-    Eigen::MatrixXd xb(kBlock, p), yb(kBlock, q);
+    const int R = model->regimeCount();
+    std::vector<Gram> fit(static_cast<size_t>(R)), val(static_cast<size_t>(R));
+    for (int r = 0; r < R; ++r) {
+        fit[static_cast<size_t>(r)].init(p, q);
+        val[static_cast<size_t>(r)].init(p, q);
+    }
+    constexpr int kBlock = 1024;
+    // One row buffer per (regime, part) so rows stream into their Gram matrices in blocks.
+    std::vector<Eigen::MatrixXd> xb(static_cast<size_t>(2 * R), Eigen::MatrixXd(kBlock, p));
+    std::vector<Eigen::MatrixXd> yb(static_cast<size_t>(2 * R), Eigen::MatrixXd(kBlock, q));
+    std::vector<int> rows(static_cast<size_t>(2 * R), 0);
     std::vector<double> x(static_cast<size_t>(p));
     std::vector<double> y(static_cast<size_t>(q));
 
@@ -280,113 +288,130 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                 }
                 if (!ok || !features.build(s, t, ctx, x.data()))
                     continue;
-                fn(s, t, isVal);
+                fn(model->regimeOf(ms), isVal);
             }
         }
     };
 
-    int rows = 0;
-    bool blockIsVal = false;
-    auto flush = [&] {
-        if (rows > 0)
-            (blockIsVal ? val : fit).add(xb, yb, rows);
-        rows = 0;
+    auto flush = [&](int b) {
+        const auto bi = static_cast<size_t>(b);
+        if (rows[bi] > 0)
+            ((b % 2) ? val : fit)[static_cast<size_t>(b / 2)].add(xb[bi], yb[bi], rows[bi]);
+        rows[bi] = 0;
     };
-    forEachRow(false, &fitClimatology, [&](const StationSeries &, int, bool isVal) {
-        if (isVal != blockIsVal) {
-            flush();
-            blockIsVal = isVal;
-        }
-        xb.row(rows) = Eigen::Map<const Eigen::RowVectorXd>(x.data(), p);
-        yb.row(rows) = Eigen::Map<const Eigen::RowVectorXd>(y.data(), q);
-        if (++rows == kBlock)
-            flush();
+    forEachRow(false, &fitClimatology, [&](int r, bool isVal) {
+        const int b = 2 * r + (isVal ? 1 : 0);
+        const auto bi = static_cast<size_t>(b);
+        xb[bi].row(rows[bi]) = Eigen::Map<const Eigen::RowVectorXd>(x.data(), p);
+        yb[bi].row(rows[bi]) = Eigen::Map<const Eigen::RowVectorXd>(y.data(), q);
+        if (++rows[bi] == kBlock)
+            flush(b);
     });
-    flush();
-    if (fit.n < 10.0 * p || val.n < 100)
-        return makeError(QStringLiteral("too little complete data to train: %1 fit rows and %2 validation rows for %3 "
-                                        "features")
-                             .arg(fit.n)
-                             .arg(val.n)
-                             .arg(p));
+    for (int b = 0; b < 2 * R; ++b)
+        flush(b);
+    double fitRows = 0, valRows = 0;
+    for (int r = 0; r < R; ++r) {
+        const auto ri = static_cast<size_t>(r);
+        fitRows += fit[ri].n;
+        valRows += val[ri].n;
+        if (fit[ri].n < 5.0 * p || val[ri].n < 50)
+            return makeError(QStringLiteral("too little complete data to train: %1 fit rows and %2 validation rows "
+                                            "for %3 features (regime %4 of %5)")
+                                 .arg(fit[ri].n)
+                                 .arg(val[ri].n)
+                                 .arg(p)
+                                 .arg(r)
+                                 .arg(R));
+    }
 
-    // Choose lambda per target on the validation slice.
     const std::vector<double> lambdas = {1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0};
-    Eigen::VectorXd bestSse = Eigen::VectorXd::Constant(q, std::numeric_limits<double>::infinity());
-    std::vector<double> bestLambda(static_cast<size_t>(q), lambdas.front());
-    Eigen::MatrixXd fitW(p, q);
-    Eigen::VectorXd fitB(q);
-    {
-        const RidgeSolver solver(fit);
-        for (double lambda : lambdas) {
-            Eigen::MatrixXd w;
-            Eigen::VectorXd b;
-            solver.solve(lambda, w, b);
-            const Eigen::VectorXd e = sse(val, w, b);
-            for (int j = 0; j < q; ++j) {
-                if (e[j] < bestSse[j]) {
-                    bestSse[j] = e[j];
-                    bestLambda[static_cast<size_t>(j)] = lambda;
-                    fitW.col(j) = w.col(j);
-                    fitB[j] = b[j];
+    model->targets.clear();
+    for (int r = 0; r < R; ++r) {
+        const auto ri = static_cast<size_t>(r);
+        // Choose lambda per target on the validation slice.
+        Eigen::VectorXd bestSse = Eigen::VectorXd::Constant(q, std::numeric_limits<double>::infinity());
+        std::vector<double> bestLambda(static_cast<size_t>(q), lambdas.front());
+        Eigen::MatrixXd fitW(p, q);
+        Eigen::VectorXd fitB(q);
+        {
+            const RidgeSolver solver(fit[ri]);
+            for (double lambda : lambdas) {
+                Eigen::MatrixXd w;
+                Eigen::VectorXd b;
+                solver.solve(lambda, w, b);
+                const Eigen::VectorXd e = sse(val[ri], w, b);
+                for (int j = 0; j < q; ++j) {
+                    if (e[j] < bestSse[j]) {
+                        bestSse[j] = e[j];
+                        bestLambda[static_cast<size_t>(j)] = lambda;
+                        fitW.col(j) = w.col(j);
+                        fitB[j] = b[j];
+                    }
                 }
             }
         }
-    }
+        for (Eigen::Index i = 0; i < fitW.size(); ++i) {
+            if (!std::isfinite(fitW.data()[i]))
+                fitW.data()[i] = 0;
+        }
 
-    // Held-out residuals of the fit-part model give the interval and the validation MAE.
-    std::vector<std::vector<double>> residuals(static_cast<size_t>(q));
-    forEachRow(true, &fitClimatology, [&](const StationSeries &, int, bool) {
-        const Eigen::Map<const Eigen::VectorXd> xv(x.data(), p);
-        for (int j = 0; j < q; ++j)
-            residuals[static_cast<size_t>(j)].push_back(y[static_cast<size_t>(j)] - (fitB[j] + fitW.col(j).dot(xv)));
-    });
+        // Held-out residuals of the fit-part model give the interval and the validation MAE.
+        std::vector<std::vector<double>> residuals(static_cast<size_t>(q));
+        forEachRow(true, &fitClimatology, [&](int rr, bool) {
+            if (rr != r)
+                return;
+            const Eigen::Map<const Eigen::VectorXd> xv(x.data(), p);
+            for (int j = 0; j < q; ++j)
+                residuals[static_cast<size_t>(j)].push_back(y[static_cast<size_t>(j)] - (fitB[j] + fitW.col(j).dot(xv)));
+        });
 
-    // Final weights: refit on the whole span with each target's lambda.
-    Gram all = fit;
-    all += val;
-    const RidgeSolver solver(all);
-    model->targets.clear();
-    std::vector<double> distinct = bestLambda;
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    Eigen::MatrixXd finalW(p, q);
-    Eigen::VectorXd finalB(q);
-    for (double lambda : distinct) {
-        Eigen::MatrixXd w;
-        Eigen::VectorXd b;
-        solver.solve(lambda, w, b);
-        for (int j = 0; j < q; ++j) {
-            if (bestLambda[static_cast<size_t>(j)] == lambda) {
-                finalW.col(j) = w.col(j);
-                finalB[j] = b[j];
+        // Final weights: refit on the whole span with each target's lambda.
+        Gram all = fit[ri];
+        all += val[ri];
+        const RidgeSolver solver(all);
+        std::vector<double> distinct = bestLambda;
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        Eigen::MatrixXd finalW(p, q);
+        Eigen::VectorXd finalB(q);
+        for (double lambda : distinct) {
+            Eigen::MatrixXd w;
+            Eigen::VectorXd b;
+            solver.solve(lambda, w, b);
+            for (int j = 0; j < q; ++j) {
+                if (bestLambda[static_cast<size_t>(j)] == lambda) {
+                    finalW.col(j) = w.col(j);
+                    finalB[j] = b[j];
+                }
+            }
+        }
+        for (size_t vi = 0; vi < vars.size(); ++vi) {
+            for (int h = 1; h <= H; ++h) {
+                const int j = static_cast<int>(vi) * H + h - 1;
+                ModelTarget t;
+                t.variable = vars[vi];
+                t.horizon = h;
+                t.regime = r;
+                t.weights = finalW.col(j);
+                // A constant feature (infinite sd) must contribute nothing, not NaN.
+                for (Eigen::Index i = 0; i < t.weights.size(); ++i) {
+                    if (!std::isfinite(t.weights[i]))
+                        t.weights[i] = 0;
+                }
+                t.bias = finalB[j];
+                t.lambda = bestLambda[static_cast<size_t>(j)];
+                auto &res = residuals[static_cast<size_t>(j)];
+                double mae = 0;
+                for (double e : res)
+                    mae += std::abs(e);
+                t.validationMae = res.empty() ? kMissing : mae / static_cast<double>(res.size());
+                t.residualQ10 = quantile(res, 0.1);
+                t.residualQ90 = quantile(res, 0.9);
+                model->targets.push_back(std::move(t));
             }
         }
     }
-    for (size_t vi = 0; vi < vars.size(); ++vi) {
-        for (int h = 1; h <= H; ++h) {
-            const int j = static_cast<int>(vi) * H + h - 1;
-            ModelTarget t;
-            t.variable = vars[vi];
-            t.horizon = h;
-            t.weights = finalW.col(j);
-            // An infinite sd (constant feature) leaves a NaN-free zero weight; keep it that way.
-            for (Eigen::Index i = 0; i < t.weights.size(); ++i) {
-                if (!std::isfinite(t.weights[i]))
-                    t.weights[i] = 0;
-            }
-            t.bias = finalB[j];
-            t.lambda = bestLambda[static_cast<size_t>(j)];
-            auto &r = residuals[static_cast<size_t>(j)];
-            double mae = 0;
-            for (double e : r)
-                mae += std::abs(e);
-            t.validationMae = r.empty() ? kMissing : mae / static_cast<double>(r.size());
-            t.residualQ10 = quantile(r, 0.1);
-            t.residualQ90 = quantile(r, 0.9);
-            model->targets.push_back(std::move(t));
-        }
-    }
+    model->index();
 
     model->featureNames = features.names();
     model->dataFromMs = first;
@@ -398,15 +423,24 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                          : options.version;
     model->trainedOn = ds.description;
     QJsonObject valMetrics;
-    valMetrics[QStringLiteral("fit_rows")] = fit.n;
-    valMetrics[QStringLiteral("validation_rows")] = val.n;
+    valMetrics[QStringLiteral("fit_rows")] = fitRows;
+    valMetrics[QStringLiteral("validation_rows")] = valRows;
     valMetrics[QStringLiteral("validation_from")] = timeutil::toIsoUtc(valStart);
     QJsonObject maeByVar;
     for (Channel v : vars) {
         QJsonObject byH;
         for (int h : {1, 3, 6, 12, 24}) {
-            if (const ModelTarget *t = model->target(v, ds.daily ? 1 : h); t && (ds.daily ? h == 24 : true))
-                byH[QString::number(h)] = t->validationMae;
+            // Mean over the issue-hour regimes.
+            double sum = 0;
+            int n = 0;
+            for (int r = 0; r < model->regimeCount(); ++r) {
+                if (const ModelTarget *t = model->target(v, ds.daily ? 1 : h, r); t && !std::isnan(t->validationMae)) {
+                    sum += t->validationMae;
+                    ++n;
+                }
+            }
+            if (n && (!ds.daily || h == 24))
+                byH[QString::number(h)] = sum / n;
         }
         maeByVar[channelKey(v)] = byH;
     }
@@ -416,8 +450,8 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
         *log << QStringLiteral("trained %1 ridge targets on %2 features: %3 fit rows, %4 validation rows from %5")
                     .arg(q)
                     .arg(p)
-                    .arg(fit.n)
-                    .arg(val.n)
+                    .arg(fitRows)
+                    .arg(valRows)
                     .arg(timeutil::toIsoUtc(valStart));
     }
     return model;

@@ -29,6 +29,8 @@ struct TrainOptions
     qint64 toMs = std::numeric_limits<qint64>::max();
     double validationShare = 0.25; // the last share of the span picks lambda and the intervals
     bool crossStation = true;
+    int regimes = 3; // hourly: blocks of issue hours with their own regressions (1 = one for all hours)
+    int seasons = 1; // hourly: 2 = separate regressions for the warm and the cold half-year
     QString version;
 };
 

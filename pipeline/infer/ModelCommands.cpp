@@ -57,8 +57,14 @@ int ModelCommands::run(const QStringList &args)
                                       QStringLiteral("IDS"));
     const QCommandLineOption noCross(QStringLiteral("no-cross-station"),
                                      QStringLiteral("Train without the other stations' values as features."));
+    const QCommandLineOption regimes(QStringLiteral("regimes"),
+                                     QStringLiteral("Hourly: blocks of issue hours with their own regressions (default 3)."),
+                                     QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption seasons(QStringLiteral("seasons"),
+                                     QStringLiteral("Hourly: 2 = separate regressions for warm and cold half-years."),
+                                     QStringLiteral("N"), QStringLiteral("1"));
     p.addHelpOption();
-    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross})
+    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes, &seasons})
         p.addOption(*o);
     if (!p.parse(args))
         return fail(p.errorText(), 2);
@@ -98,6 +104,10 @@ int ModelCommands::run(const QStringList &args)
         o.toMs = *toMs;
         o.crossStation = !p.isSet(noCross);
         o.version = p.value(version);
+        o.regimes = p.value(regimes).toInt();
+        o.seasons = p.value(seasons).toInt();
+        if (o.regimes < 1 || o.regimes > 24 || o.seasons < 1 || o.seasons > 2)
+            return fail(QStringLiteral("--regimes must be 1 … 24 and --seasons 1 or 2"), 2);
         qint64 holdoutFrom = std::numeric_limits<qint64>::max();
         if (!p.isSet(to) && !p.isSet(all)) {
             const qint64 days = ds->daily ? kDailyHoldoutDays : kHourlyHoldoutDays;

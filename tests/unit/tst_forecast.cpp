@@ -111,9 +111,11 @@ void TestForecast::beatsBaselinesOnHeldOutBeijingYear()
 
 void TestForecast::intervalCoversAboutEightyPercent()
 {
-    const ModelTarget *t = m_model->target(Channel::Temperature, 6);
-    QVERIFY(t);
-    QVERIFY(t->residualQ10 < 0 && t->residualQ90 > 0);
+    for (int r = 0; r < m_model->regimeCount(); ++r) {
+        const ModelTarget *t = m_model->target(Channel::Temperature, 6, r);
+        QVERIFY(t);
+        QVERIFY(t->residualQ10 < 0 && t->residualQ90 > 0);
+    }
     const ForecastFeatures f = m_model->features();
     const GroupMeans group(m_beijing);
     const FeatureContext ctx = group.context(nullptr);
@@ -125,6 +127,7 @@ void TestForecast::intervalCoversAboutEightyPercent()
             const double cur = ForecastTrainer::currentValue(s, Channel::Temperature, i);
             if (std::isnan(actual) || std::isnan(cur) || !f.build(s, i, ctx, x.data()))
                 continue;
+            const ModelTarget *t = m_model->target(Channel::Temperature, 6, m_model->regimeOf(s.timeOf(i)));
             const double pred = m_model->predict(*t, x.data(), cur);
             ++n;
             inside += actual >= pred + t->residualQ10 && actual <= pred + t->residualQ90;
@@ -209,9 +212,11 @@ void TestForecast::saveLoadRoundTripPredictsTheSame()
     const auto &s = m_beijing.stations.front();
     const int t = s.slotOf(iso("2015-07-01T06:00:00Z"));
     QVERIFY(f.build(s, t, group.context(nullptr), x.data()));
+    const int r = m_model->regimeOf(s.timeOf(t));
+    QCOMPARE((*loaded)->regimeOf(s.timeOf(t)), r);
     for (int h : {1, 6, 24}) {
-        const double a = m_model->predict(*m_model->target(Channel::Temperature, h), x.data(), 25.0);
-        const double b = (*loaded)->predict(*(*loaded)->target(Channel::Temperature, h), x.data(), 25.0);
+        const double a = m_model->predict(*m_model->target(Channel::Temperature, h, r), x.data(), 25.0);
+        const double b = (*loaded)->predict(*(*loaded)->target(Channel::Temperature, h, r), x.data(), 25.0);
         QVERIFY(qAbs(a - b) < 1e-9);
     }
     const QJsonObject meta = (*loaded)->metadataJson();
