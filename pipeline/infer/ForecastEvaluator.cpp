@@ -63,7 +63,7 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
     if (!lacking.isEmpty())
         return makeError(QStringLiteral("the model needs %1, which the data does not have").arg(lacking.join(u", ")));
 
-    const ForecastFeatures features = model.features();
+    const ForecastFeatures &features = model.featureBuilder();
     const GroupMeans group(ds);
     // Climatology baseline from the file's own past only (before the evaluated period).
     const std::vector<double> climBaseline =

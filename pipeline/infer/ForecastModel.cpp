@@ -69,6 +69,7 @@ std::vector<Channel> ForecastModel::variables() const
 
 void ForecastModel::index()
 {
+    m_features = std::make_shared<const ForecastFeatures>(features());
     m_lookupH = maxHorizon() + 1;
     m_lookup.assign(static_cast<size_t>(regimeCount() * kChannelCount * m_lookupH), -1);
     for (size_t i = 0; i < targets.size(); ++i) {

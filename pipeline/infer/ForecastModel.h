@@ -75,7 +75,10 @@ public:
     }
     // Rebuilds the (regime, variable, horizon) → target lookup; call after filling `targets`.
     void index();
-    // The feature builder this model was trained with.
+    // The feature builder of this model, built once by index() (building one formats every
+    // feature name, far too slow for each forecast).
+    const ForecastFeatures &featureBuilder() const { return *m_features; }
+    // A fresh feature builder with this model's settings.
     ForecastFeatures features() const
     {
         return ForecastFeatures(daily, channels, crossStation, stations, regimes <= 1);
@@ -98,6 +101,7 @@ public:
 private:
     std::vector<int> m_lookup;
     int m_lookupH = 0;
+    std::shared_ptr<const ForecastFeatures> m_features;
 };
 
 } // namespace stratus

@@ -110,7 +110,7 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
     const int t = s.slotOf(issuedAtMs - 1);
     if (t < 0 || t >= s.size())
         return out;
-    const ForecastFeatures features = model.features();
+    const ForecastFeatures &features = model.featureBuilder();
     m_x.resize(static_cast<size_t>(features.size()));
     FeatureContext ctx;
     if (model.crossStation) {
@@ -226,7 +226,22 @@ void ForecastService::record(const Forecast &f)
     if (it != m_lastRecordedSlot.end() && *it >= slot)
         return;
     m_lastRecordedSlot.insert(key, slot);
-    liveAccuracy().recordForecast(f, f.modelVersion.isEmpty() ? f.model : f.modelVersion);
+    LiveAccuracy &live = liveAccuracy();
+    live.recordForecast(f, f.modelVersion.isEmpty() ? f.model : f.modelVersion);
+    // A replay delivers readings in batches, so a target hour may already be in the history when
+    // the forecast is issued (the forecast itself only used hours up to its issue time): score it now.
+    const StationSeries *h = history(f.stationId);
+    const auto c = channelOf(f.variable);
+    if (!h || !c)
+        return;
+    for (const ForecastPoint &p : f.points) {
+        const int i = h->slotOf(p.targetMs);
+        if (i >= h->size())
+            break;
+        const double v = h->at(*c, i);
+        if (!std::isnan(v))
+            live.recordObservation(f.stationId, f.variable, h->timeOf(i), v);
+    }
 }
 
 } // namespace stratus

@@ -447,8 +447,12 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     valMetrics[QStringLiteral("mae_by_variable_and_horizon_h")] = maeByVar;
     model->metrics[QStringLiteral("validation")] = valMetrics;
     if (log) {
-        *log << QStringLiteral("trained %1 ridge targets on %2 features: %3 fit rows, %4 validation rows from %5")
-                    .arg(q)
+        *log << QStringLiteral("trained %1 ridge regressions (%2 variables x %3 horizons x %4 issue-hour regimes) on %5 "
+                               "features: %6 fit rows, %7 validation rows from %8")
+                    .arg(q * model->regimeCount())
+                    .arg(vars.size())
+                    .arg(H)
+                    .arg(model->regimeCount())
                     .arg(p)
                     .arg(fitRows)
                     .arg(valRows)
