@@ -7,6 +7,8 @@
 
 #include <QSet>
 
+#include <map>
+
 namespace stratus {
 
 namespace {
@@ -180,15 +182,17 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
 QList<Forecast> ForecastService::forecast(const QList<WindowStats> &windows)
 {
     QList<Forecast> out;
-    // Group the closed windows by station: one feature vector serves all of a station's variables.
-    QHash<QString, QList<WindowStats>> byStation;
+    // Group the closed windows by station and window end: one feature vector serves all of a
+    // station's variables at one instant. A batch (a fast replay) can close windows of many hours at
+    // once; each instant gets its own forecast, in time order.
+    std::map<std::pair<QString, qint64>, QList<WindowStats>> byStation;
     for (const WindowStats &w : windows) {
         if (PersistenceForecaster::isForecastVariable(w.variable) && w.count > 0)
-            byStation[w.stationId].append(w);
+            byStation[{w.stationId, w.endMs}].append(w);
     }
     for (auto it = byStation.cbegin(); it != byStation.cend(); ++it) {
-        const QString &station = it.key();
-        const QList<WindowStats> &ws = it.value();
+        const QString &station = it->first.first;
+        const QList<WindowStats> &ws = it->second;
         const auto model = m_registry ? m_registry->modelFor(station) : nullptr;
         QList<Forecast> served;
         if (model) {

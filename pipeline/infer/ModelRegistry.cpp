@@ -252,9 +252,14 @@ QJsonObject ModelRegistry::toJson() const
         for (const char *k : {"trained_at", "data_from", "data_to", "resolution", "stations", "variables", "format_version"})
             o[QLatin1String(k)] = v.metadata.value(QLatin1String(k));
         o[QStringLiteral("offline_metrics")] = v.metadata.value(QStringLiteral("metrics"));
-        const LiveAccuracy::Cell live = m_live.overall(v.version);
-        o[QStringLiteral("live")] = QJsonObject{{QStringLiteral("n"), live.n},
-                                                {QStringLiteral("mae"), live.n ? QJsonValue(live.mae()) : QJsonValue()}};
+        // Live temperature error of this version's forecasts so far (all variables: live_accuracy).
+        QJsonObject live;
+        for (int h : {1, 3, 6, 12, 24}) {
+            const LiveAccuracy::Cell c = m_live.cell(v.version, Variable::Temperature, h);
+            live[QString::number(h)] = QJsonObject{{QStringLiteral("n"), c.n},
+                                                   {QStringLiteral("mae"), c.n ? QJsonValue(c.mae()) : QJsonValue()}};
+        }
+        o[QStringLiteral("live_temperature_mae_by_horizon_h")] = live;
         list.append(o);
     }
     QJsonObject ab;
