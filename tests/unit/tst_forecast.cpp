@@ -7,6 +7,7 @@
 #include "infer/ForecastService.h"
 #include "infer/ForecastTrainer.h"
 #include "infer/ModelRegistry.h"
+#include "Engine.h"
 
 #include <QDir>
 #include <QFile>
@@ -49,6 +50,7 @@ private slots:
     void abSplitIsStableAndShared();
     void serviceForecastsInCelsiusAndScoresLive();
     void serviceFallsBackToPersistenceWhileHistoryIsShort();
+    void engineServesTheRegistryModel();
 
 private:
     std::shared_ptr<ForecastModel> trainSmall(const QString &version);
@@ -463,6 +465,53 @@ void TestForecast::serviceFallsBackToPersistenceWhileHistoryIsShort()
         QCOMPARE(f.model, QStringLiteral("persistence"));
         QVERIFY(f.modelVersion.isEmpty());
     }
+}
+
+void TestForecast::engineServesTheRegistryModel()
+{
+    // Six real days of the three stations, cut from the shared file, replayed as fast as possible.
+    QFile src(testdata::shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
+    QVERIFY(src.open(QIODevice::ReadOnly));
+    const QString csv = m_dir.filePath(QStringLiteral("beijing_6days.csv"));
+    QFile out(csv);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(src.readLine());
+    while (!src.atEnd()) {
+        const QByteArray line = src.readLine();
+        const QByteArray station = line.left(line.indexOf(','));
+        if (line.contains(",2016-02-2") && kStations.contains(QString::fromLatin1(station))
+            && line.mid(line.indexOf(',') + 1, 10) >= "2016-02-23")
+            out.write(line);
+    }
+    out.close();
+    const QString root = m_dir.filePath(QStringLiteral("registry-engine"));
+    QVERIFY(m_model->save(root + QStringLiteral("/v1")).ok());
+
+    EngineOptions o;
+    o.replayFile = csv;
+    o.replaySpeed = 0;
+    o.modelDir = root;
+    Engine engine(o);
+    QVERIFY(engine.models());
+    QCOMPARE(engine.models()->active()->version, QStringLiteral("v1"));
+    QSignalSpy finished(&engine, &Engine::sourceFinished);
+    engine.start();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 30000);
+    const QList<Forecast> fs = engine.state().forecasts(QStringLiteral("Dongsi"));
+    QVERIFY(!fs.isEmpty());
+    bool ridge = false;
+    for (const Forecast &f : fs) {
+        if (f.variable == Variable::Temperature) {
+            ridge = f.model == QLatin1String("ridge") && f.modelVersion == QLatin1String("v1");
+            QCOMPARE(f.points.size(), 24);
+            QVERIFY(f.points.front().value > -25 && f.points.front().value < 25); // late February, °C
+        }
+    }
+    QVERIFY(ridge);
+    const LiveAccuracy::Cell c = engine.models()->liveAccuracy().cell(QStringLiteral("v1"), Variable::Temperature, 1);
+    qInfo("engine replay: live 1 h temperature MAE %.3f °C over %lld forecasts", c.mae(), c.n);
+    QVERIFY(c.n > 100);
+    QVERIFY(c.mae() < 1.5);
 }
 
 QTEST_GUILESS_MAIN(TestForecast)
