@@ -245,37 +245,35 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     if (first > last)
         return makeError(QStringLiteral("no temperature readings inside the training period"));
     const qint64 step = ds.stations.front().stepMs;
-    const qint64 valStart = last - static_cast<qint64>(options.validationShare * static_cast<double>(last - first));
+    // Lambda is chosen by blocked cross-validation inside the training span: K contiguous folds in
+    // time, each scored by a fit on the others (Gram matrices add, so each fold costs one solve).
+    const int K = std::clamp(options.folds, 2, 10);
+    const qint64 foldLength = (last - first) / K + 1;
+    auto foldOf = [&](qint64 ms) { return static_cast<int>(std::clamp<qint64>((ms - first) / foldLength, 0, K - 1)); };
     model->climatology = ds.daily ? climatology(ds, first, last + 1) : std::vector<double>();
-    // Lambda/quantile selection must not see the validation slice through the climatology either.
-    const std::vector<double> fitClimatology = ds.daily ? climatology(ds, first, valStart) : std::vector<double>();
     const GroupMeans group(ds);
 
     const int R = model->regimeCount();
-    std::vector<Gram> fit(static_cast<size_t>(R)), val(static_cast<size_t>(R));
-    for (int r = 0; r < R; ++r) {
-        fit[static_cast<size_t>(r)].init(p, q);
-        val[static_cast<size_t>(r)].init(p, q);
-    }
+    auto gi = [&](int r, int k) { return static_cast<size_t>(r * K + k); };
+    std::vector<Gram> grams(static_cast<size_t>(R * K));
+    for (auto &g : grams)
+        g.init(p, q);
     constexpr int kBlock = 1024;
-    // One row buffer per (regime, part) so rows stream into their Gram matrices in blocks.
-    std::vector<Eigen::MatrixXd> xb(static_cast<size_t>(2 * R), Eigen::MatrixXd(kBlock, p));
-    std::vector<Eigen::MatrixXd> yb(static_cast<size_t>(2 * R), Eigen::MatrixXd(kBlock, q));
-    std::vector<int> rows(static_cast<size_t>(2 * R), 0);
+    // One row buffer per (regime, fold) so rows stream into their Gram matrices in blocks.
+    std::vector<Eigen::MatrixXd> xb(grams.size(), Eigen::MatrixXd(kBlock, p));
+    std::vector<Eigen::MatrixXd> yb(grams.size(), Eigen::MatrixXd(kBlock, q));
+    std::vector<int> rows(grams.size(), 0);
     std::vector<double> x(static_cast<size_t>(p));
     std::vector<double> y(static_cast<size_t>(q));
 
     // Visits every usable training row: issue slot t with features and all targets known, and the
     // target slots still inside the span (a row never learns from past the span's end).
-    auto forEachRow = [&](bool validationOnly, const std::vector<double> *clim, auto &&fn) {
-        const FeatureContext ctx = group.context(clim);
+    auto forEachRow = [&](auto &&fn) {
+        const FeatureContext ctx = group.context(&model->climatology);
         for (const auto &s : ds.stations) {
             for (int t = 0; t < s.size(); ++t) {
                 const qint64 ms = s.timeOf(t);
                 if (ms < first || ms + H * step > last)
-                    continue;
-                const bool isVal = ms >= valStart;
-                if (validationOnly && !isVal)
                     continue;
                 bool ok = true;
                 for (size_t vi = 0; vi < vars.size() && ok; ++vi) {
@@ -288,88 +286,105 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                 }
                 if (!ok || !features.build(s, t, ctx, x.data()))
                     continue;
-                fn(model->regimeOf(ms), isVal);
+                fn(model->regimeOf(ms), foldOf(ms));
             }
         }
     };
 
-    auto flush = [&](int b) {
-        const auto bi = static_cast<size_t>(b);
-        if (rows[bi] > 0)
-            ((b % 2) ? val : fit)[static_cast<size_t>(b / 2)].add(xb[bi], yb[bi], rows[bi]);
-        rows[bi] = 0;
+    auto flush = [&](size_t b) {
+        if (rows[b] > 0)
+            grams[b].add(xb[b], yb[b], rows[b]);
+        rows[b] = 0;
     };
-    forEachRow(false, &fitClimatology, [&](int r, bool isVal) {
-        const int b = 2 * r + (isVal ? 1 : 0);
-        const auto bi = static_cast<size_t>(b);
-        xb[bi].row(rows[bi]) = Eigen::Map<const Eigen::RowVectorXd>(x.data(), p);
-        yb[bi].row(rows[bi]) = Eigen::Map<const Eigen::RowVectorXd>(y.data(), q);
-        if (++rows[bi] == kBlock)
+    forEachRow([&](int r, int k) {
+        const size_t b = gi(r, k);
+        xb[b].row(rows[b]) = Eigen::Map<const Eigen::RowVectorXd>(x.data(), p);
+        yb[b].row(rows[b]) = Eigen::Map<const Eigen::RowVectorXd>(y.data(), q);
+        if (++rows[b] == kBlock)
             flush(b);
     });
-    for (int b = 0; b < 2 * R; ++b)
+    for (size_t b = 0; b < grams.size(); ++b)
         flush(b);
-    double fitRows = 0, valRows = 0;
+    double totalRows = 0;
     for (int r = 0; r < R; ++r) {
-        const auto ri = static_cast<size_t>(r);
-        fitRows += fit[ri].n;
-        valRows += val[ri].n;
-        if (fit[ri].n < 5.0 * p || val[ri].n < 50)
-            return makeError(QStringLiteral("too little complete data to train: %1 fit rows and %2 validation rows "
-                                            "for %3 features (regime %4 of %5)")
-                                 .arg(fit[ri].n)
-                                 .arg(val[ri].n)
+        double n = 0;
+        for (int k = 0; k < K; ++k)
+            n += grams[gi(r, k)].n;
+        totalRows += n;
+        if (n < 5.0 * p)
+            return makeError(QStringLiteral("too little complete data to train: %1 rows for %2 features (regime %3 of %4)")
+                                 .arg(n)
                                  .arg(p)
                                  .arg(r)
                                  .arg(R));
     }
 
-    const std::vector<double> lambdas = {1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0};
+    const std::vector<double> lambdas = {1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0};
+    const auto L = lambdas.size();
     model->targets.clear();
+    // Out-of-fold weights at the chosen lambda, per (regime, fold), for the residual pass.
+    std::vector<Eigen::MatrixXd> oofW(grams.size());
+    std::vector<Eigen::VectorXd> oofB(grams.size());
+    std::vector<std::vector<double>> chosen(static_cast<size_t>(R));
     for (int r = 0; r < R; ++r) {
-        const auto ri = static_cast<size_t>(r);
-        // Choose lambda per target on the validation slice.
-        Eigen::VectorXd bestSse = Eigen::VectorXd::Constant(q, std::numeric_limits<double>::infinity());
-        std::vector<double> bestLambda(static_cast<size_t>(q), lambdas.front());
-        Eigen::MatrixXd fitW(p, q);
-        Eigen::VectorXd fitB(q);
-        {
-            const RidgeSolver solver(fit[ri]);
-            for (double lambda : lambdas) {
+        Gram all;
+        all.init(p, q);
+        for (int k = 0; k < K; ++k)
+            all += grams[gi(r, k)];
+        // Cross-validated SSE per lambda and target.
+        Eigen::MatrixXd cvSse = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(L), q);
+        std::vector<std::vector<Eigen::MatrixXd>> ws(static_cast<size_t>(K));
+        std::vector<std::vector<Eigen::VectorXd>> bs(static_cast<size_t>(K));
+        for (int k = 0; k < K; ++k) {
+            const Gram &held = grams[gi(r, k)];
+            if (held.n < 1)
+                continue;
+            Gram train = all;
+            train.xx -= held.xx;
+            train.xy -= held.xy;
+            train.sx -= held.sx;
+            train.sy -= held.sy;
+            train.syy -= held.syy;
+            train.n -= held.n;
+            const RidgeSolver solver(train);
+            for (size_t li = 0; li < L; ++li) {
                 Eigen::MatrixXd w;
                 Eigen::VectorXd b;
-                solver.solve(lambda, w, b);
-                const Eigen::VectorXd e = sse(val[ri], w, b);
-                for (int j = 0; j < q; ++j) {
-                    if (e[j] < bestSse[j]) {
-                        bestSse[j] = e[j];
-                        bestLambda[static_cast<size_t>(j)] = lambda;
-                        fitW.col(j) = w.col(j);
-                        fitB[j] = b[j];
-                    }
+                solver.solve(lambdas[li], w, b);
+                for (Eigen::Index i = 0; i < w.size(); ++i) {
+                    if (!std::isfinite(w.data()[i]))
+                        w.data()[i] = 0; // a feature constant in this part contributes nothing
                 }
+                cvSse.row(static_cast<Eigen::Index>(li)) += sse(held, w, b).transpose();
+                ws[static_cast<size_t>(k)].push_back(std::move(w));
+                bs[static_cast<size_t>(k)].push_back(std::move(b));
             }
         }
-        for (Eigen::Index i = 0; i < fitW.size(); ++i) {
-            if (!std::isfinite(fitW.data()[i]))
-                fitW.data()[i] = 0;
+        std::vector<double> &best = chosen[static_cast<size_t>(r)];
+        best.assign(static_cast<size_t>(q), lambdas.front());
+        std::vector<size_t> bestIdx(static_cast<size_t>(q), 0);
+        for (int j = 0; j < q; ++j) {
+            Eigen::Index li;
+            cvSse.col(j).minCoeff(&li);
+            bestIdx[static_cast<size_t>(j)] = static_cast<size_t>(li);
+            best[static_cast<size_t>(j)] = lambdas[static_cast<size_t>(li)];
+        }
+        for (int k = 0; k < K; ++k) {
+            if (ws[static_cast<size_t>(k)].empty())
+                continue;
+            Eigen::MatrixXd w(p, q);
+            Eigen::VectorXd b(q);
+            for (int j = 0; j < q; ++j) {
+                w.col(j) = ws[static_cast<size_t>(k)][bestIdx[static_cast<size_t>(j)]].col(j);
+                b[j] = bs[static_cast<size_t>(k)][bestIdx[static_cast<size_t>(j)]][j];
+            }
+            oofW[gi(r, k)] = std::move(w);
+            oofB[gi(r, k)] = std::move(b);
         }
 
-        // Held-out residuals of the fit-part model give the interval and the validation MAE.
-        std::vector<std::vector<double>> residuals(static_cast<size_t>(q));
-        forEachRow(true, &fitClimatology, [&](int rr, bool) {
-            if (rr != r)
-                return;
-            const Eigen::Map<const Eigen::VectorXd> xv(x.data(), p);
-            for (int j = 0; j < q; ++j)
-                residuals[static_cast<size_t>(j)].push_back(y[static_cast<size_t>(j)] - (fitB[j] + fitW.col(j).dot(xv)));
-        });
-
         // Final weights: refit on the whole span with each target's lambda.
-        Gram all = fit[ri];
-        all += val[ri];
         const RidgeSolver solver(all);
-        std::vector<double> distinct = bestLambda;
+        std::vector<double> distinct = best;
         std::sort(distinct.begin(), distinct.end());
         distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
         Eigen::MatrixXd finalW(p, q);
@@ -379,7 +394,7 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
             Eigen::VectorXd b;
             solver.solve(lambda, w, b);
             for (int j = 0; j < q; ++j) {
-                if (bestLambda[static_cast<size_t>(j)] == lambda) {
+                if (best[static_cast<size_t>(j)] == lambda) {
                     finalW.col(j) = w.col(j);
                     finalB[j] = b[j];
                 }
@@ -399,17 +414,32 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                         t.weights[i] = 0;
                 }
                 t.bias = finalB[j];
-                t.lambda = bestLambda[static_cast<size_t>(j)];
-                auto &res = residuals[static_cast<size_t>(j)];
-                double mae = 0;
-                for (double e : res)
-                    mae += std::abs(e);
-                t.validationMae = res.empty() ? kMissing : mae / static_cast<double>(res.size());
-                t.residualQ10 = quantile(res, 0.1);
-                t.residualQ90 = quantile(res, 0.9);
+                t.lambda = best[static_cast<size_t>(j)];
                 model->targets.push_back(std::move(t));
             }
         }
+    }
+
+    // Out-of-fold residuals (each row predicted by the fit that did not see its fold) give the
+    // 10–90 % interval and the validation MAE.
+    std::vector<std::vector<double>> residuals(static_cast<size_t>(R * q));
+    forEachRow([&](int r, int k) {
+        const Eigen::MatrixXd &w = oofW[gi(r, k)];
+        if (w.size() == 0)
+            return;
+        const Eigen::VectorXd pred = oofB[gi(r, k)] + w.transpose() * Eigen::Map<const Eigen::VectorXd>(x.data(), p);
+        for (int j = 0; j < q; ++j)
+            residuals[static_cast<size_t>(r * q + j)].push_back(y[static_cast<size_t>(j)] - pred[j]);
+    });
+    for (ModelTarget &t : model->targets) {
+        const size_t vi = static_cast<size_t>(std::find(vars.begin(), vars.end(), t.variable) - vars.begin());
+        auto &res = residuals[static_cast<size_t>(t.regime * q) + vi * static_cast<size_t>(H) + static_cast<size_t>(t.horizon - 1)];
+        double mae = 0;
+        for (double e : res)
+            mae += std::abs(e);
+        t.validationMae = res.empty() ? kMissing : mae / static_cast<double>(res.size());
+        t.residualQ10 = quantile(res, 0.1);
+        t.residualQ90 = quantile(res, 0.9);
     }
     model->index();
 
@@ -423,9 +453,10 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                          : options.version;
     model->trainedOn = ds.description;
     QJsonObject valMetrics;
-    valMetrics[QStringLiteral("fit_rows")] = fitRows;
-    valMetrics[QStringLiteral("validation_rows")] = valRows;
-    valMetrics[QStringLiteral("validation_from")] = timeutil::toIsoUtc(valStart);
+    valMetrics[QStringLiteral("rows")] = totalRows;
+    valMetrics[QStringLiteral("cross_validation_folds")] = K;
+    valMetrics[QStringLiteral("note")] = QStringLiteral("out-of-fold MAE: blocked cross-validation in time inside the "
+                                                        "training span");
     QJsonObject maeByVar;
     for (Channel v : vars) {
         QJsonObject byH;
@@ -448,15 +479,14 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     model->metrics[QStringLiteral("validation")] = valMetrics;
     if (log) {
         *log << QStringLiteral("trained %1 ridge regressions (%2 variables x %3 horizons x %4 issue-hour regimes) on %5 "
-                               "features: %6 fit rows, %7 validation rows from %8")
+                               "features, %6 rows; lambda by %7-fold blocked cross-validation")
                     .arg(q * model->regimeCount())
                     .arg(vars.size())
                     .arg(H)
                     .arg(model->regimeCount())
                     .arg(p)
-                    .arg(fitRows)
-                    .arg(valRows)
-                    .arg(timeutil::toIsoUtc(valStart));
+                    .arg(totalRows)
+                    .arg(K);
     }
     return model;
 }

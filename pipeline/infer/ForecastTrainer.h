@@ -27,17 +27,18 @@ struct TrainOptions
 {
     qint64 fromMs = std::numeric_limits<qint64>::min(); // training span [fromMs, toMs)
     qint64 toMs = std::numeric_limits<qint64>::max();
-    double validationShare = 0.25; // the last share of the span picks lambda and the intervals
+    int folds = 4; // contiguous time blocks of the span for cross-validating lambda and the intervals
     bool crossStation = true;
     int regimes = 3; // hourly: blocks of issue hours with their own regressions (1 = one for all hours)
     int seasons = 1; // hourly: 2 = separate regressions for the warm and the cold half-year
     QString version;
 };
 
-// Fits one ridge regression per (variable, horizon) on the change from the issue slot, sharing one
-// Gram matrix across all targets (so 96 hourly models cost little more than one). Lambda is chosen
-// per target on the last part of the training span, the residuals there give the 10–90 % interval,
-// and the final weights are refitted on the whole span.
+// Fits one ridge regression per (variable, horizon, issue-hour regime) on the change from the issue
+// slot, sharing one Gram matrix across all targets of a regime (so 96 hourly models cost little more
+// than one). Lambda is chosen per target by blocked cross-validation in time inside the training
+// span, the out-of-fold residuals give the 10–90 % interval, and the final weights are refitted on
+// the whole span.
 class ForecastTrainer
 {
 public:
