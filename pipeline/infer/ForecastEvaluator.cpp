@@ -114,11 +114,11 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
                         if (std::isnan(climValue))
                             continue;
                     }
-                    const ModelTarget *mt = model.target(v, h, model.regimeOf(ms));
                     PerH &a = acc[vi][hi];
                     double pred = cur;
-                    if (mt && haveFeatures)
-                        pred = model.predict(*mt, x.data(), cur);
+                    ForecastModel::PointForecast pf;
+                    if (haveFeatures && model.forecast(v, h, ms, x.data(), cur, pf))
+                        pred = pf.value;
                     else
                         ++a.fallbacks;
                     a.model.add(pred, actual);

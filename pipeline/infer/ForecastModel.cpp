@@ -67,6 +67,53 @@ std::vector<Channel> ForecastModel::variables() const
     return out;
 }
 
+int ForecastModel::regimeCount() const
+{
+    if (daily)
+        return 1;
+    int n = 0;
+    for (const RegimeSpec &m : members)
+        n += std::max(m.blocks, 1);
+    return std::max(n, 1);
+}
+
+int ForecastModel::regimesOf(qint64 issuedAtMs, int *out) const
+{
+    if (daily) {
+        out[0] = 0;
+        return 1;
+    }
+    const int hour = static_cast<int>((issuedAtMs / 3'600'000) % 24);
+    int base = 0, n = 0;
+    for (const RegimeSpec &m : members) {
+        const int blocks = std::max(m.blocks, 1);
+        out[n++] = base + ((hour - m.offsetH + 48) % 24) * blocks / 24;
+        base += blocks;
+    }
+    return n;
+}
+
+bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
+                             PointForecast &out) const
+{
+    int g[kMaxMembers];
+    const int n = regimesOf(issuedAtMs, g);
+    out = PointForecast{};
+    for (int i = 0; i < n; ++i) {
+        const ModelTarget *t = target(variable, horizon, g[i]);
+        if (!t)
+            return false;
+        const double v = predict(*t, x, current);
+        out.value += v;
+        out.lower += v + t->residualQ10;
+        out.upper += v + t->residualQ90;
+    }
+    out.value /= n;
+    out.lower /= n;
+    out.upper /= n;
+    return n > 0;
+}
+
 void ForecastModel::index()
 {
     m_features = std::make_shared<const ForecastFeatures>(features());
@@ -100,8 +147,10 @@ QJsonObject ForecastModel::metadataJson() const
     o[QStringLiteral("data_to")] = timeutil::toIsoUtc(dataToMs);
     o[QStringLiteral("resolution")] = daily ? QStringLiteral("daily") : QStringLiteral("hourly");
     o[QStringLiteral("cross_station")] = crossStation;
-    o[QStringLiteral("regimes")] = regimes;
-    o[QStringLiteral("seasons")] = seasons;
+    QJsonArray ms;
+    for (const RegimeSpec &m : members)
+        ms.append(QJsonArray{m.blocks, m.offsetH});
+    o[QStringLiteral("regime_members")] = ms;
     o[QStringLiteral("stations")] = QJsonArray::fromStringList(stations);
     QJsonArray chans;
     for (int c = 0; c < kChannelCount; ++c) {
@@ -204,10 +253,16 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     m->dataToMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("data_to")).toString())).value_or(0);
     m->daily = meta.value(QStringLiteral("resolution")).toString() == QLatin1String("daily");
     m->crossStation = meta.value(QStringLiteral("cross_station")).toBool();
-    m->regimes = meta.value(QStringLiteral("regimes")).toInt(1);
-    m->seasons = meta.value(QStringLiteral("seasons")).toInt(1);
-    if (m->regimes < 1 || m->regimes > 24 || m->seasons < 1 || m->seasons > 2)
-        return makeError(QStringLiteral("%1: %2 regimes is not between 1 and 24").arg(metaPath).arg(m->regimes));
+    m->members.clear();
+    for (const auto &mv : meta.value(QStringLiteral("regime_members")).toArray()) {
+        const QJsonArray a = mv.toArray();
+        RegimeSpec spec{a.at(0).toInt(0), a.at(1).toInt(-1)};
+        if (spec.blocks < 1 || spec.blocks > 24 || spec.offsetH < 0 || spec.offsetH > 23)
+            return makeError(QStringLiteral("%1: a regime member needs 1 … 24 blocks and an offset 0 … 23").arg(metaPath));
+        m->members.push_back(spec);
+    }
+    if (m->members.empty() || static_cast<int>(m->members.size()) > kMaxMembers)
+        return makeError(QStringLiteral("%1: needs 1 … %2 regime members").arg(metaPath).arg(kMaxMembers));
     for (const auto &s : meta.value(QStringLiteral("stations")).toArray())
         m->stations << s.toString();
     if (m->stations.isEmpty())

@@ -47,9 +47,14 @@ public:
     bool crossStation = false;
     // Hourly models keep one set of regressions per block of issue hours (as MOS keeps one equation per
     // forecast cycle): how the next hours unfold depends on the time of day in every feature at once.
-    int regimes = 1;
-    // ... and, with 2, separately for the warm (April–September) and cold half of the year.
-    int seasons = 1;
+    // Several partitions (members) may be kept; the forecast is their mean.
+    struct RegimeSpec
+    {
+        int blocks = 1;  // equal blocks of the 24 UTC hours
+        int offsetH = 0; // the first block starts at this UTC hour
+    };
+    std::vector<RegimeSpec> members{RegimeSpec{}};
+    static constexpr int kMaxMembers = 8;
     QStringList stations;               // stations it was trained on
     std::array<bool, kChannelCount> channels{};
     QStringList featureNames;
@@ -61,18 +66,16 @@ public:
     int maxHorizon() const;
     std::vector<Channel> variables() const;
     const ModelTarget *target(Channel variable, int horizon, int regime = 0) const;
-    int regimeCount() const { return daily ? 1 : std::max(regimes, 1) * std::max(seasons, 1); }
-    int regimeOf(qint64 issuedAtMs) const
+    int regimeCount() const;
+    // Global regime index of each member for an issue time; returns how many were written.
+    int regimesOf(qint64 issuedAtMs, int *out) const;
+    struct PointForecast
     {
-        if (daily)
-            return 0;
-        const int block = static_cast<int>((issuedAtMs / 3'600'000) % 24) * std::max(regimes, 1) / 24;
-        if (seasons <= 1)
-            return block;
-        // Day-of-year fraction 0.247 … 0.747 is April … September.
-        const double f = ForecastFeatures::dayOfYearFraction(issuedAtMs);
-        return block + std::max(regimes, 1) * (f >= 0.247 && f < 0.747 ? 1 : 0);
-    }
+        double value = 0, lower = 0, upper = 0;
+    };
+    // The model's forecast (mean over members) with its 10–90 % interval; false if a regression is missing.
+    bool forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
+                  PointForecast &out) const;
     // Rebuilds the (regime, variable, horizon) → target lookup; call after filling `targets`.
     void index();
     // The feature builder of this model, built once by index() (building one formats every
@@ -81,7 +84,10 @@ public:
     // A fresh feature builder with this model's settings.
     ForecastFeatures features() const
     {
-        return ForecastFeatures(daily, channels, crossStation, stations, regimes <= 1);
+        bool hourTerms = false;
+        for (const RegimeSpec &m : members)
+            hourTerms = hourTerms || m.blocks <= 1;
+        return ForecastFeatures(daily, channels, crossStation, stations, hourTerms);
     }
     bool knowsStation(const QString &id) const { return stations.contains(id); }
 

@@ -141,7 +141,7 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
         return out;
     for (Variable v : variables) {
         const auto c = channelOf(v);
-        if (!c || !model.target(*c, 1, model.regimeOf(s.timeOf(t))))
+        if (!c || !model.target(*c, 1, 0))
             continue;
         const double cur = ForecastTrainer::currentValue(s, *c, t);
         if (std::isnan(cur))
@@ -153,15 +153,15 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
         f.model = QStringLiteral("ridge");
         f.modelVersion = model.version;
         for (int h = 1; h <= PersistenceForecaster::kMaxHorizonH; ++h) {
-            const ModelTarget *mt = model.target(*c, h, model.regimeOf(s.timeOf(t)));
-            if (!mt)
+            ForecastModel::PointForecast pf;
+            if (!model.forecast(*c, h, s.timeOf(t), m_x.data(), cur, pf))
                 break;
             ForecastPoint p;
             p.horizonH = h;
             p.targetMs = issuedAtMs + h * kHour;
-            p.value = model.predict(*mt, m_x.data(), cur);
-            p.lower = p.value + mt->residualQ10;
-            p.upper = p.value + mt->residualQ90;
+            p.value = pf.value;
+            p.lower = pf.lower;
+            p.upper = pf.upper;
             // Physical bounds: humidity is a percentage, speeds are not negative.
             if (v == Variable::Humidity) {
                 p.value = std::clamp(p.value, 0.0, 100.0);

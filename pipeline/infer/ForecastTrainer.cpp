@@ -221,8 +221,13 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     if (!model->channels[ch(Channel::Temperature)])
         return makeError(QStringLiteral("the data has no temperature: nothing to forecast"));
     model->crossStation = options.crossStation && !ds.daily && ds.stations.size() > 1;
-    model->regimes = ds.daily ? 1 : std::clamp(options.regimes, 1, 24);
-    model->seasons = ds.daily ? 1 : std::clamp(options.seasons, 1, 2);
+    if (!ds.daily) {
+        if (options.members.empty() || static_cast<int>(options.members.size()) > ForecastModel::kMaxMembers)
+            return makeError(QStringLiteral("1 … %1 regime members are needed").arg(ForecastModel::kMaxMembers));
+        model->members = options.members;
+    } else {
+        model->members = {ForecastModel::RegimeSpec{}};
+    }
     for (const auto &s : ds.stations)
         model->stations << s.stationId;
     const ForecastFeatures features = model->features();
@@ -258,7 +263,7 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     std::vector<Gram> grams(static_cast<size_t>(R * K));
     for (auto &g : grams)
         g.init(p, q);
-    constexpr int kBlock = 1024;
+    constexpr int kBlock = 256;
     // One row buffer per (regime, fold) so rows stream into their Gram matrices in blocks.
     std::vector<Eigen::MatrixXd> xb(grams.size(), Eigen::MatrixXd(kBlock, p));
     std::vector<Eigen::MatrixXd> yb(grams.size(), Eigen::MatrixXd(kBlock, q));
@@ -286,7 +291,10 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
                 }
                 if (!ok || !features.build(s, t, ctx, x.data()))
                     continue;
-                fn(model->regimeOf(ms), foldOf(ms));
+                int g[ForecastModel::kMaxMembers];
+                const int ng = model->regimesOf(ms, g);
+                for (int i = 0; i < ng; ++i)
+                    fn(g[i], foldOf(ms));
             }
         }
     };
@@ -479,7 +487,7 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     model->metrics[QStringLiteral("validation")] = valMetrics;
     if (log) {
         *log << QStringLiteral("trained %1 ridge regressions (%2 variables x %3 horizons x %4 issue-hour regimes) on %5 "
-                               "features, %6 rows; lambda by %7-fold blocked cross-validation")
+                               "features, %6 rows (counted once per member); lambda by %7-fold blocked cross-validation")
                     .arg(q * model->regimeCount())
                     .arg(vars.size())
                     .arg(H)

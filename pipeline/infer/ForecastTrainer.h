@@ -29,8 +29,9 @@ struct TrainOptions
     qint64 toMs = std::numeric_limits<qint64>::max();
     int folds = 4; // contiguous time blocks of the span for cross-validating lambda and the intervals
     bool crossStation = true;
-    int regimes = 3; // hourly: blocks of issue hours with their own regressions (1 = one for all hours)
-    int seasons = 1; // hourly: 2 = separate regressions for the warm and the cold half-year
+    // Hourly: partitions of the issue hours, each block with its own regressions; several partitions
+    // make an ensemble whose forecast is their mean.
+    std::vector<ForecastModel::RegimeSpec> members{ForecastModel::RegimeSpec{3, 0}, ForecastModel::RegimeSpec{3, 4}};
     QString version;
 };
 

@@ -57,14 +57,13 @@ int ModelCommands::run(const QStringList &args)
                                       QStringLiteral("IDS"));
     const QCommandLineOption noCross(QStringLiteral("no-cross-station"),
                                      QStringLiteral("Train without the other stations' values as features."));
-    const QCommandLineOption regimes(QStringLiteral("regimes"),
-                                     QStringLiteral("Hourly: blocks of issue hours with their own regressions (default 3)."),
-                                     QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption seasons(QStringLiteral("seasons"),
-                                     QStringLiteral("Hourly: 2 = separate regressions for warm and cold half-years."),
-                                     QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption regimes(
+        QStringLiteral("regimes"),
+        QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
+                       "B or B@OFFSET whose forecasts are averaged (default 3,3@4)."),
+        QStringLiteral("LIST"), QStringLiteral("3,3@4"));
     p.addHelpOption();
-    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes, &seasons})
+    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes})
         p.addOption(*o);
     if (!p.parse(args))
         return fail(p.errorText(), 2);
@@ -104,10 +103,23 @@ int ModelCommands::run(const QStringList &args)
         o.toMs = *toMs;
         o.crossStation = !p.isSet(noCross);
         o.version = p.value(version);
-        o.regimes = p.value(regimes).toInt();
-        o.seasons = p.value(seasons).toInt();
-        if (o.regimes < 1 || o.regimes > 24 || o.seasons < 1 || o.seasons > 2)
-            return fail(QStringLiteral("--regimes must be 1 … 24 and --seasons 1 or 2"), 2);
+        o.members.clear();
+        for (const QString &item : p.value(regimes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QStringList parts = item.split(QLatin1Char('@'));
+            bool ok1 = false, ok2 = true;
+            ForecastModel::RegimeSpec spec;
+            spec.blocks = parts.value(0).toInt(&ok1);
+            if (parts.size() > 1)
+                spec.offsetH = parts.value(1).toInt(&ok2);
+            if (!ok1 || !ok2 || parts.size() > 2 || spec.blocks < 1 || spec.blocks > 24 || spec.offsetH < 0
+                || spec.offsetH > 23)
+                return fail(QStringLiteral("--regimes \"%1\": expected B or B@OFFSET with B 1 … 24, OFFSET 0 … 23")
+                                .arg(item),
+                            2);
+            o.members.push_back(spec);
+        }
+        if (o.members.empty() || static_cast<int>(o.members.size()) > ForecastModel::kMaxMembers)
+            return fail(QStringLiteral("--regimes: 1 … 8 partitions"), 2);
         qint64 holdoutFrom = std::numeric_limits<qint64>::max();
         if (!p.isSet(to) && !p.isSet(all)) {
             const qint64 days = ds->daily ? kDailyHoldoutDays : kHourlyHoldoutDays;

@@ -130,10 +130,10 @@ void TestForecast::intervalCoversAboutEightyPercent()
             const double cur = ForecastTrainer::currentValue(s, Channel::Temperature, i);
             if (std::isnan(actual) || std::isnan(cur) || !f.build(s, i, ctx, x.data()))
                 continue;
-            const ModelTarget *t = m_model->target(Channel::Temperature, 6, m_model->regimeOf(s.timeOf(i)));
-            const double pred = m_model->predict(*t, x.data(), cur);
+            ForecastModel::PointForecast pf;
+            QVERIFY(m_model->forecast(Channel::Temperature, 6, s.timeOf(i), x.data(), cur, pf));
             ++n;
-            inside += actual >= pred + t->residualQ10 && actual <= pred + t->residualQ90;
+            inside += actual >= pf.lower && actual <= pf.upper;
         }
     }
     const double coverage = static_cast<double>(inside) / static_cast<double>(n);
@@ -215,12 +215,11 @@ void TestForecast::saveLoadRoundTripPredictsTheSame()
     const auto &s = m_beijing.stations.front();
     const int t = s.slotOf(iso("2015-07-01T06:00:00Z"));
     QVERIFY(f.build(s, t, group.context(nullptr), x.data()));
-    const int r = m_model->regimeOf(s.timeOf(t));
-    QCOMPARE((*loaded)->regimeOf(s.timeOf(t)), r);
     for (int h : {1, 6, 24}) {
-        const double a = m_model->predict(*m_model->target(Channel::Temperature, h, r), x.data(), 25.0);
-        const double b = (*loaded)->predict(*(*loaded)->target(Channel::Temperature, h, r), x.data(), 25.0);
-        QVERIFY(qAbs(a - b) < 1e-9);
+        ForecastModel::PointForecast a, b;
+        QVERIFY(m_model->forecast(Channel::Temperature, h, s.timeOf(t), x.data(), 25.0, a));
+        QVERIFY((*loaded)->forecast(Channel::Temperature, h, s.timeOf(t), x.data(), 25.0, b));
+        QVERIFY(qAbs(a.value - b.value) < 1e-9 && qAbs(a.upper - b.upper) < 1e-9);
     }
     const QJsonObject meta = (*loaded)->metadataJson();
     QCOMPARE(meta.value(QStringLiteral("format_version")).toInt(), ForecastModel::kFormatVersion);
