@@ -4,6 +4,7 @@
 #include "ShutdownSignals.h"
 #include "api/ApiServer.h"
 #include "infer/AnomalyEvaluator.h"
+#include "infer/ModelCommands.h"
 #include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
@@ -97,6 +98,9 @@ struct Cli
                             QStringLiteral("N"), QStringLiteral("1")};
     QCommandLineOption faults{QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
                               QStringLiteral("N"), QStringLiteral("40")};
+    QCommandLineOption models{QStringLiteral("models"),
+                              QStringLiteral("Forecast model registry folder (versions as subfolders, hot-loaded)."),
+                              QStringLiteral("DIR")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -124,7 +128,7 @@ struct Cli
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
-                              &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults})
+                              &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults, &models})
             parser.addOption(*o);
     }
 };
@@ -159,7 +163,7 @@ Result<Config> loadConfig(const Cli &cli)
         {&cli.bootstrap, "kafka/bootstrap"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
         {&cli.near, "source/near"}, {&cli.stations, "source/stations"}, {&cli.nwsUrl, "source/nws_url"},
         {&cli.openMeteoUrl, "source/openmeteo_url"}, {&cli.pollInterval, "source/poll_interval_s"},
-        {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"},
+        {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"}, {&cli.models, "models/dir"},
     };
     for (const auto &[option, key] : mapping) {
         if (const auto r = fromCli(*option, QString::fromLatin1(key)); !r)
@@ -243,6 +247,7 @@ Result<EngineOptions> engineOptions(const Config &config)
         return makeError(QStringLiteral("speed \"%1\": expected a factor from 1 to 10000 or max").arg(s));
     if (config.isSet(QStringLiteral("source/stations_csv")))
         o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
+    o.modelDir = config.value(QStringLiteral("models/dir"));
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
     o.windows.slideMs = config.intValue(QStringLiteral("windows/slide_s")) * 1000LL;
     o.windows.allowedLatenessMs = config.intValue(QStringLiteral("windows/lateness_s")) * 1000LL;
@@ -259,6 +264,7 @@ int runServer(const Config &config, const EngineOptions &options)
 
     Engine engine(options);
     ApiServer api(engine.state());
+    api.setModelRegistry(engine.models());
     const auto bound = api.listen(address, static_cast<quint16>(config.intValue(QStringLiteral("server/port"))));
     if (!bound)
         return fail(bound.errorMessage(), 1);
@@ -305,6 +311,10 @@ int main(int argc, char **argv)
     QCoreApplication::setOrganizationName(QStringLiteral("Stratus"));
     QCoreApplication::setApplicationVersion(QStringLiteral(STRATUS_VERSION));
 
+    // --train/--evaluate parse their own options (--data, --model, --out, ...).
+    if (ModelCommands::wants(args))
+        return ModelCommands::run(args);
+
     Cli cli;
     cli.parser.process(args);
 
@@ -321,7 +331,7 @@ int main(int argc, char **argv)
     }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {
+    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv}) {
         if (cli.parser.isSet(*o))
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }

@@ -5,6 +5,7 @@
 #include "geo/NearStationSelection.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
+#include "infer/ModelRegistry.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -40,6 +41,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
+        m_forecasts.observe(r);
         aggregate(r);
         if (m_options.spatialCheck) {
             if (const QList<Anomaly> spatial = m_spatial.check(r); !spatial.isEmpty())
@@ -61,6 +63,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
 
     if (m_options.near)
         m_near = std::make_unique<NearStationSelection>(*m_options.near);
+    QStringList catalogued; // stations this engine serves, when a catalogue says so
     if (!m_options.stationsCsv.isEmpty()) {
         StationCatalogue catalogue;
         QStringList skipped;
@@ -73,7 +76,11 @@ Engine::Engine(EngineOptions options, QObject *parent)
         if (!m_near) // with --near the selection is published once the sources' stations are known too
             m_state.upsertStations(selected);
         m_detector.setStations(catalogue.stations());
+        for (const Station &s : catalogue.stations())
+            catalogued << s.id;
     }
+    if (!m_options.modelDir.isEmpty())
+        setUpModels(catalogued);
     for (const QString &line : std::as_const(m_options.alertRules)) {
         if (line.trimmed().isEmpty() || line.trimmed().startsWith(u'#'))
             continue;
@@ -88,6 +95,17 @@ Engine::Engine(EngineOptions options, QObject *parent)
 }
 
 Engine::~Engine() = default;
+
+void Engine::setUpModels(const QStringList &servedStations)
+{
+    m_models = new ModelRegistry(m_options.modelDir, this);
+    m_models->setServedStations(servedStations);
+    const auto active = m_models->activateNewest();
+    if (!active)
+        qCWarning(lcEngine).noquote() << "forecasts: persistence until a model is dropped in:" << active.errorMessage();
+    m_models->watch();
+    m_forecasts.setRegistry(m_models);
+}
 
 void Engine::addSource(Source *source)
 {
@@ -214,7 +232,7 @@ void Engine::detect(const QList<Reading> &readings)
 
 void Engine::infer(const QList<WindowStats> &windows)
 {
-    const QList<Forecast> forecasts = m_forecaster.forecast(windows);
+    const QList<Forecast> forecasts = m_forecasts.forecast(windows);
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

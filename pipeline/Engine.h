@@ -6,7 +6,7 @@
 #include "aggregate/SlidingWindowAggregator.h"
 #include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyDetector.h"
-#include "infer/PersistenceForecaster.h"
+#include "infer/ForecastService.h"
 #include "infer/SpatialConsistencyCheck.h"
 
 #include <QObject>
@@ -19,6 +19,7 @@ namespace stratus {
 class Bus;
 class NearStationSelection;
 class Source;
+class ModelRegistry;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
 // LiveState current. The GUI and the server only talk to this.
@@ -40,12 +41,16 @@ public:
     AlertRuleEngine &alertRules() { return m_rules; }
     // The anomaly detector; the forecaster feeds it expectations (AnomalyDetector::expect).
     AnomalyDetector &anomalyDetector() { return m_detector; }
+    // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
+    ModelRegistry *models() const { return m_models; }
+    ForecastService &forecasts() { return m_forecasts; }
 
 signals:
     void sourceFinished(const QString &name);
 
 private:
     void addSource(Source *source);
+    void setUpModels(const QStringList &servedStations);
     void ingest(Source *source, const QList<Reading> &readings);
     void aggregate(const QList<Reading> &readings);
     void detect(const QList<Reading> &readings);
@@ -59,11 +64,12 @@ private:
     std::vector<Source *> m_sources;
     ReadingValidator m_validator;
     SlidingWindowAggregator m_aggregator;
-    PersistenceForecaster m_forecaster;
     SpatialConsistencyCheck m_spatial;
     std::unique_ptr<NearStationSelection> m_near; // --near
     AnomalyDetector m_detector;
     AlertRuleEngine m_rules;
+    ModelRegistry *m_models = nullptr;
+    ForecastService m_forecasts;
 };
 
 } // namespace stratus

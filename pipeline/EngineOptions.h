@@ -37,6 +37,7 @@ struct EngineOptions
     std::optional<GeoQuery> near; // --near: only stations of the catalogue near a point (centre resolved)
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
+    QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

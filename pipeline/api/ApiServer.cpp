@@ -3,6 +3,7 @@
 #include "JsonCodec.h"
 #include "LiveState.h"
 #include "api/NearQuery.h"
+#include "ModelsController.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -26,6 +27,12 @@ QHttpServerResponse ApiServer::errorResponse(Status status, const QString &messa
     o.insert(QLatin1String("status"), static_cast<int>(status));
     o.insert(QLatin1String("message"), message);
     return QHttpServerResponse(o, status);
+}
+
+void ApiServer::setModelRegistry(ModelRegistry *registry)
+{
+    if (registry)
+        ModelsController::registerRoutes(m_server, registry);
 }
 
 void ApiServer::registerRoutes()

@@ -10,6 +10,7 @@
 namespace stratus {
 
 class LiveState;
+class ModelRegistry;
 
 // The REST API over QHttpServer. It only reads LiveState, so it serves the in-process engine and a
 // --connect'ed cluster alike.
@@ -26,6 +27,8 @@ public:
 
     // The one place that turns an error into an HTTP answer: JSON {"error": status text, "message": …}.
     static QHttpServerResponse errorResponse(QHttpServerResponse::StatusCode status, const QString &message);
+    // Adds the /models routes (see ModelsController) for the engine's model registry.
+    void setModelRegistry(ModelRegistry *registry);
 
 private:
     void registerRoutes();

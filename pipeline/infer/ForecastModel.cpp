@@ -1,0 +1,322 @@
+#include "ForecastModel.h"
+
+#include "TimeUtil.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace stratus {
+
+namespace {
+
+QJsonArray toArray(const double *v, qsizetype n)
+{
+    QJsonArray a;
+    for (qsizetype i = 0; i < n; ++i)
+        a.append(v[i]);
+    return a;
+}
+
+std::optional<Channel> channelFromKey(const QString &key)
+{
+    for (int c = 0; c < kChannelCount; ++c) {
+        if (channelKey(static_cast<Channel>(c)) == key)
+            return static_cast<Channel>(c);
+    }
+    return std::nullopt;
+}
+
+Result<QByteArray> readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    return f.readAll();
+}
+
+Result<QString> writeAtomically(const QString &path, const QByteArray &bytes)
+{
+    // Written to a temporary file and renamed, so a watcher never sees half a model.
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        return makeError(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+    return path;
+}
+
+} // namespace
+
+int ForecastModel::maxHorizon() const
+{
+    int h = 0;
+    for (const auto &t : targets)
+        h = std::max(h, t.horizon);
+    return h;
+}
+
+std::vector<Channel> ForecastModel::variables() const
+{
+    std::vector<Channel> out;
+    for (const auto &t : targets) {
+        if (std::find(out.begin(), out.end(), t.variable) == out.end())
+            out.push_back(t.variable);
+    }
+    return out;
+}
+
+int ForecastModel::regimeCount() const
+{
+    if (daily)
+        return 1;
+    int n = 0;
+    for (const RegimeSpec &m : members)
+        n += std::max(m.blocks, 1);
+    return std::max(n, 1);
+}
+
+int ForecastModel::regimesOf(qint64 issuedAtMs, int *out) const
+{
+    if (daily) {
+        out[0] = 0;
+        return 1;
+    }
+    const int hour = static_cast<int>((issuedAtMs / 3'600'000) % 24);
+    int base = 0, n = 0;
+    for (const RegimeSpec &m : members) {
+        const int blocks = std::max(m.blocks, 1);
+        out[n++] = base + ((hour - m.offsetH + 48) % 24) * blocks / 24;
+        base += blocks;
+    }
+    return n;
+}
+
+bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
+                             PointForecast &out) const
+{
+    int g[kMaxMembers];
+    const int n = regimesOf(issuedAtMs, g);
+    out = PointForecast{};
+    for (int i = 0; i < n; ++i) {
+        const ModelTarget *t = target(variable, horizon, g[i]);
+        if (!t)
+            return false;
+        const double v = predict(*t, x, current);
+        out.value += v;
+        out.lower += v + t->residualQ10;
+        out.upper += v + t->residualQ90;
+    }
+    out.value /= n;
+    out.lower /= n;
+    out.upper /= n;
+    return n > 0;
+}
+
+void ForecastModel::index()
+{
+    m_features = std::make_shared<const ForecastFeatures>(features());
+    m_lookupH = maxHorizon() + 1;
+    m_lookup.assign(static_cast<size_t>(regimeCount() * kChannelCount * m_lookupH), -1);
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const auto &t = targets[i];
+        if (t.regime >= 0 && t.regime < regimeCount())
+            m_lookup[static_cast<size_t>((t.regime * kChannelCount + ch(t.variable)) * m_lookupH + t.horizon)] =
+                static_cast<int>(i);
+    }
+}
+
+const ModelTarget *ForecastModel::target(Channel variable, int horizon, int regime) const
+{
+    if (horizon < 1 || horizon >= m_lookupH || regime < 0 || regime >= regimeCount())
+        return nullptr;
+    const int i = m_lookup[static_cast<size_t>((regime * kChannelCount + ch(variable)) * m_lookupH + horizon)];
+    return i < 0 ? nullptr : &targets[static_cast<size_t>(i)];
+}
+
+QJsonObject ForecastModel::metadataJson() const
+{
+    QJsonObject o;
+    o[QStringLiteral("format_version")] = kFormatVersion;
+    o[QStringLiteral("feature_set_version")] = ForecastFeatures::kFeatureSetVersion;
+    o[QStringLiteral("model")] = QStringLiteral("ridge_direct");
+    o[QStringLiteral("version")] = version;
+    o[QStringLiteral("trained_at")] = timeutil::toIsoUtc(trainedAtMs);
+    o[QStringLiteral("data_from")] = timeutil::toIsoUtc(dataFromMs);
+    o[QStringLiteral("data_to")] = timeutil::toIsoUtc(dataToMs);
+    o[QStringLiteral("resolution")] = daily ? QStringLiteral("daily") : QStringLiteral("hourly");
+    o[QStringLiteral("cross_station")] = crossStation;
+    QJsonArray ms;
+    for (const RegimeSpec &m : members)
+        ms.append(QJsonArray{m.blocks, m.offsetH});
+    o[QStringLiteral("regime_members")] = ms;
+    o[QStringLiteral("stations")] = QJsonArray::fromStringList(stations);
+    QJsonArray chans;
+    for (int c = 0; c < kChannelCount; ++c) {
+        if (channels[c])
+            chans.append(channelKey(static_cast<Channel>(c)));
+    }
+    o[QStringLiteral("channels")] = chans;
+    QJsonArray vars;
+    for (Channel v : variables())
+        vars.append(channelKey(v));
+    o[QStringLiteral("variables")] = vars;
+    o[QStringLiteral("max_horizon")] = maxHorizon();
+    o[QStringLiteral("horizon_unit")] = daily ? QStringLiteral("day") : QStringLiteral("hour");
+    o[QStringLiteral("units")] = QStringLiteral("internal: °C, %, m/s, hPa, mm");
+    o[QStringLiteral("trained_on")] = trainedOn;
+    o[QStringLiteral("metrics")] = metrics;
+    return o;
+}
+
+Result<QString> ForecastModel::save(const QString &dir) const
+{
+    if (!QDir().mkpath(dir))
+        return makeError(QStringLiteral("cannot create model directory %1").arg(dir));
+    QJsonObject w;
+    w[QStringLiteral("features")] = QJsonArray::fromStringList(featureNames);
+    if (!climatology.empty())
+        w[QStringLiteral("climatology")] = toArray(climatology.data(), static_cast<qsizetype>(climatology.size()));
+    QJsonArray ts;
+    for (const auto &t : targets) {
+        QJsonObject o;
+        o[QStringLiteral("variable")] = channelKey(t.variable);
+        o[QStringLiteral("horizon")] = t.horizon;
+        o[QStringLiteral("regime")] = t.regime;
+        o[QStringLiteral("bias")] = t.bias;
+        o[QStringLiteral("lambda")] = t.lambda;
+        o[QStringLiteral("q10")] = t.residualQ10;
+        o[QStringLiteral("q90")] = t.residualQ90;
+        o[QStringLiteral("validation_mae")] = t.validationMae;
+        o[QStringLiteral("weights")] = toArray(t.weights.data(), t.weights.size());
+        ts.append(o);
+    }
+    w[QStringLiteral("targets")] = ts;
+    const QByteArray weights = QJsonDocument(w).toJson(QJsonDocument::Compact);
+    QJsonObject meta = metadataJson();
+    meta[QStringLiteral("weights_sha256")] =
+        QString::fromLatin1(QCryptographicHash::hash(weights, QCryptographicHash::Sha256).toHex());
+    // Weights first, metadata last: a watcher keys on model.json, which only appears once both exist.
+    const auto ww = writeAtomically(QDir(dir).filePath(QLatin1String(kWeightsFile)), weights);
+    if (!ww)
+        return ww;
+    const auto mw = writeAtomically(QDir(dir).filePath(QLatin1String(kMetadataFile)),
+                                    QJsonDocument(meta).toJson(QJsonDocument::Indented));
+    if (!mw)
+        return mw;
+    return dir;
+}
+
+Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &dir)
+{
+    const QString metaPath = QDir(dir).filePath(QLatin1String(kMetadataFile));
+    const QString weightsPath = QDir(dir).filePath(QLatin1String(kWeightsFile));
+    const auto metaBytes = readAll(metaPath);
+    if (!metaBytes)
+        return metaBytes.error();
+    QJsonParseError pe;
+    const QJsonDocument metaDoc = QJsonDocument::fromJson(*metaBytes, &pe);
+    if (!metaDoc.isObject())
+        return makeError(QStringLiteral("%1 is corrupt: %2").arg(metaPath, pe.errorString()));
+    const QJsonObject meta = metaDoc.object();
+    const int format = meta.value(QStringLiteral("format_version")).toInt(-1);
+    if (format != kFormatVersion)
+        return makeError(QStringLiteral("%1 has model format version %2, this Stratus reads version %3 only")
+                             .arg(metaPath)
+                             .arg(format)
+                             .arg(kFormatVersion));
+    const int fset = meta.value(QStringLiteral("feature_set_version")).toInt(-1);
+    if (fset != ForecastFeatures::kFeatureSetVersion)
+        return makeError(QStringLiteral("%1 was trained with feature set %2, this Stratus computes feature set %3")
+                             .arg(metaPath)
+                             .arg(fset)
+                             .arg(ForecastFeatures::kFeatureSetVersion));
+    const auto weightBytes = readAll(weightsPath);
+    if (!weightBytes)
+        return weightBytes.error();
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(*weightBytes, QCryptographicHash::Sha256).toHex());
+    if (sha != meta.value(QStringLiteral("weights_sha256")).toString())
+        return makeError(QStringLiteral("%1 is corrupt: its SHA-256 does not match the one in %2")
+                             .arg(weightsPath, metaPath));
+    const QJsonDocument wDoc = QJsonDocument::fromJson(*weightBytes, &pe);
+    if (!wDoc.isObject())
+        return makeError(QStringLiteral("%1 is corrupt: %2").arg(weightsPath, pe.errorString()));
+    const QJsonObject w = wDoc.object();
+
+    auto m = std::make_shared<ForecastModel>();
+    m->version = meta.value(QStringLiteral("version")).toString();
+    if (m->version.isEmpty())
+        return makeError(QStringLiteral("%1 has no version").arg(metaPath));
+    m->trainedAtMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("trained_at")).toString())).value_or(0);
+    m->dataFromMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("data_from")).toString())).value_or(0);
+    m->dataToMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("data_to")).toString())).value_or(0);
+    m->daily = meta.value(QStringLiteral("resolution")).toString() == QLatin1String("daily");
+    m->crossStation = meta.value(QStringLiteral("cross_station")).toBool();
+    m->members.clear();
+    for (const auto &mv : meta.value(QStringLiteral("regime_members")).toArray()) {
+        const QJsonArray a = mv.toArray();
+        RegimeSpec spec{a.at(0).toInt(0), a.at(1).toInt(-1)};
+        if (spec.blocks < 1 || spec.blocks > 24 || spec.offsetH < 0 || spec.offsetH > 23)
+            return makeError(QStringLiteral("%1: a regime member needs 1 … 24 blocks and an offset 0 … 23").arg(metaPath));
+        m->members.push_back(spec);
+    }
+    if (m->members.empty() || static_cast<int>(m->members.size()) > kMaxMembers)
+        return makeError(QStringLiteral("%1: needs 1 … %2 regime members").arg(metaPath).arg(kMaxMembers));
+    for (const auto &s : meta.value(QStringLiteral("stations")).toArray())
+        m->stations << s.toString();
+    if (m->stations.isEmpty())
+        return makeError(QStringLiteral("%1 names no stations").arg(metaPath));
+    for (const auto &c : meta.value(QStringLiteral("channels")).toArray()) {
+        const auto chn = channelFromKey(c.toString());
+        if (!chn)
+            return makeError(QStringLiteral("%1: unknown channel \"%2\"").arg(metaPath, c.toString()));
+        m->channels[ch(*chn)] = true;
+    }
+    m->trainedOn = meta.value(QStringLiteral("trained_on")).toString();
+    m->metrics = meta.value(QStringLiteral("metrics")).toObject();
+    for (const auto &f : w.value(QStringLiteral("features")).toArray())
+        m->featureNames << f.toString();
+    if (m->featureNames != m->features().names())
+        return makeError(QStringLiteral("%1: its %2 features are not the ones this Stratus builds for its channels")
+                             .arg(weightsPath)
+                             .arg(m->featureNames.size()));
+    for (const auto &c : w.value(QStringLiteral("climatology")).toArray())
+        m->climatology.push_back(c.toDouble());
+    if (m->daily && m->climatology.size() != 366)
+        return makeError(QStringLiteral("%1: a daily model needs 366 climatology values").arg(weightsPath));
+    const auto p = m->featureNames.size();
+    for (const auto &tv : w.value(QStringLiteral("targets")).toArray()) {
+        const QJsonObject o = tv.toObject();
+        ModelTarget t;
+        const auto chn = channelFromKey(o.value(QStringLiteral("variable")).toString());
+        const QJsonArray ws = o.value(QStringLiteral("weights")).toArray();
+        t.horizon = o.value(QStringLiteral("horizon")).toInt(0);
+        t.regime = o.value(QStringLiteral("regime")).toInt(0);
+        if (!chn || t.horizon < 1 || t.horizon > 24 * 366 || t.regime < 0 || t.regime >= m->regimeCount() || ws.size() != p)
+            return makeError(QStringLiteral("%1 is corrupt: a target has an unknown variable, a bad horizon or %2 "
+                                            "weights for %3 features")
+                                 .arg(weightsPath)
+                                 .arg(ws.size())
+                                 .arg(p));
+        t.variable = *chn;
+        t.bias = o.value(QStringLiteral("bias")).toDouble();
+        t.lambda = o.value(QStringLiteral("lambda")).toDouble();
+        t.residualQ10 = o.value(QStringLiteral("q10")).toDouble();
+        t.residualQ90 = o.value(QStringLiteral("q90")).toDouble();
+        t.validationMae = o.value(QStringLiteral("validation_mae")).toDouble();
+        t.weights.resize(p);
+        for (qsizetype i = 0; i < p; ++i) {
+            t.weights[i] = ws[i].toDouble(std::numeric_limits<double>::quiet_NaN());
+            if (!std::isfinite(t.weights[i]))
+                return makeError(QStringLiteral("%1 is corrupt: a weight is not a finite number").arg(weightsPath));
+        }
+        m->targets.push_back(std::move(t));
+    }
+    if (m->targets.empty())
+        return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    m->index();
+    return std::shared_ptr<const ForecastModel>(std::move(m));
+}
+
+} // namespace stratus

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "ForecastModel.h"
+
+#include <QHash>
+
+namespace stratus {
+
+// Per time slot, the sum and count of each station's temperature, dewpoint and pressure over a
+// dataset, so a station's "mean of the other stations" is O(1) (cross-station features).
+class GroupMeans
+{
+public:
+    explicit GroupMeans(const ForecastDataset &ds);
+    double othersMean(Channel c, qint64 ms, double own) const;
+    FeatureContext context(const std::vector<double> *climatology) const;
+
+private:
+    static int slotIndex(Channel c);
+    qint64 m_startMs = 0;
+    qint64 m_stepMs = 1;
+    std::array<std::vector<double>, 3> m_sum;
+    std::array<std::vector<int>, 3> m_count;
+};
+
+struct TrainOptions
+{
+    qint64 fromMs = std::numeric_limits<qint64>::min(); // training span [fromMs, toMs)
+    qint64 toMs = std::numeric_limits<qint64>::max();
+    int folds = 4; // contiguous time blocks of the span for cross-validating lambda and the intervals
+    bool crossStation = true;
+    // Hourly: partitions of the issue hours, each block with its own regressions; several partitions
+    // make an ensemble whose forecast is their mean.
+    std::vector<ForecastModel::RegimeSpec> members{ForecastModel::RegimeSpec{3, 0}, ForecastModel::RegimeSpec{3, 4}};
+    QString version;
+};
+
+// Fits one ridge regression per (variable, horizon, issue-hour regime) on the change from the issue
+// slot, sharing one Gram matrix across all targets of a regime (so 96 hourly models cost little more
+// than one). Lambda is chosen per target by blocked cross-validation in time inside the training
+// span, the out-of-fold residuals give the 10–90 % interval, and the final weights are refitted on
+// the whole span.
+class ForecastTrainer
+{
+public:
+    static Result<std::shared_ptr<ForecastModel>> train(const ForecastDataset &ds, const TrainOptions &options,
+                                                         QStringList *log = nullptr);
+    // Mean temperature per day of year (366 values, smoothed over ±15 days) from slots in [from, to).
+    static std::vector<double> climatology(const ForecastDataset &ds, qint64 fromMs, qint64 toMs);
+    // The value of a channel at slot t, bridged from the last 3 slots when missing.
+    static double currentValue(const StationSeries &s, Channel c, int t);
+    // Forecast variables: temperature, humidity, pressure, wind speed — those the data has.
+    static std::vector<Channel> targetVariables(const std::array<bool, kChannelCount> &channels);
+};
+
+} // namespace stratus

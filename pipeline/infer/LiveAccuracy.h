@@ -1,0 +1,64 @@
+#pragma once
+
+#include "Forecast.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QMutex>
+
+#include <map>
+
+namespace stratus {
+
+// Scores forecasts against what actually arrived: a forecast point issued for hour slot k is scored
+// by the first reading of that variable in slot k, per variant (model version or "persistence"),
+// per station and per horizon. Thread-safe: the engine writes, the API reads.
+class LiveAccuracy
+{
+public:
+    struct Cell
+    {
+        qint64 n = 0;
+        double sumAbs = 0, sumSq = 0;
+        double mae() const { return n ? sumAbs / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN(); }
+        double rmse() const { return n ? std::sqrt(sumSq / static_cast<double>(n)) : std::numeric_limits<double>::quiet_NaN(); }
+    };
+
+    // `variant` says which model made it (e.g. the version, or "persistence").
+    void recordForecast(const Forecast &f, const QString &variant);
+    void recordObservation(const QString &station, Variable v, qint64 ms, double value);
+
+    // MAE over all stations of one variant at one horizon (NaN when nothing was scored yet).
+    Cell cell(const QString &variant, Variable v, int horizonH) const;
+    // Everything scored so far for one variant, all horizons and stations pooled.
+    Cell overall(const QString &variant) const;
+    // {"variants":{"v1":{"temperature":{"1":{"n":…,"mae":…,"rmse":…},…}}},
+    //  "stations":{"KMSN":{"v1":{"temperature":{"1":{…}}}}}}; station filter optional.
+    QJsonObject toJson(const QString &station = QString()) const;
+    qint64 pending() const;
+
+private:
+    struct Pending
+    {
+        int horizonH;
+        double value;
+        QString variant;
+    };
+    struct Key
+    {
+        QString station;
+        QString variant;
+        int variable;
+        int horizon;
+        bool operator<(const Key &o) const
+        {
+            return std::tie(station, variant, variable, horizon) < std::tie(o.station, o.variant, o.variable, o.horizon);
+        }
+    };
+    mutable QMutex m_mutex;
+    // (station, variable) → target hour slot → forecasts waiting for that hour's observation
+    QHash<QString, std::map<qint64, std::vector<Pending>>> m_pending;
+    std::map<Key, Cell> m_cells;
+};
+
+} // namespace stratus
