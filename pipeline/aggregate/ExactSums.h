@@ -56,10 +56,16 @@ public:
     {
         const u128 q = fixedMagnitude(x);
         ++n;
-        if (std::signbit(x))
-            sub3(s1, q);
-        else
-            add3(s1, q);
+        // Branch-free signed add (signs of real temperatures are not predictable): −q in 192-bit
+        // two's complement is (2^128 − q) in the low limbs and all ones in the top limb.
+        const u64 neg = u64(0) - u64(std::signbit(x) && q != 0);
+        const u128 m = (u128(neg) << 64) | neg;
+        const u128 v = (q ^ m) - m;
+        const u128 lo = (u128(s1[1]) << 64) | s1[0];
+        const u128 r = lo + v;
+        s1[0] = u64(r);
+        s1[1] = u64(r >> 64);
+        s1[2] += u64(r < lo) + neg;
         addSquare(q);
     }
 
@@ -139,18 +145,20 @@ private:
     }
     void addSquare(u128 q)
     {
-        // q < 2^96: q² = a0² + 2·a0·a1·2^64 + a1²·2^128 with a1 < 2^32.
+        // q < 2^96: q² = a0² + 2·a0·a1·2^64 + a1²·2^128 with a1 < 2^32, added as two 128-bit halves
+        // (written out rather than looped: this is the hot path of every reading).
         const u64 a0 = u64(q), a1 = u64(q >> 64);
         const u128 p0 = u128(a0) * a0;
-        const u128 cross = (u128(a0) * a1) << 1; // < 2^97
-        const u128 hi = u128(a1) * a1;           // < 2^64
-        std::array<u64, 4> sq{u64(p0), u64(p0 >> 64), 0, 0};
-        const u128 mid = u128(sq[1]) + u64(cross);
-        sq[1] = u64(mid);
-        const u128 top = (cross >> 64) + (mid >> 64) + hi;
-        sq[2] = u64(top);
-        sq[3] = u64(top >> 64);
-        addN(s2, sq);
+        const u128 twoP1 = (u128(a0) * a1) << 1; // < 2^97
+        const u128 low = p0 + (u128(u64(twoP1)) << 64);
+        const u128 high = (twoP1 >> 64) + u128(a1) * a1 + (low < p0);
+        const u128 sLo = (u128(s2[1]) << 64) | s2[0];
+        const u128 rLo = sLo + low;
+        const u128 sHi = ((u128(s2[3]) << 64) | s2[2]) + high + (rLo < sLo);
+        s2[0] = u64(rLo);
+        s2[1] = u64(rLo >> 64);
+        s2[2] = u64(sHi);
+        s2[3] = u64(sHi >> 64);
     }
     static double signedToDouble(const u64 *limbs, int count);
 };

@@ -160,6 +160,7 @@ private:
         QHash<QString, int> stations;
     };
 
+    quint32 usableMask(const Values &values);
     int partitionIndex(const QString &key);
     static qint64 floorDiv(qint64 a, qint64 b);
     qint64 firstEndAfter(qint64 t) const; // smallest window end > t
