@@ -7,6 +7,10 @@
 #include <cmath>
 #include <cstdint>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace stratus {
 
 // Count, sum and sum of squares of doubles, kept as exact integers so that adding is associative
@@ -36,37 +40,54 @@ public:
     std::array<u64, 3> s1{}; // Σq, 192-bit two's complement
     std::array<u64, 4> s2{}; // Σq² (linear) or Σq(cos) (angular), 256-bit two's complement
 
-    // |x| · 2^64 as an integer, truncated toward zero; |x| < 2^32 must hold.
-    static u128 fixedMagnitude(double x)
+    // |x| · 2^64 as an integer (hi:lo, hi < 2^32), truncated toward zero; |x| < 2^32 must hold.
+    // Plain 64-bit shifts: a variable shift of a 128-bit integer compiles to branches and spills.
+    static void fixedMagnitude(double x, u64 &lo, u64 &hi)
     {
         const u64 bits = std::bit_cast<u64>(x);
         const int exp = static_cast<int>((bits >> 52) & 0x7ff);
-        if (exp == 0)
-            return 0; // zero or subnormal
-        const u64 mant = (bits & ((u64(1) << 52) - 1)) | (u64(1) << 52);
-        const int sh = exp - 1075 + 64; // x = mant · 2^(exp − 1075)
-        if (sh >= 0)
-            return u128(mant) << sh; // sh < 44 because |x| < 2^32
-        if (sh <= -64)
-            return 0;
-        return u128(mant >> -sh);
+        const u64 mant = (bits & ((u64(1) << 52) - 1)) | (u64(exp != 0) << 52); // subnormals → tiny
+        const int sh = exp - 1011; // x = mant · 2^(exp − 1075), so q = mant · 2^sh
+        if (sh >= 0) {            // |x| ≥ 2^-12: exact; sh < 44 because |x| < 2^32
+            lo = mant << sh;
+            hi = (mant >> 1) >> (63 - sh);
+        } else {
+            lo = sh > -64 ? mant >> -sh : 0;
+            hi = 0;
+        }
+    }
+    static u128 fixedMagnitude(double x)
+    {
+        u64 lo, hi;
+        fixedMagnitude(x, lo, hi);
+        return (u128(hi) << 64) | lo;
     }
 
     void addValue(double x)
     {
-        const u128 q = fixedMagnitude(x);
+        u64 lo, hi;
+        fixedMagnitude(x, lo, hi);
         ++n;
-        // Branch-free signed add (signs of real temperatures are not predictable): −q in 192-bit
-        // two's complement is (2^128 − q) in the low limbs and all ones in the top limb.
-        const u64 neg = u64(0) - u64(std::signbit(x) && q != 0);
-        const u128 m = (u128(neg) << 64) | neg;
-        const u128 v = (q ^ m) - m;
-        const u128 lo = (u128(s1[1]) << 64) | s1[0];
-        const u128 r = lo + v;
-        s1[0] = u64(r);
-        s1[1] = u64(r >> 64);
-        s1[2] += u64(r < lo) + neg;
-        addSquare(q);
+        // Σq: branch-free signed add (signs of real temperatures are not predictable); −q in 192-bit
+        // two's complement is ~q + 1 in the low limbs and all ones in the top limb.
+        const u64 neg = u64(0) - u64(std::signbit(x) && (lo | hi) != 0);
+        u64 vlo = lo ^ neg, vhi = hi ^ neg;
+        vhi += addCarry(0, vlo, neg & 1, vlo);
+        unsigned char c = addCarry(0, s1[0], vlo, s1[0]);
+        c = addCarry(c, s1[1], vhi, s1[1]);
+        s1[2] += neg + c;
+        // Σq²: q² = lo² + 2·lo·hi·2^64 + hi²·2^128 (< 2^192).
+        const u128 p0 = u128(lo) * lo;
+        const u128 p1 = u128(lo) * hi; // < 2^96
+        const u64 p2 = hi * hi;        // < 2^64
+        const u64 t1lo = u64(p1) << 1, t1hi = u64(p1 >> 63);
+        u64 l1;
+        const unsigned char c1 = addCarry(0, u64(p0 >> 64), t1lo, l1);
+        const u64 l2 = t1hi + p2 + c1;
+        c = addCarry(0, s2[0], u64(p0), s2[0]);
+        c = addCarry(c, s2[1], l1, s2[1]);
+        c = addCarry(c, s2[2], l2, s2[2]);
+        s2[3] += c;
     }
 
     // Angular values: Σsin in s1, Σcos in s2 (no sum of squares needed for a direction).
@@ -107,6 +128,19 @@ public:
     double cosSum() const { return signedToDouble(s2.data(), 4) * 0x1p-64; }
 
 private:
+    static unsigned char addCarry(unsigned char carry, u64 a, u64 b, u64 &out)
+    {
+#if defined(__x86_64__)
+        unsigned long long r;
+        const unsigned char c = _addcarry_u64(carry, a, b, &r);
+        out = r;
+        return c;
+#else
+        const u128 r = u128(a) + b + carry;
+        out = u64(r);
+        return static_cast<unsigned char>(r >> 64);
+#endif
+    }
     static void add3(std::array<u64, 3> &a, u128 v)
     {
         const u128 lo = (u128(a[1]) << 64) | a[0];
@@ -142,23 +176,6 @@ private:
             a[i] = u64(r);
             borrow = u64(r >> 64) & 1;
         }
-    }
-    void addSquare(u128 q)
-    {
-        // q < 2^96: q² = a0² + 2·a0·a1·2^64 + a1²·2^128 with a1 < 2^32, added as two 128-bit halves
-        // (written out rather than looped: this is the hot path of every reading).
-        const u64 a0 = u64(q), a1 = u64(q >> 64);
-        const u128 p0 = u128(a0) * a0;
-        const u128 twoP1 = (u128(a0) * a1) << 1; // < 2^97
-        const u128 low = p0 + (u128(u64(twoP1)) << 64);
-        const u128 high = (twoP1 >> 64) + u128(a1) * a1 + (low < p0);
-        const u128 sLo = (u128(s2[1]) << 64) | s2[0];
-        const u128 rLo = sLo + low;
-        const u128 sHi = ((u128(s2[3]) << 64) | s2[2]) + high + (rLo < sLo);
-        s2[0] = u64(rLo);
-        s2[1] = u64(rLo >> 64);
-        s2[2] = u64(sHi);
-        s2[3] = u64(sHi >> 64);
     }
     static double signedToDouble(const u64 *limbs, int count);
 };
