@@ -37,7 +37,8 @@ namespace stratus {
 // wall-clock timers); windows are emitted in order of end time per station, never empty.
 //
 // LATENESS. For a reading at event time t arriving when its partition's watermark is W:
-//  - t ≥ W ("within lateness"): none of its windows has been emitted yet, so it is simply included.
+//  - t ≥ W ("within lateness"): none of its windows has been emitted yet (unless flush() closed
+//    them early, see below), so it is simply included.
 //    A stream in which every reading is within lateness produces EXACTLY the same windows (bit for
 //    bit, see ExactSums) as the same readings sorted by event time (stably, ties by arrival), and
 //    the same whatever the batching of add() calls.
@@ -45,6 +46,9 @@ namespace stratus {
 //    is emitted again with revision + 1 (a window it makes non-empty for the first time gets
 //    revision 0), for each variable the reading carries. Counted in lateAccepted().
 //  - t < W − lateGraceMs: dropped and counted in lateDropped().
+// After flush() every window is treated as emitted: a later reading that falls in one re-emits it
+// as a revision, exactly like a late reading. Counters (lateDropped, lateAccepted, valuesRejected)
+// only grow.
 // Panes older than W − lateGraceMs − lengthMs are discarded, so memory per station is bounded by
 // (lengthMs + allowedLatenessMs + lateGraceMs + 2·slideMs) / pane and does not grow with time.
 //

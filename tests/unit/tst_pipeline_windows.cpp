@@ -120,6 +120,7 @@ private slots:
     void lateReadingsAreRevisedOrDropped();
     void partitionsHaveTheirOwnWatermark();
     void snapshotRestoreMidStream();
+    void flushThenMoreReadingsRevises();
     void corruptSnapshotIsRejected();
     void invalidOptionsFallBackToDefaults();
 
@@ -390,6 +391,40 @@ void TestPipelineWindows::snapshotRestoreMidStream()
         QCOMPARE(out.size(), ref.size());
         for (qsizetype i = 0; i < out.size(); ++i)
             QVERIFY2(oracle::identical(out[i], ref[i]), qPrintable(QStringLiteral("cut %1 window %2").arg(cut).arg(i)));
+    }
+}
+
+void TestPipelineWindows::flushThenMoreReadingsRevises()
+{
+    // flush() closes windows early (the Engine does it when a finite replay ends); readings that
+    // come afterwards and fall into those windows revise them, so the latest revision of every
+    // window equals the window computed from the whole stream in one go.
+    const qsizetype cut = 301;
+    WindowOptions o; // 1 h windows: a station's next report (5–15 min later) lands in flushed ones
+    o.lengthMs = 3'600'000;
+    o.slideMs = 600'000;
+    SlidingWindowAggregator split(o);
+    QList<WindowStats> out = split.add(m_nws.mid(0, cut));
+    out += split.flush();
+    out += split.add(m_nws.mid(cut));
+    out += split.flush();
+    SlidingWindowAggregator whole(o);
+    const QList<WindowStats> ref = runAll(whole, m_nws, 1000);
+
+    std::map<std::tuple<QString, int, qint64>, WindowStats> latest;
+    int revisions = 0;
+    for (const WindowStats &w : std::as_const(out)) {
+        auto &slot = latest[{w.stationId, index(w.variable), w.endMs}];
+        if (slot.stationId.isEmpty() || w.revision > slot.revision)
+            slot = w;
+        revisions += w.revision > 0;
+    }
+    QVERIFY(revisions > 0);
+    QCOMPARE(latest.size(), size_t(ref.size()));
+    for (WindowStats w : ref) {
+        const WindowStats &got = latest[{w.stationId, index(w.variable), w.endMs}];
+        w.revision = got.revision;
+        QVERIFY2(oracle::identical(got, w), qPrintable(QStringLiteral("%1 %2 end %3").arg(w.stationId, variableKey(w.variable)).arg(w.endMs)));
     }
 }
 
