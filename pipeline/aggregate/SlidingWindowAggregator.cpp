@@ -217,6 +217,10 @@ Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values
 
 void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
 {
+    if (t < -kMaxAbsTimeMs || t > kMaxAbsTimeMs) [[unlikely]] {
+        ++m_timesRejected; // keeps every window computation far from qint64 overflow
+        return;
+    }
     Station &s = m_stations[handle];
     Partition &p = m_partitions[s.partition];
     const qint64 L = m_options.lengthMs;
@@ -561,16 +565,6 @@ qint64 SlidingWindowAggregator::memoryBytes() const
     return bytes;
 }
 
-void SlidingWindowAggregator::resetState()
-{
-    m_stations.clear();
-    m_partitions.clear();
-    m_partitionIndex.clear();
-    m_lateDropped = m_lateAccepted = m_valuesRejected = 0;
-    m_lastId.clear();
-    m_lastPartition = m_lastHandle = -1;
-}
-
 // Snapshot format (QDataStream, Qt 6.4 encoding, big endian):
 //   quint32 magic "STRW", quint16 version, QByteArray payload, QByteArray SHA-256(payload)
 // payload: options, counters, partitions (key, max event, watermark), stations (id, partition,
@@ -583,7 +577,7 @@ QByteArray SlidingWindowAggregator::snapshot() const
         QDataStream ds(&payload, QIODevice::WriteOnly);
         ds.setVersion(QDataStream::Qt_6_4);
         ds << m_options.lengthMs << m_options.slideMs << m_options.allowedLatenessMs << m_options.lateGraceMs;
-        ds << m_lateDropped << m_lateAccepted << m_valuesRejected;
+        ds << m_lateDropped << m_lateAccepted << m_valuesRejected << m_timesRejected;
         ds << quint32(m_partitions.size());
         for (const Partition &p : m_partitions)
             ds << p.key << p.maxEventMs << p.watermarkMs;
@@ -650,7 +644,7 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
                         .arg(m_options.lengthMs).arg(m_options.slideMs).arg(m_options.allowedLatenessMs).arg(m_options.lateGraceMs));
 
     SlidingWindowAggregator r(m_options);
-    ds >> r.m_lateDropped >> r.m_lateAccepted >> r.m_valuesRejected;
+    ds >> r.m_lateDropped >> r.m_lateAccepted >> r.m_valuesRejected >> r.m_timesRejected;
     quint32 partitions = 0;
     ds >> partitions;
     if (ds.status() != QDataStream::Ok || partitions > quint32(payload.size()))
@@ -737,6 +731,7 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
     m_lateDropped = r.m_lateDropped;
     m_lateAccepted = r.m_lateAccepted;
     m_valuesRejected = r.m_valuesRejected;
+    m_timesRejected = r.m_timesRejected;
     m_lastId.clear();
     m_lastPartition = m_lastHandle = -1;
     return std::nullopt;

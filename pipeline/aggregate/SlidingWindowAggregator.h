@@ -89,6 +89,9 @@ public:
     qint64 lateDropped() const { return m_lateDropped; }
     qint64 lateAccepted() const { return m_lateAccepted; }
     qint64 valuesRejected() const { return m_valuesRejected; }
+    // Readings with an event time beyond ±kMaxAbsTimeMs (≈ ±285,000 years), dropped.
+    qint64 timesRejected() const { return m_timesRejected; }
+    static constexpr qint64 kMaxAbsTimeMs = qint64(1) << 53;
     const Options &options() const { return m_options; }
     qint64 paneMs() const { return m_paneMs; }
 
@@ -181,7 +184,6 @@ private:
     void appendStats(const Station &s, Variable v, qint64 end, const ExactSums &sums, const Extremes &ext,
                      int revision, QList<WindowStats> &out) const;
     static std::pair<double, double> sinCos(double degrees);
-    void resetState();
 
     Options m_options;
     qint64 m_paneMs = 60'000;
@@ -191,6 +193,7 @@ private:
     qint64 m_lateDropped = 0;
     qint64 m_lateAccepted = 0;
     qint64 m_valuesRejected = 0;
+    qint64 m_timesRejected = 0;
     // add(QList) cache: consecutive readings of one station skip the hash lookup.
     QString m_lastId;
     int m_lastPartition = -1;

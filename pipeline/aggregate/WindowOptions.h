@@ -27,6 +27,9 @@ struct WindowOptions
             return QStringLiteral("window slide (%1 ms) must not exceed its length (%2 ms)").arg(slideMs).arg(lengthMs);
         if (allowedLatenessMs < 0 || lateGraceMs < 0)
             return QStringLiteral("allowed lateness and late grace must not be negative");
+        if (lengthMs / slideMs > 10'000)
+            return QStringLiteral("window length (%1 ms) must be at most 10,000 slides (%2 ms): every reading would fall in too many windows")
+                .arg(lengthMs).arg(slideMs);
         constexpr qint64 kYearMs = 366LL * 24 * 3600 * 1000;
         if (lengthMs > kYearMs || allowedLatenessMs > kYearMs || lateGraceMs > kYearMs)
             return QStringLiteral("window length, lateness and grace must each be at most a year");

@@ -470,9 +470,25 @@ void TestPipelineWindows::invalidOptionsFallBackToDefaults()
     WindowOptions hopping;
     hopping.slideMs = 2 * hopping.lengthMs;
     QVERIFY(hopping.problem().contains(QLatin1String("exceed")));
+    WindowOptions tooManyWindows;
+    tooManyWindows.lengthMs = 24 * 3'600'000;
+    tooManyWindows.slideMs = 1'000; // 86,400 windows per reading
+    QVERIFY(tooManyWindows.problem().contains(QLatin1String("10,000")));
     SlidingWindowAggregator agg(bad);
     QCOMPARE(agg.options(), WindowOptions{});
     QVERIFY(!runAll(agg, m_nws).isEmpty());
+
+    // Injected fault: real readings with impossible event times are dropped and counted, not
+    // allowed to overflow window arithmetic.
+    Reading farFuture = m_nws.first(), farPast = m_nws.last();
+    farFuture.timestampMs = std::numeric_limits<qint64>::max();
+    farPast.timestampMs = std::numeric_limits<qint64>::min();
+    SlidingWindowAggregator guarded;
+    QList<WindowStats> out = guarded.add({farFuture, farPast});
+    out += runAll(guarded, m_nws);
+    QCOMPARE(guarded.timesRejected(), 2);
+    SlidingWindowAggregator plain;
+    QCOMPARE(out.size(), runAll(plain, m_nws).size());
 }
 
 QTEST_APPLESS_MAIN(TestPipelineWindows)
