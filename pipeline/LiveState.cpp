@@ -32,8 +32,13 @@ void LiveState::recordReadings(const QList<Reading> &readings)
 void LiveState::recordWindows(const QList<WindowStats> &windows)
 {
     QWriteLocker lock(&m_lock);
-    for (const WindowStats &w : windows)
-        m_data[w.stationId].windows.insert(index(w.variable), w);
+    for (const WindowStats &w : windows) {
+        // A late revision of an older window must not replace the newest one.
+        QHash<int, WindowStats> &latest = m_data[w.stationId].windows;
+        const auto it = latest.constFind(index(w.variable));
+        if (it == latest.cend() || it->endMs <= w.endMs)
+            latest.insert(index(w.variable), w);
+    }
     m_counters.windowsOut += windows.size();
     touch();
 }

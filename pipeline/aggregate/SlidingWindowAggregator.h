@@ -1,57 +1,203 @@
 #pragma once
 
+#include "ExactSums.h"
 #include "Reading.h"
-#include "WindowStats.h"
+#include "Result.h"
 #include "WindowOptions.h"
+#include "WindowStats.h"
 
+#include <QByteArray>
 #include <QHash>
 #include <QList>
 
+#include <array>
 #include <deque>
+#include <limits>
+#include <optional>
+#include <vector>
 
 namespace stratus {
 
-// Event-time sliding windows per station and variable: windows [k·slide − length + slide, k·slide + slide)
-// aligned to the epoch, emitted when the watermark (max event time − allowed lateness) passes their
-// end. Readings older than the watermark are dropped and counted.
+// Event-time sliding windows per station and variable.
 //
-// This is the simple, correct version: it keeps the readings of the open windows and recomputes
-// each window when it closes (O(window) per window).
+// WINDOWS. Window ends are the multiples of slideMs (epoch-aligned); the window ending at e covers
+// [e − lengthMs, e). Each window reports count, mean, population std, min, max, first and last (by
+// event time) of the non-missing values of one variable; NaN (missing) values are excluded, never
+// zero-filled. Wind direction is averaged as a unit vector: mean = direction of the mean vector,
+// resultantLength = its length (1 steady … 0 all over), stddev = circular standard deviation.
+// Values with |x| ≥ 2^32 or ±inf are refused like missing ones and counted in valuesRejected().
+// Readings at the same instant are ordered by arrival (a later one is the "later", so a correction
+// supersedes) for first/last.
+//
+// WATERMARK. Each partition (a Kafka partition, a source; add()'s partition key, default one
+// partition) has its own watermark W = (largest event time seen in that partition) − allowedLatenessMs,
+// updated after every reading. A station's state lives in the partition its readings come with;
+// readings of one station under two keys are aggregated as two independent streams.
+// The window ending at e is emitted as soon as W ≥ e (only the watermark drives emission, no
+// wall-clock timers); windows are emitted in order of end time per station, never empty.
+//
+// LATENESS. For a reading at event time t arriving when its partition's watermark is W:
+//  - t ≥ W ("within lateness"): none of its windows has been emitted yet (unless flush() closed
+//    them early, see below), so it is simply included.
+//    A stream in which every reading is within lateness produces EXACTLY the same windows (bit for
+//    bit, see ExactSums) as the same readings sorted by event time (stably, ties by arrival), and
+//    the same whatever the batching of add() calls.
+//  - W − lateGraceMs ≤ t < W ("late"): it is included; every already emitted window containing it
+//    is emitted again with revision + 1 (a window it makes non-empty for the first time gets
+//    revision 0), for each variable the reading carries. Counted in lateAccepted().
+//  - t < W − lateGraceMs: dropped and counted in lateDropped().
+// After flush() every window is treated as emitted: a later reading that falls in one re-emits it
+// as a revision, exactly like a late reading. Counters (lateDropped, lateAccepted, valuesRejected)
+// only grow.
+// Panes older than W − lateGraceMs − lengthMs are discarded, so memory per station is bounded by
+// (lengthMs + allowedLatenessMs + lateGraceMs + 2·slideMs) / pane and does not grow with time.
+//
+// ALGORITHM. Readings are folded into panes of gcd(length, slide) ms (one partial aggregate per pane
+// per variable, only non-empty panes are stored). The panes of the current window form a FIFO:
+// count/sums are kept by subtract-on-evict on exact integers (ExactSums), min/max/first/last by the
+// two-stacks scheme, so a reading costs O(1) amortised whatever the window length, and an emitted
+// window costs O(1) amortised too. Late readings take a slower path (direct re-merge of the panes
+// of the windows they revise). Station ids are interned to small integers; the QString appears
+// only at the API boundary.
+//
+// SNAPSHOT. snapshot() serialises the complete state (versioned, checksummed); restore() puts it
+// back, after which the output is identical to that of the aggregator that took the snapshot.
 class SlidingWindowAggregator
 {
 public:
     using Options = WindowOptions;
+    using StationHandle = int;
+    using Values = std::array<double, kVariableCount>;
 
+    // Invalid options (see WindowOptions::problem()) are replaced by the defaults with a warning.
     explicit SlidingWindowAggregator(Options options = {});
 
-    // Adds readings (any order) and returns the windows their watermark closed.
-    QList<WindowStats> add(const QList<Reading> &readings);
-    // End of input: closes every open window.
+    // Adds readings (any order) and returns the windows the advancing watermark closed, plus any
+    // revisions caused by late readings.
+    QList<WindowStats> add(const QList<Reading> &readings, const QString &partition = QString());
+    // Closes every open window of every partition (end of input). Windows later updated by readings
+    // are re-emitted as revisions.
     QList<WindowStats> flush();
 
-    qint64 watermarkMs() const { return m_watermarkMs; }
-    qint64 lateDropped() const { return m_lateDropped; }
-    const Options &options() const { return m_options; }
+    // Fast path for callers that already hold interned stations (benchmarks, workers).
+    StationHandle intern(const QString &stationId, const QString &partition = QString());
+    void add(StationHandle station, qint64 timestampMs, const Values &values, QList<WindowStats> &out);
 
-    // Statistics of one variable over a set of readings; exposed for the oracle in tests.
-    static WindowStats compute(const QString &stationId, Variable variable, qint64 startMs, qint64 endMs,
-                               const std::deque<Reading> &sortedReadings);
+    // Smallest watermark over all partitions that have seen data (min qint64 if none).
+    qint64 watermarkMs() const;
+    std::optional<qint64> watermarkMs(const QString &partition) const;
+    qint64 lateDropped() const { return m_lateDropped; }
+    qint64 lateAccepted() const { return m_lateAccepted; }
+    qint64 valuesRejected() const { return m_valuesRejected; }
+    // Readings with an event time beyond ±kMaxAbsTimeMs (≈ ±285,000 years), dropped.
+    qint64 timesRejected() const { return m_timesRejected; }
+    static constexpr qint64 kMaxAbsTimeMs = qint64(1) << 53;
+    const Options &options() const { return m_options; }
+    qint64 paneMs() const { return m_paneMs; }
+
+    qsizetype stationCount() const { return static_cast<qsizetype>(m_stations.size()); }
+    // Panes currently held over all stations, and an estimate of the heap bytes of the state.
+    qsizetype retainedPanes() const;
+    qint64 memoryBytes() const;
+
+    QByteArray snapshot() const;
+    // On error the current state is left unchanged and the reason is returned.
+    std::optional<Error> restore(const QByteArray &snapshot);
 
 private:
-    struct StationState
+    static constexpr qint64 kNone = std::numeric_limits<qint64>::min();
+    static constexpr qint64 kNever = std::numeric_limits<qint64>::max();
+
+    // min/max/first/last of one variable over consecutive panes; identity = empty.
+    struct Extremes
     {
-        std::deque<Reading> readings; // sorted by event time
-        qint64 nextEndMs = 0;         // end of the next window to close; 0 = none pending
+        double min = std::numeric_limits<double>::infinity();
+        double max = -std::numeric_limits<double>::infinity();
+        double first = std::numeric_limits<double>::quiet_NaN();
+        double last = std::numeric_limits<double>::quiet_NaN();
+        void mergeNewer(const Extremes &newer);
+        bool operator==(const Extremes &o) const;
+    };
+    struct PaneVar
+    {
+        ExactSums sums;
+        Extremes ext;
+        qint64 firstT = 0;
+        qint64 lastT = 0;
+    };
+    struct Pane
+    {
+        qint64 start = 0;
+        quint32 mask = 0; // variables present
+        std::array<PaneVar, kVariableCount> vars;
+        std::array<Extremes, kVariableCount> suffix; // two-stacks: merge of this pane .. flip point
+    };
+    struct Revision
+    {
+        qint64 end;
+        int variable;
+        int revision;
+    };
+    struct Station
+    {
+        QString id;
+        int partition = 0;
+        std::deque<Pane> panes;         // non-empty panes, ascending start
+        qsizetype winBegin = 0;         // panes[winBegin, winEnd) = the last emitted window (FIFO)
+        qsizetype flipPos = 0;          // [winBegin, flipPos) front stack, [flipPos, winEnd) back
+        qsizetype winEnd = 0;
+        std::array<ExactSums, kVariableCount> winSums{};
+        std::array<Extremes, kVariableCount> back{};
+        qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
+        qint64 scheduledEnd = kNever;   // next window end to emit (in the partition's heap)
+        std::vector<Revision> revisions; // latest revision > 0 of windows still within grace
+    };
+    struct HeapEntry
+    {
+        qint64 end;
+        int station;
+        bool operator>(const HeapEntry &o) const { return end != o.end ? end > o.end : station > o.station; }
+    };
+    struct Partition
+    {
+        QString key;
+        qint64 maxEventMs = kNone;
+        qint64 watermarkMs = kNone;
+        std::vector<HeapEntry> heap; // min-heap of stations' scheduled window ends
+        QHash<QString, int> stations;
     };
 
-    void closeUpTo(qint64 watermarkMs, QList<WindowStats> &out);
-    void closeStation(const QString &id, StationState &state, qint64 watermarkMs, QList<WindowStats> &out);
+    quint32 usableMask(const Values &values);
+    int partitionIndex(const QString &key);
+    static qint64 floorDiv(qint64 a, qint64 b);
+    qint64 firstEndAfter(qint64 t) const; // smallest window end > t
+    Pane &paneFor(Station &s, qint64 paneStart, bool &inserted, qsizetype &pos);
+    void schedule(Partition &p, int h, qint64 end);
+    void fire(Partition &p, qint64 watermark, QList<WindowStats> &out);
+    void emitNext(int h, qint64 watermark, QList<WindowStats> &out);
+    void pushPane(Station &s);
+    void popPane(Station &s);
+    void flip(Station &s);
+    void rebuildWindow(Station &s);
+    void evict(Station &s, qint64 watermark);
+    void reemitLate(int h, qint64 t, quint32 mask, QList<WindowStats> &out);
+    void appendStats(const Station &s, Variable v, qint64 end, const ExactSums &sums, const Extremes &ext,
+                     int revision, QList<WindowStats> &out) const;
+    static std::pair<double, double> sinCos(double degrees);
 
     Options m_options;
-    QHash<QString, StationState> m_stations;
-    qint64 m_maxEventMs = std::numeric_limits<qint64>::min();
-    qint64 m_watermarkMs = std::numeric_limits<qint64>::min();
+    qint64 m_paneMs = 60'000;
+    std::vector<Station> m_stations;
+    std::vector<Partition> m_partitions;
+    QHash<QString, int> m_partitionIndex;
     qint64 m_lateDropped = 0;
+    qint64 m_lateAccepted = 0;
+    qint64 m_valuesRejected = 0;
+    qint64 m_timesRejected = 0;
+    // add(QList) cache: consecutive readings of one station skip the hash lookup.
+    QString m_lastId;
+    int m_lastPartition = -1;
+    int m_lastHandle = -1;
 };
 
 } // namespace stratus
