@@ -1,6 +1,9 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
 #include "api/ApiServer.h"
+#include "api/SignalWatcher.h"
+#include "store/CsvExporter.h"
+#include "store/HistoryStore.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -12,6 +15,7 @@
 #include <QHostAddress>
 #include <QTextStream>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -51,6 +55,25 @@ struct Cli
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
 
+    QCommandLineOption db{QStringLiteral("db"), QStringLiteral("History store (SQLite) file; default under the app data folder."),
+                          QStringLiteral("FILE")};
+    QCommandLineOption retentionDays{QStringLiteral("retention-days"),
+                                     QStringLiteral("Keep this many days of history (0 = all; default 30)."),
+                                     QStringLiteral("N"), QStringLiteral("30")};
+    QCommandLineOption rateLimit{QStringLiteral("rate-limit"),
+                                 QStringLiteral("REST requests per second per client (0 = unlimited; default 200)."),
+                                 QStringLiteral("N"), QStringLiteral("200")};
+    QCommandLineOption station{QStringLiteral("station"), QStringLiteral("--export: station id or all."),
+                               QStringLiteral("ID")};
+    QCommandLineOption from{QStringLiteral("from"), QStringLiteral("--export: start time (ISO 8601 or epoch seconds)."),
+                            QStringLiteral("T")};
+    QCommandLineOption to{QStringLiteral("to"), QStringLiteral("--export: end time, exclusive (ISO 8601 or epoch seconds)."),
+                          QStringLiteral("T")};
+    QCommandLineOption kind{QStringLiteral("kind"),
+                            QStringLiteral("--export: readings, features, predictions, anomalies or daily-summary."),
+                            QStringLiteral("KIND"), QStringLiteral("readings")};
+    QCommandLineOption out{QStringLiteral("out"), QStringLiteral("--export: CSV file to write."), QStringLiteral("FILE")};
+
     Cli()
     {
         parser.setApplicationDescription(QStringLiteral(
@@ -68,7 +91,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &db, &retentionDays, &rateLimit,
+                              &station, &from, &to, &kind, &out})
             parser.addOption(*o);
     }
 };
@@ -110,6 +134,12 @@ Result<EngineOptions> engineOptions(const Cli &cli)
         o.stationsCsv = cli.parser.value(cli.stationsCsv);
     if (o.replayFile.isEmpty())
         return makeError(QStringLiteral("no data source: use --demo, or --source replay --file F"));
+    bool ok = false;
+    o.store.retentionDays = cli.parser.value(cli.retentionDays).toInt(&ok);
+    if (!ok || o.store.retentionDays < 0)
+        return makeError(QStringLiteral("--retention-days \"%1\": expected a whole number of days, 0 or more")
+                             .arg(cli.parser.value(cli.retentionDays)));
+    o.store.path = cli.parser.isSet(cli.db) ? cli.parser.value(cli.db) : HistoryStore::defaultPath();
     return o;
 }
 
@@ -123,15 +153,66 @@ int runServer(const Cli &cli, const EngineOptions &options)
     if (address.isNull())
         return fail(QStringLiteral("--bind \"%1\" is not an IP address").arg(cli.parser.value(cli.bind)));
 
+    const double rate = cli.parser.value(cli.rateLimit).toDouble(&ok);
+    if (!ok || rate < 0)
+        return fail(QStringLiteral("--rate-limit \"%1\" is not a number of requests per second").arg(cli.parser.value(cli.rateLimit)));
+
     Engine engine(options);
+    if (!engine.store())
+        return fail(engine.storeError(), 1);
     ApiServer api(engine.state());
+    api.setHistoryStore(engine.store());
+    api.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
+    api.setApiToken(ApiServer::tokenFromEnvironment());
+    ApiServer::Limits limits;
+    limits.ratePerS = rate;
+    limits.burst = 2 * rate;
+    api.setLimits(limits);
     const auto bound = api.listen(address, static_cast<quint16>(port));
     if (!bound)
         return fail(bound.errorMessage(), 1);
+    // Graceful shutdown: stop intake, flush the store, then leave the event loop.
+    SignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &engine, [&](int) {
+        api.stopListening();
+        engine.stop();
+        QCoreApplication::quit();
+    });
     engine.start();
     // Tests and supervisors read this line to learn the port when --port 0 was asked for.
     QTextStream(stdout) << "stratus: serving http://" << address.toString() << ':' << *bound << '\n' << Qt::flush;
     return QCoreApplication::exec();
+}
+
+int runExport(const Cli &cli)
+{
+    for (const auto *o : {&cli.station, &cli.out}) {
+        if (!cli.parser.isSet(*o))
+            return fail(QStringLiteral("--export needs --%1").arg(o->names().first()));
+    }
+    CsvExporter::Request request;
+    const auto kind = CsvExporter::kindFromKey(cli.parser.value(cli.kind));
+    if (!kind)
+        return fail(QStringLiteral("--kind \"%1\": expected one of %2")
+                        .arg(cli.parser.value(cli.kind), CsvExporter::kindKeys().join(QStringLiteral(", "))));
+    request.kind = *kind;
+    if (cli.parser.value(cli.station) != QLatin1String("all"))
+        request.station = cli.parser.value(cli.station);
+    for (const auto &[option, target] : {std::pair{&cli.from, &request.fromMs}, std::pair{&cli.to, &request.toMs}}) {
+        if (!cli.parser.isSet(*option))
+            continue;
+        const auto t = ApiRequest::parseTime(cli.parser.value(*option));
+        if (!t)
+            return fail(QStringLiteral("--%1 \"%2\" is not a time (ISO 8601 or epoch seconds)")
+                            .arg(option->names().first(), cli.parser.value(*option)));
+        *target = *t;
+    }
+    const QString db = cli.parser.isSet(cli.db) ? cli.parser.value(cli.db) : HistoryStore::defaultPath();
+    const auto rows = CsvExporter::exportToFile(db, request, cli.parser.value(cli.out));
+    if (!rows)
+        return fail(rows.errorMessage(), 1);
+    QTextStream(stderr) << "stratus: wrote " << *rows << " rows to " << cli.parser.value(cli.out) << '\n';
+    return 0;
 }
 
 bool isHeadless(const QStringList &args)
@@ -170,7 +251,9 @@ int main(int argc, char **argv)
 
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {
+    if (cli.parser.isSet(cli.exportCsv))
+        return runExport(cli);
+    for (const auto *o : {&cli.worker, &cli.connect, &cli.train, &cli.evaluate}) {
         if (cli.parser.isSet(*o))
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }

@@ -3,8 +3,10 @@
 #include "JsonCodec.h"
 #include "bus/LocalBus.h"
 #include "sources/ReplaySource.h"
+#include "store/HistoryStore.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 // Resources live in this static library; the linker keeps them only if something references them.
@@ -52,6 +54,20 @@ Engine::Engine(EngineOptions options, QObject *parent)
         m_state.addCounters(d);
     });
 
+    if (!m_options.store.path.isEmpty()) {
+        m_store = std::make_unique<HistoryStore>(m_options.store);
+        if (const auto opened = m_store->open(); opened) {
+            m_store->attach(*m_bus);
+            // A non-shifted replay is deterministic, so after a crash it resumes at the store's
+            // acknowledged mark (the tail of the last batch is re-sent and upserted, never lost).
+            if (!m_options.replayShiftToNow)
+                m_resumeFromMs = m_store->resumeMarkMs();
+        } else {
+            m_storeError = opened.errorMessage();
+            qCWarning(lcEngine).noquote() << m_storeError;
+            m_store.reset();
+        }
+    }
     if (!m_options.stationsCsv.isEmpty()) {
         StationCatalogue catalogue;
         QStringList skipped;
@@ -73,7 +89,12 @@ Engine::Engine(EngineOptions options, QObject *parent)
     }
 }
 
-Engine::~Engine() = default;
+Engine::~Engine()
+{
+    // Commit what the bus already delivered before the bus goes away.
+    if (m_store)
+        m_store->close();
+}
 
 void Engine::addSource(Source *source)
 {
@@ -108,6 +129,8 @@ void Engine::stop()
 {
     for (Source *s : m_sources)
         s->stop();
+    if (m_store)
+        m_store->flush();
 }
 
 void Engine::ingest(Source *source, const QList<Reading> &readings)
@@ -117,6 +140,8 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
     accepted.reserve(readings.size());
     LiveState::Counters delta;
     for (const Reading &r : readings) {
+        if (r.timestampMs < m_resumeFromMs)
+            continue;
         const Validation v = m_validator.validate(r);
         if (v.clean()) {
             accepted.append(r);
@@ -164,7 +189,10 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
 
 void Engine::aggregate(const QList<Reading> &readings)
 {
+    QElapsedTimer timer;
+    timer.start();
     const QList<WindowStats> closed = m_aggregator.add(readings);
+    m_windowLatency.observeNs(timer.nsecsElapsed());
     m_state.setLateDropped(m_aggregator.lateDropped());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
@@ -172,7 +200,10 @@ void Engine::aggregate(const QList<Reading> &readings)
 
 void Engine::infer(const QList<WindowStats> &windows)
 {
+    QElapsedTimer timer;
+    timer.start();
     const QList<Forecast> forecasts = m_forecaster.forecast(windows);
+    m_inferLatency.observeNs(timer.nsecsElapsed());
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

@@ -4,6 +4,7 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "api/LatencyHistogram.h"
 #include "infer/PersistenceForecaster.h"
 
 #include <QObject>
@@ -14,6 +15,7 @@
 namespace stratus {
 
 class Bus;
+class HistoryStore;
 class Source;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
@@ -32,6 +34,11 @@ public:
     const LiveState &state() const { return m_state; }
     Bus &bus() { return *m_bus; }
     const EngineOptions &options() const { return m_options; }
+    // The history store, or nullptr when none was asked for or it failed to open (see storeError()).
+    HistoryStore *store() const { return m_store.get(); }
+    QString storeError() const { return m_storeError; }
+    const LatencyHistogram &windowLatency() const { return m_windowLatency; }
+    const LatencyHistogram &inferLatency() const { return m_inferLatency; }
 
 signals:
     void sourceFinished(const QString &name);
@@ -50,6 +57,11 @@ private:
     ReadingValidator m_validator;
     SlidingWindowAggregator m_aggregator;
     PersistenceForecaster m_forecaster;
+    std::unique_ptr<HistoryStore> m_store;
+    QString m_storeError;
+    qint64 m_resumeFromMs = 0; // replayed readings older than this are already in the store
+    LatencyHistogram m_windowLatency;
+    LatencyHistogram m_inferLatency;
 };
 
 } // namespace stratus

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "aggregate/SlidingWindowAggregator.h"
+#include "store/StoreOptions.h"
 
 #include <QString>
 
@@ -17,6 +18,7 @@ struct EngineOptions
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
     SlidingWindowAggregator::Options windows;
+    StoreOptions store;      // store.path empty = no history store
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.
