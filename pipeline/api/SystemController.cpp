@@ -174,6 +174,8 @@ ApiReply SystemController::metrics(ApiRequest &)
                 sc.readingsAcked.load());
         counter("stratus_store_batches_total", "Batches committed to the history store.", sc.batches.load());
         counter("stratus_store_failed_batches_total", "Batch commits that failed (retried).", sc.failedBatches.load());
+        counter("stratus_store_dropped_rows_total", "Rows dropped after every commit retry failed.",
+                sc.droppedRows.load());
         out += metric("stratus_store_pending_rows", "gauge", "Rows received but not yet committed.");
         out += "stratus_store_pending_rows " + QByteArray::number(sc.pendingRows.load()) + '\n';
     }

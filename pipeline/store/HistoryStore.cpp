@@ -92,6 +92,8 @@ QString HistoryStore::problem() const
 {
     if (!m_open)
         return m_openError.isEmpty() ? QStringLiteral("closed") : m_openError;
+    if (m_counters->droppedRows.load() > 0)
+        return QStringLiteral("%1 rows could not be stored").arg(m_counters->droppedRows.load());
     if (m_counters->failedBatches.load() > 0 && m_counters->pendingRows.load() > 0)
         return QStringLiteral("%1 batch commits failed; %2 rows waiting")
             .arg(m_counters->failedBatches.load())

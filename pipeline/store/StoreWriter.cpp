@@ -77,7 +77,7 @@ bool StoreWriter::prepare()
         "resultant_length, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     m_insPrediction = make(QStringLiteral(
         "INSERT OR REPLACE INTO predictions (station, variable, issued_ms, model, version, horizon_h, target_ms, value, "
-        "lower, upper) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "lower, upper) VALUES (?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?)"));
     m_insAnomaly = make(QStringLiteral(
         "INSERT OR IGNORE INTO anomalies (station, ts, variable, kind, severity, score, value, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -222,11 +222,24 @@ void StoreWriter::flush()
             failure = m_db.lastError().text();
         m_db.rollback();
         ++m_counters->failedBatches;
-        // The batch stays buffered and is retried on the next flush; a broken disk shows in /health.
         qCWarning(lcStore).noquote() << "history store: batch of" << rows << "rows not committed:" << failure;
-        m_flushTimer.start(1000);
+        // A full or locked disk heals: keep the batch and retry. A batch that keeps failing is
+        // dropped after a few attempts (counted in /metrics) so one bad row cannot wedge the store.
+        if (++m_failedAttempts < 3) {
+            m_flushTimer.start(1000);
+            return;
+        }
+        m_counters->droppedRows += rows;
+        m_counters->pendingRows -= rows;
+        m_failedAttempts = 0;
+        m_readings.clear();
+        m_features.clear();
+        m_forecasts.clear();
+        m_forecastRows = 0;
+        m_anomalies.clear();
         return;
     }
+    m_failedAttempts = 0;
     m_counters->readingsAcked += m_readings.size();
     m_counters->featuresAcked += m_features.size();
     m_counters->predictionsAcked += m_forecastRows;

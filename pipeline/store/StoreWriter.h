@@ -27,6 +27,7 @@ struct StoreCounters
     std::atomic<qint64> batches{0};
     std::atomic<qint64> pendingRows{0};     // received, not yet committed
     std::atomic<qint64> failedBatches{0};
+    std::atomic<qint64> droppedRows{0};     // rows of batches that failed every retry
     std::atomic<qint64> ackedReadingMs{0};  // high-water mark: newest reading time committed
     std::atomic<qint64> retentionDeleted{0};
     std::atomic<qint64> lastCommitMs{0};    // wall clock of the last commit
@@ -75,6 +76,7 @@ private:
     QList<Forecast> m_forecasts;
     qsizetype m_forecastRows = 0;
     QList<Anomaly> m_anomalies;
+    int m_failedAttempts = 0;
     QTimer m_flushTimer;
     QTimer m_retentionTimer;
 };
