@@ -1,6 +1,6 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
-#include "api/ApiServer.h"
+#include "api/ApiThread.h"
 #include "api/SignalWatcher.h"
 #include "store/CsvExporter.h"
 #include "store/HistoryStore.h"
@@ -160,14 +160,17 @@ int runServer(const Cli &cli, const EngineOptions &options)
     Engine engine(options);
     if (!engine.store())
         return fail(engine.storeError(), 1);
-    ApiServer api(engine.state());
-    api.setHistoryStore(engine.store());
-    api.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
-    api.setApiToken(ApiServer::tokenFromEnvironment());
-    ApiServer::Limits limits;
-    limits.ratePerS = rate;
-    limits.burst = 2 * rate;
-    api.setLimits(limits);
+    // The API answers on its own thread, so a busy engine does not stall it and vice versa.
+    ApiThread api(engine.state());
+    api.run([&](ApiServer &server) {
+        server.setHistoryStore(engine.store());
+        server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
+        server.setApiToken(ApiServer::tokenFromEnvironment());
+        ApiServer::Limits limits;
+        limits.ratePerS = rate;
+        limits.burst = 2 * rate;
+        server.setLimits(limits);
+    });
     const auto bound = api.listen(address, static_cast<quint16>(port));
     if (!bound)
         return fail(bound.errorMessage(), 1);

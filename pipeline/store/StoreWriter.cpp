@@ -118,10 +118,20 @@ void StoreWriter::addFeatures(const QList<WindowStats> &windows)
 
 void StoreWriter::addForecasts(const QList<Forecast> &forecasts)
 {
-    m_forecasts.append(forecasts);
     qsizetype rows = 0;
-    for (const Forecast &f : forecasts)
+    for (const Forecast &f : forecasts) {
+        if (m_options.predictionEveryMs > 0) {
+            const QString key = f.stationId + QLatin1Char('|') + variableKey(f.variable) + QLatin1Char('|') + f.model;
+            auto it = m_lastForecastKept.find(key);
+            if (it != m_lastForecastKept.end() && f.issuedAtMs >= *it && f.issuedAtMs - *it < m_options.predictionEveryMs)
+                continue;
+            m_lastForecastKept.insert(key, f.issuedAtMs);
+        }
+        m_forecasts.append(f);
         rows += f.points.size();
+    }
+    if (rows == 0)
+        return;
     m_forecastRows += rows;
     m_counters->pendingRows += rows;
     scheduleFlush();

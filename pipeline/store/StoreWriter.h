@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QHash>
 #include <QTimer>
 
 #include <atomic>
@@ -76,6 +77,8 @@ private:
     QList<Forecast> m_forecasts;
     qsizetype m_forecastRows = 0;
     QList<Anomaly> m_anomalies;
+    // Issue time of the last forecast kept per station/variable/model (prediction decimation).
+    QHash<QString, qint64> m_lastForecastKept;
     int m_failedAttempts = 0;
     QTimer m_flushTimer;
     QTimer m_retentionTimer;
