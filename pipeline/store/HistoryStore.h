@@ -19,8 +19,10 @@ class Bus;
 //
 // Crash safety: a kill -9 loses at most the rows received but not yet committed (the current batch).
 // The newest committed reading time is kept in meta.acked_reading_ms in the same transaction as the
-// rows; on restart Engine replays its source from that mark (resumeMarkMs()), and because readings
-// are keyed by (station, ts) the re-sent tail of the batch is an upsert, never a duplicate.
+// rows. For a time-ordered source every reading strictly older than that mark is stored (readings at
+// the mark itself may sit in the next batch). On restart Engine skips source readings older than the
+// mark (resumeMarkMs()) and replays the rest; readings are keyed by (station, ts), so the re-sent
+// tail of the last batch is an upsert, never a duplicate. tst_store_crash_recovery proves it.
 class HistoryStore : public QObject
 {
     Q_OBJECT
