@@ -16,6 +16,7 @@ ApiRequest::ApiRequest(const QHttpServerRequest &request)
     m_method = QByteArray(QMetaEnum::fromType<QHttpServerRequest::Method>().valueToKey(int(request.method())))
                    .toUpper();
     // Split the still-encoded path so an encoded "/" inside an id stays part of the id.
+    m_target = request.url().toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
     const QString encoded = request.url().path(QUrl::FullyEncoded);
     for (const QString &s : encoded.split(QLatin1Char('/'), Qt::SkipEmptyParts))
         m_segments.append(QUrl::fromPercentEncoding(s.toUtf8()));

@@ -22,6 +22,8 @@ public:
     explicit ApiRequest(const QHttpServerRequest &request);
 
     QByteArray method() const { return m_method; }
+    // Path and query as sent (still encoded): the response cache key.
+    const QByteArray &target() const { return m_target; }
     const QStringList &segments() const { return m_segments; } // decoded path segments
     QByteArray header(const QByteArray &name) const;
     const QByteArray &body() const { return m_body; }
@@ -45,6 +47,7 @@ public:
 
 private:
     QByteArray m_method;
+    QByteArray m_target;
     QStringList m_segments;
     QUrlQuery m_query;
     QList<QPair<QByteArray, QByteArray>> m_headers;

@@ -135,9 +135,35 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         startExport(std::get<CsvExporter::Request>(prepared), std::move(responder));
         return;
     }
+    // Only data routes are cached; /health, /metrics and /cluster carry uptime and counters.
+    const bool cacheable = req.method() == "GET" && !seg.isEmpty()
+                           && (seg[0] == QLatin1String("stations") || seg[0] == QLatin1String("predictions")
+                               || seg[0] == QLatin1String("anomalies") || seg[0] == QLatin1String("features")
+                               || seg[0] == QLatin1String("models"));
+    const quint64 generation = m_ctx.state().generation();
+    const qint64 batches = storeBatches();
+    if (cacheable) {
+        const auto it = m_cache.constFind(req.target());
+        if (it != m_cache.cend() && it->generation == generation && it->storeBatches == batches) {
+            write(responder, it->reply);
+            return;
+        }
+    }
     bool async = false;
     const ApiReply reply = route(req, &async);
     write(responder, reply);
+    if (req.method() != "GET")
+        m_cache.clear(); // a write (model activation) may change any cached answer
+    if (cacheable && reply.status == 200) {
+        if (m_cache.size() >= kCacheEntries)
+            m_cache.clear();
+        m_cache.insert(req.target(), CachedReply{generation, batches, reply});
+    }
+}
+
+quint64 ApiServer::storeBatches() const
+{
+    return m_ctx.store() ? m_ctx.store()->counters().batches.load() : 0;
 }
 
 std::optional<ApiReply> ApiServer::checkWriteAuth(const ApiRequest &req) const

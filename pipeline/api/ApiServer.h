@@ -65,6 +65,19 @@ private:
     void startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder);
     static void write(QHttpServerResponder &responder, const ApiReply &reply);
 
+    // Answers to data GETs, reused while neither the live state nor the store changed: a dashboard
+    // polling the same URLs between two readings costs one lookup instead of a query and a
+    // JSON serialisation. Keyed by method + target; cleared when it grows past kCacheEntries.
+    struct CachedReply
+    {
+        quint64 generation = 0;
+        qint64 storeBatches = 0;
+        ApiReply reply;
+    };
+    static constexpr int kCacheEntries = 4096;
+    quint64 storeBatches() const;
+    QHash<QByteArray, CachedReply> m_cache;
+
     ApiContext m_ctx;
     SystemController m_system;
     StationsController m_stations;

@@ -3,6 +3,10 @@
 #include <QDir>
 #include <QTemporaryFile>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace stratus {
 
 std::variant<ApiReply, CsvExporter::Request> ExportController::prepare(ApiRequest &req)
@@ -33,6 +37,18 @@ std::variant<ApiReply, CsvExporter::Request> ExportController::prepare(ApiReques
 
 std::variant<ApiReply, QString> ExportController::run(const QString &dbPath, const CsvExporter::Request &request)
 {
+    // An export is background work: on Linux a thread has its own nice value, so this pool thread
+    // yields the CPU to ingestion (the store writer and the engine) while it runs, then is reset.
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    const int oldNice = ::getpriority(PRIO_PROCESS, tid);
+    ::setpriority(PRIO_PROCESS, tid, 10);
+    struct Restore
+    {
+        id_t tid;
+        int nice;
+        ~Restore() { ::setpriority(PRIO_PROCESS, tid, nice); }
+    } restore{tid, oldNice};
+
     QTemporaryFile file(QDir::tempPath() + QStringLiteral("/stratus-export-XXXXXX.csv"));
     file.setAutoRemove(false);
     if (!file.open())

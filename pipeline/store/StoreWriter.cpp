@@ -168,6 +168,8 @@ void StoreWriter::flush()
         }
     };
     for (const Reading &r : std::as_const(m_readings)) {
+        if (r.stationId.isEmpty())
+            continue; // the engine's validator refuses these; a direct publisher may not
         QSqlQuery &q = *m_insReading;
         q.bindValue(0, r.stationId);
         q.bindValue(1, r.timestampMs);
