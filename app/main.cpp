@@ -139,7 +139,11 @@ Result<EngineOptions> engineOptions(const Cli &cli)
     if (!ok || o.store.retentionDays < 0)
         return makeError(QStringLiteral("--retention-days \"%1\": expected a whole number of days, 0 or more")
                              .arg(cli.parser.value(cli.retentionDays)));
-    o.store.path = cli.parser.isSet(cli.db) ? cli.parser.value(cli.db) : HistoryStore::defaultPath();
+    // --server always keeps history (default file under the app data folder); the GUI only with --db.
+    if (cli.parser.isSet(cli.db))
+        o.store.path = cli.parser.value(cli.db);
+    else if (cli.parser.isSet(cli.server))
+        o.store.path = HistoryStore::defaultPath();
     return o;
 }
 
