@@ -1,6 +1,7 @@
 #include "Engine.h"
 
 #include "JsonCodec.h"
+#include "TimeUtil.h"
 #include "bus/LocalBus.h"
 #include "sources/ReplaySource.h"
 #include "store/HistoryStore.h"
@@ -140,8 +141,14 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
     accepted.reserve(readings.size());
     LiveState::Counters delta;
     for (const Reading &r : readings) {
-        if (r.timestampMs < m_resumeFromMs)
+        if (r.timestampMs < m_resumeFromMs) {
+            // Already stored before a restart (see HistoryStore): said once, so a different, older
+            // file replayed into the same --db is not skipped silently.
+            if (m_resumeSkipped++ == 0)
+                qCInfo(lcEngine).noquote() << "resuming after" << timeutil::toIsoUtc(m_resumeFromMs)
+                                           << "(the history store has everything older); older readings are skipped";
             continue;
+        }
         const Validation v = m_validator.validate(r);
         if (v.clean()) {
             accepted.append(r);

@@ -60,6 +60,7 @@ private:
     std::unique_ptr<HistoryStore> m_store;
     QString m_storeError;
     qint64 m_resumeFromMs = 0; // replayed readings older than this are already in the store
+    qint64 m_resumeSkipped = 0;
     LatencyHistogram m_windowLatency;
     LatencyHistogram m_inferLatency;
 };

@@ -251,7 +251,9 @@ QJsonObject runRest(const BenchContext &ctx)
 
     // 3. Ingestion into the store with and without a concurrent 1 M-row export (in-process: the
     //    writer thread and an export thread with its own read connection).
-    const qint64 prefill = ctx.smoke ? 100000 : 1000000;
+    // 1.02 M published readings: 1.7 % of SAO rows repeat a (station, ts) and are upserted, so the
+    // store holds (and the export writes) just over 1 M rows.
+    const qint64 prefill = ctx.smoke ? 100000 : 1020000;
     const qint64 ingestRows = ctx.smoke ? 20000 : 200000;
     double without = 0, during = 0, exportS = 0, ingestDuringS = 0;
     qint64 exported = 0, lost = -1;
