@@ -1,10 +1,12 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Config.h"
 #include "Engine.h"
-#include "ShutdownSignals.h"
-#include "api/ApiServer.h"
+#include "api/ApiThread.h"
+#include "api/SignalWatcher.h"
 #include "infer/AnomalyEvaluator.h"
 #include "infer/ModelCommands.h"
+#include "store/CsvExporter.h"
+#include "store/HistoryStore.h"
 #include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
@@ -17,6 +19,7 @@
 #include <QHostAddress>
 #include <QTextStream>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -101,6 +104,22 @@ struct Cli
     QCommandLineOption models{QStringLiteral("models"),
                               QStringLiteral("Forecast model registry folder (versions as subfolders, hot-loaded)."),
                               QStringLiteral("DIR")};
+    QCommandLineOption db{QStringLiteral("db"), QStringLiteral("History store (SQLite) file; default under the app data folder."),
+                          QStringLiteral("FILE")};
+    QCommandLineOption retentionDays{QStringLiteral("retention-days"),
+                                     QStringLiteral("Keep this many days of history (0 = all; default 30)."), QStringLiteral("N")};
+    QCommandLineOption rateLimit{QStringLiteral("rate-limit"),
+                                 QStringLiteral("REST requests per second per client (0 = unlimited; default 200)."),
+                                 QStringLiteral("N")};
+    QCommandLineOption station{QStringLiteral("station"), QStringLiteral("--export: station id or all."), QStringLiteral("ID")};
+    QCommandLineOption from{QStringLiteral("from"), QStringLiteral("--export: start time (ISO 8601 or epoch seconds)."),
+                            QStringLiteral("T")};
+    QCommandLineOption to{QStringLiteral("to"), QStringLiteral("--export: end time, exclusive (ISO 8601 or epoch seconds)."),
+                          QStringLiteral("T")};
+    QCommandLineOption kind{QStringLiteral("kind"),
+                            QStringLiteral("--export: readings, features, predictions, anomalies or daily-summary."),
+                            QStringLiteral("KIND"), QStringLiteral("readings")};
+    QCommandLineOption out{QStringLiteral("out"), QStringLiteral("--export: CSV file to write."), QStringLiteral("FILE")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -128,7 +147,8 @@ struct Cli
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
-                              &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults, &models})
+                              &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults, &models, &db, &retentionDays,
+                              &rateLimit, &station, &from, &to, &kind, &out})
             parser.addOption(*o);
     }
 };
@@ -164,6 +184,7 @@ Result<Config> loadConfig(const Cli &cli)
         {&cli.near, "source/near"}, {&cli.stations, "source/stations"}, {&cli.nwsUrl, "source/nws_url"},
         {&cli.openMeteoUrl, "source/openmeteo_url"}, {&cli.pollInterval, "source/poll_interval_s"},
         {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"}, {&cli.models, "models/dir"},
+        {&cli.db, "store/path"}, {&cli.retentionDays, "store/retention_days"}, {&cli.rateLimit, "server/rate_limit"},
     };
     for (const auto &[option, key] : mapping) {
         if (const auto r = fromCli(*option, QString::fromLatin1(key)); !r)
@@ -248,6 +269,8 @@ Result<EngineOptions> engineOptions(const Config &config)
     if (config.isSet(QStringLiteral("source/stations_csv")))
         o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
     o.modelDir = config.value(QStringLiteral("models/dir"));
+    o.store.retentionDays = config.intValue(QStringLiteral("store/retention_days"));
+    o.store.path = config.value(QStringLiteral("store/path")); // --server defaults it, the GUI keeps none unless asked
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
     o.windows.slideMs = config.intValue(QStringLiteral("windows/slide_s")) * 1000LL;
     o.windows.allowedLatenessMs = config.intValue(QStringLiteral("windows/lateness_s")) * 1000LL;
@@ -256,21 +279,40 @@ Result<EngineOptions> engineOptions(const Config &config)
     return o;
 }
 
-int runServer(const Config &config, const EngineOptions &options)
+int runServer(const Config &config, EngineOptions options)
 {
     const QHostAddress address(config.value(QStringLiteral("server/bind")));
     if (address.isNull())
         return fail(QStringLiteral("bind address \"%1\" is not an IP address").arg(config.value(QStringLiteral("server/bind"))));
+    // A server always keeps history: the configured file or one under the app data folder.
+    if (options.store.path.isEmpty())
+        options.store.path = HistoryStore::defaultPath();
 
     Engine engine(options);
-    ApiServer api(engine.state());
-    api.setModelRegistry(engine.models());
+    if (!engine.store())
+        return fail(engine.storeError(), 1);
+    // The API answers on its own thread, so a busy engine does not stall it and vice versa.
+    ApiThread api(engine.state());
+    const double rate = config.doubleValue(QStringLiteral("server/rate_limit"));
+    api.run([&](ApiServer &server) {
+        server.setHistoryStore(engine.store());
+        server.setModelRegistry(engine.models());
+        server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
+        server.setApiToken(config.value(QStringLiteral("server/token")));
+        ApiServer::Limits limits;
+        limits.ratePerS = rate;
+        limits.burst = 2 * rate;
+        limits.maxBodyBytes = config.intValue(QStringLiteral("server/max_request_bytes"));
+        server.setLimits(limits);
+    });
     const auto bound = api.listen(address, static_cast<quint16>(config.intValue(QStringLiteral("server/port"))));
     if (!bound)
         return fail(bound.errorMessage(), 1);
-    ShutdownSignals shutdown;
-    QObject::connect(&shutdown, &ShutdownSignals::shutdownRequested, &engine, [&engine](int signalNumber) {
+    // Graceful shutdown on SIGTERM/SIGINT: stop intake, flush the store, then leave the event loop.
+    SignalWatcher signalWatcher({SIGTERM, SIGINT});
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &engine, [&](int signalNumber) {
         QTextStream(stderr) << "stratus: signal " << signalNumber << " received, shutting down\n";
+        api.stopListening();
         engine.stop();
         QCoreApplication::quit();
     });
@@ -278,6 +320,37 @@ int runServer(const Config &config, const EngineOptions &options)
     // Tests and supervisors read this line to learn the port when --port 0 was asked for.
     QTextStream(stdout) << "stratus: serving http://" << address.toString() << ':' << *bound << '\n' << Qt::flush;
     return QCoreApplication::exec();
+}
+
+int runExport(const Cli &cli, const Config &config)
+{
+    for (const auto *o : {&cli.station, &cli.out}) {
+        if (!cli.parser.isSet(*o))
+            return fail(QStringLiteral("--export needs --%1").arg(o->names().first()));
+    }
+    CsvExporter::Request request;
+    const auto kind = CsvExporter::kindFromKey(cli.parser.value(cli.kind));
+    if (!kind)
+        return fail(QStringLiteral("--kind \"%1\": expected one of %2")
+                        .arg(cli.parser.value(cli.kind), CsvExporter::kindKeys().join(QStringLiteral(", "))));
+    request.kind = *kind;
+    if (cli.parser.value(cli.station) != QLatin1String("all"))
+        request.station = cli.parser.value(cli.station);
+    for (const auto &[option, target] : {std::pair{&cli.from, &request.fromMs}, std::pair{&cli.to, &request.toMs}}) {
+        if (!cli.parser.isSet(*option))
+            continue;
+        const auto t = ApiRequest::parseTime(cli.parser.value(*option));
+        if (!t)
+            return fail(QStringLiteral("--%1 \"%2\" is not a time (ISO 8601 or epoch seconds)")
+                            .arg(option->names().first(), cli.parser.value(*option)));
+        *target = *t;
+    }
+    const QString db = config.isSet(QStringLiteral("store/path")) ? config.value(QStringLiteral("store/path")) : HistoryStore::defaultPath();
+    const auto rows = CsvExporter::exportToFile(db, request, cli.parser.value(cli.out));
+    if (!rows)
+        return fail(rows.errorMessage(), 1);
+    QTextStream(stderr) << "stratus: wrote " << *rows << " rows to " << cli.parser.value(cli.out) << '\n';
+    return 0;
 }
 
 bool isHeadless(const QStringList &args)
@@ -331,7 +404,7 @@ int main(int argc, char **argv)
     }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv}) {
+    for (const auto *o : {&cli.worker, &cli.connect}) {
         if (cli.parser.isSet(*o))
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }
@@ -346,6 +419,8 @@ int main(int argc, char **argv)
     auto options = engineOptions(*config);
     if (!options)
         return fail(options.errorMessage());
+    if (cli.parser.isSet(cli.exportCsv))
+        return runExport(cli, *config);
     if (config->isSet(QStringLiteral("source/near"))) {
         auto near = nearQuery(cli, *config);
         if (!near)

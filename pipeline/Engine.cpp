@@ -1,13 +1,16 @@
 #include "Engine.h"
 
 #include "JsonCodec.h"
+#include "TimeUtil.h"
 #include "bus/LocalBus.h"
 #include "geo/NearStationSelection.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
 #include "infer/ModelRegistry.h"
+#include "store/HistoryStore.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 // Resources live in this static library; the linker keeps them only if something references them.
@@ -61,6 +64,23 @@ Engine::Engine(EngineOptions options, QObject *parent)
         m_state.addCounters(d);
     });
 
+    if (!m_options.store.path.isEmpty()) {
+        m_store = std::make_unique<HistoryStore>(m_options.store);
+        if (const auto opened = m_store->open(); opened) {
+            m_store->attach(*m_bus);
+            // A non-shifted replay is deterministic, so after a crash it resumes at the store's
+            // acknowledged mark (the tail of the last batch is re-sent and upserted, never lost).
+            // Live sources and time-shifted replays are not: their readings are never skipped.
+            // The mark is one per store file, so a store should hold one replay's history.
+            if (m_options.sourceKind == QLatin1String("replay") && !m_options.replayFile.isEmpty()
+                && !m_options.replayShiftToNow && !m_options.replayLoop)
+                m_resumeFromMs = m_store->resumeMarkMs();
+        } else {
+            m_storeError = opened.errorMessage();
+            qCWarning(lcEngine).noquote() << m_storeError;
+            m_store.reset();
+        }
+    }
     if (m_options.near)
         m_near = std::make_unique<NearStationSelection>(*m_options.near);
     QStringList catalogued; // stations this engine serves, when a catalogue says so
@@ -94,7 +114,12 @@ Engine::Engine(EngineOptions options, QObject *parent)
         addSource(*source);
 }
 
-Engine::~Engine() = default;
+Engine::~Engine()
+{
+    // Commit what the bus already delivered before the bus goes away.
+    if (m_store)
+        m_store->close();
+}
 
 void Engine::setUpModels(const QStringList &servedStations)
 {
@@ -143,6 +168,8 @@ void Engine::stop()
 {
     for (Source *s : m_sources)
         s->stop();
+    if (m_store)
+        m_store->flush();
 }
 
 QList<Station> Engine::selectStations(const QList<Station> &stations)
@@ -168,6 +195,14 @@ void Engine::ingest(Source *source, const QList<Reading> &all)
     accepted.reserve(readings.size());
     LiveState::Counters delta;
     for (const Reading &r : readings) {
+        if (r.timestampMs < m_resumeFromMs) {
+            // Already stored before a restart (see HistoryStore): said once, so a different, older
+            // file replayed into the same --db is not skipped silently.
+            if (m_resumeSkipped++ == 0)
+                qCInfo(lcEngine).noquote() << "resuming after" << timeutil::toIsoUtc(m_resumeFromMs)
+                                           << "(the history store has everything older); older readings are skipped";
+            continue;
+        }
         const Validation v = m_validator.validate(r);
         if (v.clean()) {
             accepted.append(r);
@@ -215,7 +250,10 @@ void Engine::ingest(Source *source, const QList<Reading> &all)
 
 void Engine::aggregate(const QList<Reading> &readings)
 {
+    QElapsedTimer timer;
+    timer.start();
     const QList<WindowStats> closed = m_aggregator.add(readings);
+    m_windowLatency.observeNs(timer.nsecsElapsed());
     m_state.setLateDropped(m_aggregator.lateDropped());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
@@ -232,7 +270,10 @@ void Engine::detect(const QList<Reading> &readings)
 
 void Engine::infer(const QList<WindowStats> &windows)
 {
+    QElapsedTimer timer;
+    timer.start();
     const QList<Forecast> forecasts = m_forecasts.forecast(windows);
+    m_inferLatency.observeNs(timer.nsecsElapsed());
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

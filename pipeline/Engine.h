@@ -4,6 +4,7 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "api/LatencyHistogram.h"
 #include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyDetector.h"
 #include "infer/ForecastService.h"
@@ -18,6 +19,7 @@ namespace stratus {
 
 class Bus;
 class NearStationSelection;
+class HistoryStore;
 class Source;
 class ModelRegistry;
 
@@ -44,6 +46,11 @@ public:
     // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
     ModelRegistry *models() const { return m_models; }
     ForecastService &forecasts() { return m_forecasts; }
+    // The history store, or nullptr when none was asked for or it failed to open (see storeError()).
+    HistoryStore *store() const { return m_store.get(); }
+    QString storeError() const { return m_storeError; }
+    const LatencyHistogram &windowLatency() const { return m_windowLatency; }
+    const LatencyHistogram &inferLatency() const { return m_inferLatency; }
 
 signals:
     void sourceFinished(const QString &name);
@@ -70,6 +77,12 @@ private:
     AlertRuleEngine m_rules;
     ModelRegistry *m_models = nullptr;
     ForecastService m_forecasts;
+    std::unique_ptr<HistoryStore> m_store;
+    QString m_storeError;
+    qint64 m_resumeFromMs = 0; // replayed readings older than this are already in the store
+    qint64 m_resumeSkipped = 0;
+    LatencyHistogram m_windowLatency;
+    LatencyHistogram m_inferLatency;
 };
 
 } // namespace stratus

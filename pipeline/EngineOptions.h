@@ -2,6 +2,7 @@
 
 #include "GeoQuery.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "store/StoreOptions.h"
 
 #include <QString>
 #include <QStringList>
@@ -38,6 +39,7 @@ struct EngineOptions
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
+    StoreOptions store;      // store.path empty = no history store
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

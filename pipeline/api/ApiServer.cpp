@@ -1,58 +1,65 @@
 #include "ApiServer.h"
 
-#include "JsonCodec.h"
 #include "LiveState.h"
-#include "api/NearQuery.h"
-#include "ModelsController.h"
 
-#include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QMetaEnum>
+#include <QFile>
+#include <QHttpServerResponder>
+#include <QTcpServer>
+#include <QtConcurrent>
 
 namespace stratus {
 
-using Status = QHttpServerResponse::StatusCode;
+namespace {
+// Constant-time comparison, so the token cannot be guessed byte by byte from response times.
+bool sameToken(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
+{
+    ApiReply r = ApiReply::error(ApiError::MethodNotAllowed,
+                                 QStringLiteral("method %1 is not allowed here; use %2")
+                                     .arg(QString::fromLatin1(method), QString::fromLatin1(allowed)));
+    r.addHeader("Allow", allowed);
+    return r;
+}
+} // namespace
 
 ApiServer::ApiServer(const LiveState &state, QObject *parent)
-    : QObject(parent), m_state(state), m_startedMs(QDateTime::currentMSecsSinceEpoch())
+    : QObject(parent), m_ctx(state), m_system(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx),
+      m_export(m_ctx)
 {
-    registerRoutes();
-}
-
-QHttpServerResponse ApiServer::errorResponse(Status status, const QString &message)
-{
-    QJsonObject o;
-    o.insert(QLatin1String("status"), static_cast<int>(status));
-    o.insert(QLatin1String("message"), message);
-    return QHttpServerResponse(o, status);
-}
-
-void ApiServer::setModelRegistry(ModelRegistry *registry)
-{
-    if (registry)
-        ModelsController::registerRoutes(m_server, registry);
-}
-
-void ApiServer::registerRoutes()
-{
-    m_server.route(QStringLiteral("/health"), QHttpServerRequest::Method::Get, [this] { return health(); });
-    m_server.route(QStringLiteral("/stations"), QHttpServerRequest::Method::Get, [this](const QHttpServerRequest &r) {
-        if (NearQuery::isNearRequest(r.query())) // ?near=LAT,LON&radius_km=R&limit=N, nearest first
-            return NearQuery::respond(m_state, r.query());
-        return stations();
+    setLimits(m_limits);
+    // No routes are registered with QHttpServer's router: every request lands here, so limits, auth
+    // and errors are handled in one place and unknown paths still get a JSON answer.
+    m_server.setMissingHandler([this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+        handle(request, std::move(responder));
     });
-    m_server.route(QStringLiteral("/predictions/<arg>"), QHttpServerRequest::Method::Get,
-                   [this](const QString &id) { return predictions(id); });
-    m_server.setMissingHandler([](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        const QHttpServerResponse r = errorResponse(
-            Status::NotFound, QStringLiteral("no route for %1 %2")
-                                  .arg(QString::fromLatin1(QMetaEnum::fromType<QHttpServerRequest::Method>()
-                                                               .valueToKey(int(request.method()))),
-                                       request.url().path()));
-        responder.write(r.data(), r.mimeType(), Status::NotFound);
-    });
+}
+
+ApiServer::~ApiServer() = default;
+
+void ApiServer::setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference)
+{
+    m_ctx.windowLatency = window;
+    m_ctx.inferLatency = inference;
+}
+
+void ApiServer::setLimits(const Limits &limits)
+{
+    m_limits = limits;
+    m_rate.configure(limits.ratePerS, limits.burst);
+}
+
+QString ApiServer::tokenFromEnvironment()
+{
+    return qEnvironmentVariable("STRATUS_API_TOKEN");
 }
 
 Result<quint16> ApiServer::listen(const QHostAddress &address, quint16 port)
@@ -65,96 +72,213 @@ Result<quint16> ApiServer::listen(const QHostAddress &address, quint16 port)
     return bound;
 }
 
-QHttpServerResponse ApiServer::health() const
+void ApiServer::stopListening()
 {
-    const auto sources = m_state.sources();
-    QJsonArray sourceList;
-    int down = 0, degraded = 0;
-    for (const auto &s : sources) {
-        QJsonObject o;
-        o.insert(QLatin1String("name"), s.name);
-        o.insert(QLatin1String("state"), s.state);
-        if (!s.lastError.isEmpty())
-            o.insert(QLatin1String("last_error"), s.lastError);
-        o.insert(QLatin1String("readings"), s.readings);
-        if (s.progressTotal > 0) {
-            QJsonObject p;
-            p.insert(QLatin1String("done"), s.progressDone);
-            p.insert(QLatin1String("total"), s.progressTotal);
-            o.insert(QLatin1String("progress"), p);
+    m_ctx.shuttingDown = true;
+    for (QTcpServer *s : m_server.servers())
+        s->close();
+}
+
+void ApiServer::write(QHttpServerResponder &responder, const ApiReply &reply)
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(reply.status));
+    responder.writeHeader("Content-Type", reply.contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(reply.body.size()));
+    responder.writeHeader("Cache-Control", "no-store");
+    for (const auto &[k, v] : reply.headers)
+        responder.writeHeader(k, v);
+    responder.writeBody(reply.body);
+}
+
+void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (request.url().toEncoded().size() > m_limits.maxUrlBytes) {
+        write(responder, ApiReply::error(ApiError::UriTooLong,
+                                         QStringLiteral("the URL is longer than %1 bytes").arg(m_limits.maxUrlBytes)));
+        return;
+    }
+    if (!m_rate.admit(request.remoteAddress())) {
+        ApiReply r = ApiReply::error(ApiError::TooManyRequests,
+                                     QStringLiteral("rate limit of %1 requests/s per client exceeded")
+                                         .arg(m_limits.ratePerS));
+        r.addHeader("Retry-After", "1");
+        write(responder, r);
+        return;
+    }
+    bool declaredOk = true;
+    const QByteArray declared = request.value("Content-Length");
+    if (!declared.isEmpty() && declared.trimmed().toLongLong(&declaredOk) > m_limits.maxBodyBytes)
+        declaredOk = false;
+    if (!declaredOk || request.body().size() > m_limits.maxBodyBytes) {
+        write(responder, ApiReply::error(ApiError::PayloadTooLarge,
+                                         QStringLiteral("request bodies are limited to %1 bytes").arg(m_limits.maxBodyBytes)));
+        return;
+    }
+
+    ApiRequest req(request);
+    const QStringList &seg = req.segments();
+    // The export is the one asynchronous route.
+    if (seg.size() == 1 && seg[0] == QLatin1String("export.csv") && req.method() == "GET") {
+        auto prepared = m_export.prepare(req);
+        if (auto *reply = std::get_if<ApiReply>(&prepared)) {
+            write(responder, *reply);
+            return;
         }
-        if (s.lastSuccessMs)
-            o.insert(QLatin1String("last_success"), QDateTime::fromMSecsSinceEpoch(s.lastSuccessMs, Qt::UTC).toString(Qt::ISODate));
-        sourceList.append(o);
-        down += s.state == QLatin1String("down");
-        degraded += s.state == QLatin1String("degraded");
+        if (m_exportsRunning >= m_limits.maxConcurrentExports) {
+            ApiReply r = ApiReply::error(ApiError::TooManyRequests,
+                                         QStringLiteral("%1 exports are already running; retry later")
+                                             .arg(m_exportsRunning));
+            r.addHeader("Retry-After", "5");
+            write(responder, r);
+            return;
+        }
+        startExport(std::get<CsvExporter::Request>(prepared), std::move(responder));
+        return;
     }
-    const QString busProblem = m_state.busProblem();
-    QString status = QStringLiteral("ok");
-    if (!busProblem.isEmpty() || (!sources.isEmpty() && down == sources.size()))
-        status = QStringLiteral("down");
-    else if (down > 0 || degraded > 0)
-        status = QStringLiteral("degraded");
-
-    const auto c = m_state.counters();
-    QJsonObject bus;
-    bus.insert(QLatin1String("kind"), m_state.busKind());
-    bus.insert(QLatin1String("state"), busProblem.isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"));
-    if (!busProblem.isEmpty())
-        bus.insert(QLatin1String("last_error"), busProblem);
-
-    QJsonObject counters;
-    counters.insert(QLatin1String("readings_in"), c.readingsIn);
-    counters.insert(QLatin1String("readings_rejected"), c.readingsRejected);
-    counters.insert(QLatin1String("values_rejected"), c.valuesRejected);
-    counters.insert(QLatin1String("late_dropped"), c.lateDropped);
-    counters.insert(QLatin1String("dead_lettered"), c.deadLettered);
-    counters.insert(QLatin1String("windows_out"), c.windowsOut);
-    counters.insert(QLatin1String("forecasts_out"), c.forecastsOut);
-
-    QJsonObject o;
-    o.insert(QLatin1String("status"), status);
-    o.insert(QLatin1String("version"), QStringLiteral(STRATUS_VERSION));
-    o.insert(QLatin1String("api_version"), kApiVersion);
-    o.insert(QLatin1String("mode"), m_state.mode());
-    o.insert(QLatin1String("uptime_s"), (QDateTime::currentMSecsSinceEpoch() - m_startedMs) / 1000.0);
-    o.insert(QLatin1String("stations"), m_state.catalogue().size());
-    o.insert(QLatin1String("sources"), sourceList);
-    o.insert(QLatin1String("bus"), bus);
-    o.insert(QLatin1String("counters"), counters);
-    // A load balancer takes a node out only when it cannot serve at all.
-    return QHttpServerResponse(o, status == QLatin1String("down") ? Status::ServiceUnavailable : Status::Ok);
+    // Only data routes are cached; /health, /metrics and /cluster carry uptime and counters.
+    const bool cacheable = req.method() == "GET" && !seg.isEmpty()
+                           && (seg[0] == QLatin1String("stations") || seg[0] == QLatin1String("predictions")
+                               || seg[0] == QLatin1String("anomalies") || seg[0] == QLatin1String("features")
+                               || seg[0] == QLatin1String("models"));
+    const quint64 generation = m_ctx.state().generation();
+    const qint64 batches = storeBatches();
+    if (cacheable) {
+        const auto it = m_cache.constFind(req.target());
+        if (it != m_cache.cend() && it->generation == generation && it->storeBatches == batches) {
+            write(responder, it->reply);
+            return;
+        }
+    }
+    bool async = false;
+    const ApiReply reply = route(req, &async);
+    write(responder, reply);
+    if (req.method() != "GET")
+        m_cache.clear(); // a write (model activation) may change any cached answer
+    if (cacheable && reply.status == 200) {
+        if (m_cache.size() >= kCacheEntries)
+            m_cache.clear();
+        m_cache.insert(req.target(), CachedReply{generation, batches, reply});
+    }
 }
 
-QHttpServerResponse ApiServer::stations() const
+quint64 ApiServer::storeBatches() const
 {
-    const StationCatalogue catalogue = m_state.catalogue();
-    QJsonArray list;
-    for (const Station &s : catalogue.stations()) {
-        QJsonObject o = JsonCodec::toJson(s);
-        if (const auto latest = m_state.latestReading(s.id))
-            o.insert(QLatin1String("latest"), JsonCodec::toJson(*latest));
-        list.append(o);
-    }
-    QJsonObject o;
-    o.insert(QLatin1String("count"), list.size());
-    o.insert(QLatin1String("stations"), list);
-    return QHttpServerResponse(o);
+    return m_ctx.store() ? m_ctx.store()->counters().batches.load() : 0;
 }
 
-QHttpServerResponse ApiServer::predictions(const QString &stationId) const
+std::optional<ApiReply> ApiServer::checkWriteAuth(const ApiRequest &req) const
 {
-    if (!m_state.hasStation(stationId))
-        return errorResponse(Status::NotFound, QStringLiteral("unknown station \"%1\"").arg(stationId));
-    QJsonArray list;
-    for (const Forecast &f : m_state.forecasts(stationId))
-        list.append(JsonCodec::toJson(f));
-    QJsonObject o;
-    o.insert(QLatin1String("station"), stationId);
-    o.insert(QLatin1String("predictions"), list);
-    if (list.isEmpty())
-        o.insert(QLatin1String("note"), QStringLiteral("no forecast yet: the first window has not closed"));
-    return QHttpServerResponse(o);
+    const QByteArray auth = req.header("Authorization").trimmed();
+    if (auth.isEmpty())
+        return ApiReply::error(ApiError::Unauthorized, QStringLiteral("this write needs an Authorization: Bearer token"));
+    if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
+        return ApiReply::error(ApiError::Unauthorized, QStringLiteral("the Authorization header is not a Bearer token"));
+    if (m_token.isEmpty())
+        return ApiReply::error(ApiError::Forbidden,
+                               QStringLiteral("writes are disabled: the server has no STRATUS_API_TOKEN configured"));
+    if (!sameToken(auth.mid(7).trimmed(), m_token))
+        return ApiReply::error(ApiError::Forbidden, QStringLiteral("the bearer token is not valid"));
+    return std::nullopt;
+}
+
+ApiReply ApiServer::route(ApiRequest &req, bool *)
+{
+    const QStringList &s = req.segments();
+    const QByteArray m = req.method();
+    const bool get = m == "GET";
+    auto notFound = [&] {
+        return ApiReply::error(ApiError::NotFound,
+                               QStringLiteral("no route for %1 /%2")
+                                   .arg(QString::fromLatin1(m), s.join(QLatin1Char('/')).left(200)));
+    };
+    if (s.isEmpty())
+        return notFound();
+    const QString &head = s[0];
+
+    if (s.size() == 1) {
+        std::function<ApiReply(ApiRequest &)> h;
+        if (head == QLatin1String("health"))
+            h = [this](ApiRequest &r) { return m_system.health(r); };
+        else if (head == QLatin1String("metrics"))
+            h = [this](ApiRequest &r) { return m_system.metrics(r); };
+        else if (head == QLatin1String("cluster"))
+            h = [this](ApiRequest &r) { return m_system.cluster(r); };
+        else if (head == QLatin1String("openapi.json"))
+            h = [this](ApiRequest &r) { return m_system.openapi(r); };
+        else if (head == QLatin1String("stations"))
+            h = [this](ApiRequest &r) { return m_stations.list(r); };
+        else if (head == QLatin1String("anomalies"))
+            h = [this](ApiRequest &r) { return m_anomalies.list(r); };
+        else if (head == QLatin1String("models"))
+            h = [this](ApiRequest &r) { return m_models.list(r); };
+        else if (head == QLatin1String("export.csv"))
+            return methodNotAllowed(m, "GET");
+        if (!h)
+            return notFound();
+        return get ? h(req) : methodNotAllowed(m, "GET");
+    }
+    if (s.size() == 2) {
+        if (head == QLatin1String("stations"))
+            return get ? m_stations.station(req, s[1]) : methodNotAllowed(m, "GET");
+        if (head == QLatin1String("predictions"))
+            return get ? m_stations.predictions(req, s[1]) : methodNotAllowed(m, "GET");
+        if (head == QLatin1String("features"))
+            return get ? m_stations.features(req, s[1]) : methodNotAllowed(m, "GET");
+        if (head == QLatin1String("models") && s[1] == QLatin1String("live"))
+            return get ? m_models.live(req) : methodNotAllowed(m, "GET");
+        return notFound();
+    }
+    if (s.size() == 3) {
+        if (head == QLatin1String("predictions") && s[2] == QLatin1String("history"))
+            return get ? m_stations.predictionHistory(req, s[1]) : methodNotAllowed(m, "GET");
+        if (head == QLatin1String("models") && s[2] == QLatin1String("activate")) {
+            if (m != "POST")
+                return methodNotAllowed(m, "POST");
+            if (auto denied = checkWriteAuth(req))
+                return *denied;
+            return m_models.activate(req, s[1]);
+        }
+        if (head == QLatin1String("models") && (s[2] == QLatin1String("candidate") || s[2] == QLatin1String("clear"))) {
+            if (m != "POST")
+                return methodNotAllowed(m, "POST");
+            if (auto denied = checkWriteAuth(req))
+                return *denied;
+            // POST /models/{version}/candidate?share=0.2 starts an A/B split; /models/candidate/clear ends it.
+            return s[2] == QLatin1String("clear") && s[1] == QLatin1String("candidate") ? m_models.clearCandidate(req)
+                                                                                         : m_models.candidate(req, s[1]);
+        }
+    }
+    return notFound();
+}
+
+void ApiServer::startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder)
+{
+    ++m_exportsRunning;
+    auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    const QString dbPath = m_ctx.store()->path();
+    QtConcurrent::run([dbPath, request] { return ExportController::run(dbPath, request); })
+        .then(this, [this, held, request](const std::variant<ApiReply, QString> &result) {
+            --m_exportsRunning;
+            if (const auto *reply = std::get_if<ApiReply>(&result)) {
+                write(*held, *reply);
+                return;
+            }
+            const QString path = std::get<QString>(result);
+            auto *file = new QFile(path);
+            if (!file->open(QIODevice::ReadOnly)) {
+                delete file;
+                write(*held, ApiReply::error(ApiError::Internal, QStringLiteral("the export file vanished")));
+                return;
+            }
+            // Unlinked now, read through the open descriptor; the responder owns and deletes the QFile.
+            QFile::remove(path);
+            const QByteArray name = "stratus-" + CsvExporter::kindKey(request.kind).toLatin1() + ".csv";
+            held->write(file,
+                        {{"Content-Type", "text/csv; charset=utf-8"},
+                         {"Content-Disposition", "attachment; filename=\"" + name + '"'},
+                         {"Cache-Control", "no-store"}},
+                        QHttpServerResponder::StatusCode::Ok);
+        });
 }
 
 } // namespace stratus

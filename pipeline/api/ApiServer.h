@@ -1,44 +1,97 @@
 #pragma once
 
+#include "AnomaliesController.h"
+#include "ApiContext.h"
+#include "ExportController.h"
+#include "ModelsController.h"
+#include "RateLimiter.h"
 #include "Result.h"
+#include "StationsController.h"
+#include "SystemController.h"
 
 #include <QHostAddress>
 #include <QHttpServer>
-#include <QHttpServerResponse>
 #include <QObject>
 
 namespace stratus {
 
+class HistoryStore;
+class LatencyHistogram;
 class LiveState;
 class ModelRegistry;
 
-// The REST API over QHttpServer. It only reads LiveState, so it serves the in-process engine and a
-// --connect'ed cluster alike.
+// The REST API over QHttpServer (see resources/openapi.json, the contract). Every request goes
+// through handle(): limits, rate limit, auth for writes, routing to one controller per scope, and
+// one place that writes the reply. It reads LiveState (and the history store when there is one), so
+// it serves the in-process engine and a --connect'ed cluster alike.
+//
+// QHttpServer 6.4 serves on the thread that owns it, so handlers stay short; CSV exports run on
+// the thread pool with their own store connection and are sent when ready.
 class ApiServer : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kApiVersion = 1;
+    static constexpr int kApiVersion = SystemController::kApiVersion;
+
+    struct Limits
+    {
+        qint64 maxBodyBytes = 64 * 1024;
+        qint64 maxUrlBytes = 8 * 1024;
+        double ratePerS = 200;  // per client address; 0 = unlimited
+        double burst = 400;
+        int maxConcurrentExports = 2;
+    };
 
     explicit ApiServer(const LiveState &state, QObject *parent = nullptr);
+    ~ApiServer() override;
+
+    void setHistoryStore(HistoryStore *store) { m_ctx.setStore(store); }
+    // The forecast model registry behind /models (versions, A/B split, live accuracy); may be null.
+    void setModelRegistry(ModelRegistry *registry) { m_ctx.models = registry; }
+    void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);
+    // Bearer token required for writes; empty = writes refused (403).
+    void setApiToken(const QString &token) { m_token = token.toUtf8(); }
+    void setLimits(const Limits &limits);
 
     // Listens on address:port (port 0 = any free port) and returns the port actually bound.
     Result<quint16> listen(const QHostAddress &address, quint16 port);
+    // Stops accepting connections (graceful shutdown); /health answers "down" from now on.
+    void stopListening();
 
-    // The one place that turns an error into an HTTP answer: JSON {"error": status text, "message": …}.
-    static QHttpServerResponse errorResponse(QHttpServerResponse::StatusCode status, const QString &message);
-    // Adds the /models routes (see ModelsController) for the engine's model registry.
-    void setModelRegistry(ModelRegistry *registry);
+    // The token from the environment (STRATUS_API_TOKEN), for app/.
+    static QString tokenFromEnvironment();
 
 private:
-    void registerRoutes();
-    QHttpServerResponse health() const;
-    QHttpServerResponse stations() const;
-    QHttpServerResponse predictions(const QString &stationId) const;
+    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    ApiReply route(ApiRequest &req, bool *async);
+    std::optional<ApiReply> checkWriteAuth(const ApiRequest &req) const;
+    void startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder);
+    static void write(QHttpServerResponder &responder, const ApiReply &reply);
 
-    const LiveState &m_state;
+    // Answers to data GETs, reused while neither the live state nor the store changed: a dashboard
+    // polling the same URLs between two readings costs one lookup instead of a query and a
+    // JSON serialisation. Keyed by method + target; cleared when it grows past kCacheEntries.
+    struct CachedReply
+    {
+        quint64 generation = 0;
+        qint64 storeBatches = 0;
+        ApiReply reply;
+    };
+    static constexpr int kCacheEntries = 4096;
+    quint64 storeBatches() const;
+    QHash<QByteArray, CachedReply> m_cache;
+
+    ApiContext m_ctx;
+    SystemController m_system;
+    StationsController m_stations;
+    AnomaliesController m_anomalies;
+    ModelsController m_models;
+    ExportController m_export;
+    Limits m_limits;
+    RateLimiter m_rate;
+    QByteArray m_token;
+    int m_exportsRunning = 0;
     QHttpServer m_server;
-    qint64 m_startedMs;
 };
 
 } // namespace stratus

@@ -1,51 +1,138 @@
 #include "ModelsController.h"
 
-#include "ApiServer.h"
+#include "ApiKeys.h"
+#include "TimeUtil.h"
 #include "infer/ModelRegistry.h"
-
-#include <QHttpServerRequest>
-#include <QJsonObject>
-#include <QUrlQuery>
 
 namespace stratus {
 
-using Status = QHttpServerResponse::StatusCode;
-
-void ModelsController::registerRoutes(QHttpServer &server, ModelRegistry *registry)
+ApiReply ModelsController::list(ApiRequest &)
 {
-    server.route(QStringLiteral("/models"), QHttpServerRequest::Method::Get,
-                 [registry] { return QHttpServerResponse(registry->toJson()); });
-    server.route(QStringLiteral("/models/live"), QHttpServerRequest::Method::Get, [registry](const QHttpServerRequest &req) {
-        const QString station = QUrlQuery(req.url()).queryItemValue(QStringLiteral("station"));
-        return QHttpServerResponse(registry->liveAccuracy().toJson(station));
-    });
-    server.route(QStringLiteral("/models/candidate/clear"), QHttpServerRequest::Method::Post, [registry] {
-        registry->clearCandidate();
-        return QHttpServerResponse(QJsonObject{{QStringLiteral("candidate"), QString()}});
-    });
-    server.route(QStringLiteral("/models/<arg>/activate"), QHttpServerRequest::Method::Post,
-                 [registry](const QString &version) {
-                     const auto r = registry->activate(version);
-                     if (!r) {
-                         const bool missing = r.errorMessage().startsWith(QLatin1String("no model version"));
-                         return ApiServer::errorResponse(missing ? Status::NotFound : Status::UnprocessableEntity,
-                                                         r.errorMessage());
-                     }
-                     return QHttpServerResponse(QJsonObject{{QStringLiteral("active"), *r}});
-                 });
-    server.route(QStringLiteral("/models/<arg>/candidate"), QHttpServerRequest::Method::Post,
-                 [registry](const QString &version, const QHttpServerRequest &req) {
-                     bool ok = false;
-                     const double share = QUrlQuery(req.url()).queryItemValue(QStringLiteral("share")).toDouble(&ok);
-                     if (!ok)
-                         return ApiServer::errorResponse(Status::BadRequest,
-                                                         QStringLiteral("?share= must be a number from 0 to 1"));
-                     const auto r = registry->setCandidate(version, share);
-                     if (!r)
-                         return ApiServer::errorResponse(Status::UnprocessableEntity, r.errorMessage());
-                     return QHttpServerResponse(
-                         QJsonObject{{QStringLiteral("candidate"), *r}, {QStringLiteral("share"), share}});
-                 });
+    if (ModelRegistry *registry = m_ctx.models) {
+        const QJsonObject reg = registry->toJson();
+        QJsonArray list;
+        bool anyActive = false;
+        for (const QJsonValue &v : reg.value(QStringLiteral("versions")).toArray()) {
+            QJsonObject o = v.toObject();
+            anyActive = anyActive || o.value(ApiKeys::active).toBool();
+            o.insert(ApiKeys::model, QStringLiteral("ridge"));
+            o.insert(ApiKeys::builtin, false);
+            list.append(o);
+        }
+        QJsonObject builtin;
+        builtin.insert(ApiKeys::version, kBuiltin);
+        builtin.insert(ApiKeys::model, kBuiltin);
+        builtin.insert(ApiKeys::builtin, true);
+        builtin.insert(ApiKeys::active, !anyActive);
+        list.prepend(builtin);
+        QJsonObject o;
+        o.insert(ApiKeys::count, list.size());
+        o.insert(ApiKeys::models, list);
+        o.insert(QStringLiteral("ab"), reg.value(QStringLiteral("ab")));
+        return ApiReply::json(o);
+    }
+    QList<ModelVersionRow> rows;
+    if (HistoryReader *reader = m_ctx.reader()) {
+        auto r = reader->modelVersions();
+        if (!r)
+            return ApiReply::error(ApiError::Internal, r.errorMessage());
+        rows = std::move(*r);
+    }
+    bool anyActive = false;
+    for (const auto &m : rows)
+        anyActive = anyActive || m.active;
+    QJsonArray list;
+    QJsonObject builtin;
+    builtin.insert(ApiKeys::version, kBuiltin);
+    builtin.insert(ApiKeys::model, kBuiltin);
+    builtin.insert(ApiKeys::builtin, true);
+    builtin.insert(ApiKeys::active, !anyActive);
+    list.append(builtin);
+    for (const auto &m : std::as_const(rows)) {
+        QJsonObject o;
+        o.insert(ApiKeys::version, m.version);
+        o.insert(ApiKeys::model, m.model);
+        o.insert(ApiKeys::builtin, false);
+        o.insert(ApiKeys::active, m.active);
+        if (m.trainedAtMs)
+            o.insert(ApiKeys::trainedAt, timeutil::toIsoUtc(m.trainedAtMs));
+        o.insert(ApiKeys::metadata, m.metadata);
+        list.append(o);
+    }
+    QJsonObject o;
+    o.insert(ApiKeys::count, list.size());
+    o.insert(ApiKeys::models, list);
+    return ApiReply::json(o);
+}
+
+ApiReply ModelsController::activate(ApiRequest &, const QString &version)
+{
+    if (ModelRegistry *registry = m_ctx.models; registry && version != kBuiltin) {
+        const auto r = registry->activate(version);
+        if (!r) {
+            const bool missing = r.errorMessage().startsWith(QLatin1String("no model version"));
+            return ApiReply::error(missing ? ApiError::NotFound : ApiError::BadRequest, r.errorMessage());
+        }
+        QJsonObject o;
+        o.insert(ApiKeys::version, *r);
+        o.insert(ApiKeys::active, true);
+        return ApiReply::json(o);
+    }
+    bool known = version == kBuiltin;
+    if (!known) {
+        if (HistoryReader *reader = m_ctx.reader()) {
+            if (const auto rows = reader->modelVersions()) {
+                for (const auto &m : *rows)
+                    known = known || m.version == version;
+            }
+        }
+    }
+    if (!known)
+        return ApiReply::error(ApiError::NotFound, QStringLiteral("unknown model version \"%1\"").arg(version.left(64)));
+    if (HistoryStore *store = m_ctx.store()) {
+        // Activating the built-in baseline clears every registered version's flag.
+        const auto r = store->activateModel(version);
+        if (!r)
+            return ApiReply::error(ApiError::Internal, r.errorMessage());
+    }
+    QJsonObject o;
+    o.insert(ApiKeys::version, version);
+    o.insert(ApiKeys::active, true);
+    return ApiReply::json(o);
+}
+
+ApiReply ModelsController::live(ApiRequest &req)
+{
+    if (!m_ctx.models)
+        return ApiReply::error(ApiError::NotFound, QStringLiteral("no model registry: start with --models DIR"));
+    return ApiReply::json(m_ctx.models->liveAccuracy().toJson(req.query().queryItemValue(QStringLiteral("station"))));
+}
+
+ApiReply ModelsController::candidate(ApiRequest &req, const QString &version)
+{
+    if (!m_ctx.models)
+        return ApiReply::error(ApiError::NotFound, QStringLiteral("no model registry: start with --models DIR"));
+    bool ok = false;
+    const double share = req.query().queryItemValue(QStringLiteral("share")).toDouble(&ok);
+    if (!ok || share < 0 || share > 1)
+        return ApiReply::error(ApiError::BadRequest, QStringLiteral("share: expected a number from 0 to 1"));
+    const auto r = m_ctx.models->setCandidate(version, share);
+    if (!r)
+        return ApiReply::error(ApiError::BadRequest, r.errorMessage());
+    QJsonObject o;
+    o.insert(QStringLiteral("candidate"), *r);
+    o.insert(QStringLiteral("share"), share);
+    return ApiReply::json(o);
+}
+
+ApiReply ModelsController::clearCandidate(ApiRequest &)
+{
+    if (!m_ctx.models)
+        return ApiReply::error(ApiError::NotFound, QStringLiteral("no model registry: start with --models DIR"));
+    m_ctx.models->clearCandidate();
+    QJsonObject o;
+    o.insert(QStringLiteral("candidate"), QString());
+    return ApiReply::json(o);
 }
 
 } // namespace stratus

@@ -1,22 +1,28 @@
 #pragma once
 
-#include <QHttpServer>
+#include "ApiContext.h"
+#include "ApiReply.h"
+#include "ApiRequest.h"
 
 namespace stratus {
 
-class ModelRegistry;
-
-// REST routes of the forecast model registry (one controller per scope):
-//   GET  /models                          versions, offline metrics, A/B split, live error per variant
-//   GET  /models/live?station=ID          live accuracy per variant, station and horizon
-//   POST /models/{version}/activate       hot-load a version (refused ones leave the running one)
-//   POST /models/{version}/candidate?share=0.2   A/B: route that share of stations to the version
-//   POST /models/candidate/clear          end the A/B split
-// Writes must sit behind the API's bearer-token check when it exists.
+// /models, /models/live and the model writes. With the engine's ModelRegistry the versions are its
+// model folders (activation hot-loads, refused versions leave the running one in service); without
+// one, the built-in baseline plus the versions recorded in the history store.
 class ModelsController
 {
 public:
-    static void registerRoutes(QHttpServer &server, ModelRegistry *registry);
+    explicit ModelsController(ApiContext &ctx) : m_ctx(ctx) {}
+    ApiReply list(ApiRequest &req);
+    ApiReply activate(ApiRequest &req, const QString &version);
+    ApiReply live(ApiRequest &req);
+    ApiReply candidate(ApiRequest &req, const QString &version);
+    ApiReply clearCandidate(ApiRequest &req);
+
+    static inline const QString kBuiltin = QStringLiteral("persistence");
+
+private:
+    ApiContext &m_ctx;
 };
 
 } // namespace stratus

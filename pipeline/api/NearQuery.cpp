@@ -2,7 +2,6 @@
 
 #include "JsonCodec.h"
 #include "LiveState.h"
-#include "api/ApiServer.h"
 
 #include <QJsonArray>
 
@@ -72,14 +71,6 @@ QJsonObject NearQuery::toJson(const GeoQuery &query, const QList<NearStation> &s
     o.insert(QLatin1String("count"), list.size());
     o.insert(QLatin1String("stations"), list);
     return o;
-}
-
-QHttpServerResponse NearQuery::respond(const LiveState &state, const QUrlQuery &url)
-{
-    const auto query = parse(url);
-    if (!query)
-        return ApiServer::errorResponse(QHttpServerResponse::StatusCode::BadRequest, query.errorMessage());
-    return QHttpServerResponse(toJson(*query, run(state.catalogue(), *query), &state));
 }
 
 } // namespace stratus

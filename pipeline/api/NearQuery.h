@@ -5,7 +5,6 @@
 #include "StationCatalogue.h"
 #include "StationIndex.h"
 
-#include <QHttpServerResponse>
 #include <QJsonObject>
 #include <QUrlQuery>
 
@@ -15,7 +14,7 @@ class LiveState;
 
 // GET /stations?near=LAT,LON&radius_km=R&limit=N: the catalogue's stations sorted by great-circle
 // distance, each with distance_km and bearing_deg. Kept apart from ApiServer so any router can
-// call it: parse() the URL, run() the query, toJson() the answer, or respond() for all three.
+// call it: parse() the URL, run() the query, toJson() the answer.
 class NearQuery
 {
 public:
@@ -27,8 +26,6 @@ public:
     static QList<NearStation> run(const StationCatalogue &catalogue, const GeoQuery &query);
     // {"near": {...}, "radius_km", "limit", "count", "stations": [station + distance_km + bearing_deg + latest]}
     static QJsonObject toJson(const GeoQuery &query, const QList<NearStation> &stations, const LiveState *state = nullptr);
-    // 200 with toJson(), or 400 JSON naming the bad parameter.
-    static QHttpServerResponse respond(const LiveState &state, const QUrlQuery &url);
 };
 
 } // namespace stratus

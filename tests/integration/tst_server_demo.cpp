@@ -32,7 +32,7 @@ void TestServerDemo::initTestCase()
 {
     QElapsedTimer t;
     t.start();
-    QVERIFY2(m_server.start({QStringLiteral("--demo")}), qPrintable(m_server.stderrText()));
+    QVERIFY2(m_server.start({QStringLiteral("--demo")}), qPrintable(m_server.error()));
     QVERIFY2(t.elapsed() < 5000, "the demo server must serve within a few seconds");
 }
 
@@ -41,7 +41,7 @@ void TestServerDemo::healthIsReal()
     const auto r = m_server.get(QStringLiteral("/health"));
     QCOMPARE(r.status, 200);
     QVERIFY(r.contentType.startsWith("application/json"));
-    const QJsonObject o = r.json().object();
+    const QJsonObject o = r.json();
     QCOMPARE(o.value(u"status"_s).toString(), QStringLiteral("ok"));
     QCOMPARE(o.value(u"mode"_s).toString(), QStringLiteral("in-process"));
     QCOMPARE(o.value(u"stations"_s).toInt(), 5);
@@ -64,10 +64,10 @@ void TestServerDemo::stationsCarryTheRecordedReadings()
         recorded[d->reading.stationId].append(d->reading);
     }
 
-    QTRY_VERIFY_WITH_TIMEOUT(m_server.get(QStringLiteral("/stations")).json().object().value(u"stations"_s).toArray().size() == 5
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.get(QStringLiteral("/stations")).json().value(u"stations"_s).toArray().size() == 5
                                  && m_server.get(QStringLiteral("/stations")).body.count("\"latest\"") == 5,
                              10000);
-    const QJsonArray stations = m_server.get(QStringLiteral("/stations")).json().object().value(u"stations"_s).toArray();
+    const QJsonArray stations = m_server.get(QStringLiteral("/stations")).json().value(u"stations"_s).toArray();
     const QHash<QString, QPair<double, double>> coordinates = {
         {u"KMSN"_s, {43.1399, -89.3375}}, {u"KMKE"_s, {42.9472, -87.8967}}, {u"KMDW"_s, {41.7868, -87.7522}},
         {u"KMSP"_s, {44.8833, -93.2219}}, {u"KDSM"_s, {41.5340, -93.6631}}};
@@ -99,7 +99,7 @@ void TestServerDemo::predictionsAppearOnceAWindowCloses()
     // At 60× a 5-minute window plus 2 minutes of lateness closes after ~7 s of wall time.
     QJsonArray predictions;
     QTRY_VERIFY_WITH_TIMEOUT(
-        (predictions = m_server.get(QStringLiteral("/predictions/KMSN")).json().object().value(u"predictions"_s).toArray()).size() > 0,
+        (predictions = m_server.get(QStringLiteral("/predictions/KMSN")).json().value(u"predictions"_s).toArray()).size() > 0,
         30000);
     const QJsonObject temperature = [&] {
         for (const QJsonValue &p : predictions) {
@@ -123,7 +123,7 @@ void TestServerDemo::unknownStationIs404()
 {
     const auto r = m_server.get(QStringLiteral("/predictions/KXYZ"));
     QCOMPARE(r.status, 404);
-    QVERIFY(r.json().object().value(u"message"_s).toString().contains(QStringLiteral("KXYZ")));
+    QVERIFY(r.json().value(u"message"_s).toString().contains(QStringLiteral("KXYZ")));
 }
 
 void TestServerDemo::unknownRouteIs404Json()
@@ -131,7 +131,7 @@ void TestServerDemo::unknownRouteIs404Json()
     const auto r = m_server.get(QStringLiteral("/no/such/route"));
     QCOMPARE(r.status, 404);
     QVERIFY(r.contentType.startsWith("application/json"));
-    QCOMPARE(r.json().object().value(u"status"_s).toInt(), 404);
+    QCOMPARE(r.json().value(u"status"_s).toInt(), 404);
     QVERIFY(m_server.running());
 }
 
@@ -150,11 +150,11 @@ void TestServerDemo::malformedReplayLinesAreSkippedAndNamed()
 
     ServerProcess server;
     QVERIFY2(server.start({QStringLiteral("--file"), path, QStringLiteral("--speed"), QStringLiteral("max")}),
-             qPrintable(server.stderrText()));
-    QTRY_VERIFY_WITH_TIMEOUT(server.get(QStringLiteral("/health")).json().object().value(u"counters"_s).toObject().value(u"readings_in"_s).toInt() == 524, 10000);
+             qPrintable(server.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(server.get(QStringLiteral("/health")).json().value(u"counters"_s).toObject().value(u"readings_in"_s).toInt() == 524, 10000);
     QVERIFY(server.running());
     QVERIFY2(server.stderrText().contains(path + QStringLiteral(":1")), qPrintable(server.stderrText()));
-    QCOMPARE(server.get(QStringLiteral("/health")).json().object().value(u"counters"_s).toObject().value(u"readings_rejected"_s).toInt(), 1);
+    QCOMPARE(server.get(QStringLiteral("/health")).json().value(u"counters"_s).toObject().value(u"readings_rejected"_s).toInt(), 1);
 }
 
 void TestServerDemo::cleanupTestCase()

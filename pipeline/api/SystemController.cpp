@@ -1,0 +1,244 @@
+#include "SystemController.h"
+
+#include "ApiKeys.h"
+#include "LatencyHistogram.h"
+#include "TimeUtil.h"
+
+#include <QDateTime>
+#include <QFile>
+
+namespace stratus {
+
+namespace {
+QJsonObject storeJson(ApiContext &ctx, bool *down)
+{
+    QJsonObject o;
+    HistoryStore *store = ctx.store();
+    if (!store) {
+        o.insert(ApiKeys::state, QStringLiteral("disabled"));
+        return o;
+    }
+    const QString problem = store->problem();
+    const StoreCounters &c = store->counters();
+    o.insert(ApiKeys::state, problem.isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"));
+    if (!problem.isEmpty())
+        o.insert(ApiKeys::lastError, problem);
+    o.insert(ApiKeys::pendingRows, c.pendingRows.load());
+    o.insert(ApiKeys::rows, c.readingsAcked.load());
+    o.insert(ApiKeys::retentionDays, store->options().retentionDays);
+    if (c.ackedReadingMs.load() > 0)
+        o.insert(ApiKeys::ackedUntil, timeutil::toIsoUtc(c.ackedReadingMs.load()));
+    if (c.lastCommitMs.load() > 0)
+        o.insert(ApiKeys::lastCommit, timeutil::toIsoUtc(c.lastCommitMs.load()));
+    *down = !problem.isEmpty();
+    return o;
+}
+
+QByteArray metric(const char *name, const char *type, const char *help)
+{
+    return QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+}
+
+QByteArray escapeLabel(const QString &s)
+{
+    QByteArray b = s.toUtf8();
+    b.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return b;
+}
+} // namespace
+
+ApiReply SystemController::health(ApiRequest &)
+{
+    const LiveState &state = m_ctx.state();
+    const auto sources = state.sources();
+    QJsonArray sourceList;
+    int down = 0, degraded = 0;
+    for (const auto &s : sources) {
+        QJsonObject o;
+        o.insert(ApiKeys::name, s.name);
+        o.insert(ApiKeys::state, s.state);
+        if (!s.lastError.isEmpty())
+            o.insert(ApiKeys::lastError, s.lastError);
+        o.insert(ApiKeys::readings, s.readings);
+        if (s.progressTotal > 0) {
+            // Back-fill progress (Open-Meteo history on first start).
+            QJsonObject p;
+            p.insert(QLatin1String("done"), s.progressDone);
+            p.insert(QLatin1String("total"), s.progressTotal);
+            o.insert(QLatin1String("progress"), p);
+        }
+        if (s.lastSuccessMs)
+            o.insert(ApiKeys::lastSuccess, timeutil::toIsoUtc(s.lastSuccessMs));
+        sourceList.append(o);
+        down += s.state == QLatin1String("down");
+        degraded += s.state == QLatin1String("degraded");
+    }
+    const QString busProblem = state.busProblem();
+    QJsonObject bus;
+    bus.insert(ApiKeys::kind, state.busKind());
+    bus.insert(ApiKeys::state, busProblem.isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"));
+    if (!busProblem.isEmpty())
+        bus.insert(ApiKeys::lastError, busProblem);
+
+    bool storeDown = false;
+    const QJsonObject store = storeJson(m_ctx, &storeDown);
+
+    // Models: the built-in persistence baseline always serves; registered versions come from the store.
+    QJsonObject models;
+    QString active = QStringLiteral("persistence");
+    int registered = 0;
+    if (HistoryReader *reader = m_ctx.reader()) {
+        if (const auto rows = reader->modelVersions()) {
+            registered = rows->size();
+            for (const auto &m : *rows) {
+                if (m.active)
+                    active = m.version;
+            }
+        }
+    }
+    const auto c = state.counters();
+    models.insert(ApiKeys::state, QStringLiteral("ok"));
+    models.insert(ApiKeys::active, active);
+    models.insert(ApiKeys::count, registered + 1);
+    models.insert(QLatin1String("forecasts_out"), c.forecastsOut);
+
+    QString status = QStringLiteral("ok");
+    if (m_ctx.shuttingDown || !busProblem.isEmpty() || storeDown || (!sources.isEmpty() && down == sources.size()))
+        status = QStringLiteral("down");
+    else if (down > 0 || degraded > 0)
+        status = QStringLiteral("degraded");
+
+    QJsonObject counters;
+    counters.insert(QLatin1String("readings_in"), c.readingsIn);
+    counters.insert(QLatin1String("readings_rejected"), c.readingsRejected);
+    counters.insert(QLatin1String("values_rejected"), c.valuesRejected);
+    counters.insert(QLatin1String("late_dropped"), c.lateDropped);
+    counters.insert(QLatin1String("dead_lettered"), c.deadLettered);
+    counters.insert(QLatin1String("windows_out"), c.windowsOut);
+    counters.insert(QLatin1String("forecasts_out"), c.forecastsOut);
+    counters.insert(QLatin1String("anomalies_out"), c.anomaliesOut);
+
+    QJsonObject o;
+    o.insert(ApiKeys::status, status);
+    o.insert(ApiKeys::version, QStringLiteral(STRATUS_VERSION));
+    o.insert(ApiKeys::apiVersion, kApiVersion);
+    o.insert(ApiKeys::mode, state.mode());
+    o.insert(ApiKeys::uptime, (QDateTime::currentMSecsSinceEpoch() - m_ctx.startedMs) / 1000.0);
+    o.insert(ApiKeys::stations, state.catalogue().size());
+    o.insert(ApiKeys::sources, sourceList);
+    o.insert(ApiKeys::bus, bus);
+    o.insert(ApiKeys::store, store);
+    o.insert(ApiKeys::models, models);
+    o.insert(ApiKeys::counters, counters);
+    // A load balancer takes a node out only when it cannot serve at all.
+    return ApiReply::json(o, status == QLatin1String("down") ? httpStatus(ApiError::Unavailable) : 200);
+}
+
+ApiReply SystemController::metrics(ApiRequest &)
+{
+    const LiveState &state = m_ctx.state();
+    const auto c = state.counters();
+    QByteArray out;
+    auto counter = [&](const char *name, const char *help, qint64 value) {
+        out += metric(name, "counter", help);
+        out += QByteArray(name) + ' ' + QByteArray::number(value) + '\n';
+    };
+    counter("stratus_readings_in_total", "Readings accepted onto the raw topic.", c.readingsIn);
+    counter("stratus_readings_dropped_total", "Whole readings refused by validation (bad id, time or JSON).",
+            c.readingsRejected);
+    counter("stratus_values_rejected_total", "Single impossible values dropped from otherwise good readings.",
+            c.valuesRejected);
+    counter("stratus_readings_late_total", "Readings beyond the allowed lateness, dropped by the windows.",
+            c.lateDropped);
+    counter("stratus_dead_lettered_total", "Records sent to the dead-letter topic.", c.deadLettered);
+    counter("stratus_windows_out_total", "Window features emitted.", c.windowsOut);
+    counter("stratus_forecasts_out_total", "Forecasts emitted.", c.forecastsOut);
+    counter("stratus_anomalies_out_total", "Anomalies emitted.", c.anomaliesOut);
+
+    out += metric("stratus_source_up", "gauge", "1 when the source is ok or finished, per source and state.");
+    const auto sources = state.sources();
+    for (const auto &s : sources) {
+        const bool up = s.state == QLatin1String("ok") || s.state == QLatin1String("finished");
+        out += "stratus_source_up{source=\"" + escapeLabel(s.name) + "\",state=\"" + escapeLabel(s.state) + "\"} "
+               + (up ? "1" : "0") + '\n';
+    }
+    out += metric("stratus_source_readings_total", "counter", "Readings emitted per source.");
+    for (const auto &s : sources)
+        out += "stratus_source_readings_total{source=\"" + escapeLabel(s.name) + "\"} " + QByteArray::number(s.readings)
+               + '\n';
+    out += metric("stratus_stations", "gauge", "Stations known.");
+    out += "stratus_stations " + QByteArray::number(state.catalogue().size()) + '\n';
+
+    if (m_ctx.windowLatency)
+        out += m_ctx.windowLatency->render("stratus_window_latency_seconds",
+                                           "Time to aggregate one batch of readings into windows.");
+    if (m_ctx.inferLatency)
+        out += m_ctx.inferLatency->render("stratus_inference_latency_seconds",
+                                          "Time to run inference on one batch of closed windows.");
+    if (HistoryStore *store = m_ctx.store()) {
+        const StoreCounters &sc = store->counters();
+        counter("stratus_store_readings_acked_total", "Readings committed to the history store.",
+                sc.readingsAcked.load());
+        counter("stratus_store_batches_total", "Batches committed to the history store.", sc.batches.load());
+        counter("stratus_store_failed_batches_total", "Batch commits that failed (retried).", sc.failedBatches.load());
+        counter("stratus_store_dropped_rows_total", "Rows dropped after every commit retry failed.",
+                sc.droppedRows.load());
+        out += metric("stratus_store_pending_rows", "gauge", "Rows received but not yet committed.");
+        out += "stratus_store_pending_rows " + QByteArray::number(sc.pendingRows.load()) + '\n';
+    }
+    out += metric("stratus_uptime_seconds", "gauge", "Seconds since the API started.");
+    out += "stratus_uptime_seconds "
+           + QByteArray::number((QDateTime::currentMSecsSinceEpoch() - m_ctx.startedMs) / 1000.0, 'f', 3) + '\n';
+    return ApiReply::text(out, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+ApiReply SystemController::cluster(ApiRequest &)
+{
+    const LiveState &state = m_ctx.state();
+    const auto c = state.counters();
+    auto stage = [](const char *name, const QString &st, qint64 in, qint64 out) {
+        QJsonObject o;
+        o.insert(ApiKeys::name, QLatin1String(name));
+        o.insert(ApiKeys::state, st);
+        o.insert(ApiKeys::in, in);
+        o.insert(ApiKeys::out, out);
+        return o;
+    };
+    qint64 emitted = 0;
+    QString collectState = QStringLiteral("ok");
+    for (const auto &s : state.sources()) {
+        emitted += s.readings;
+        if (s.state != QLatin1String("ok") && s.state != QLatin1String("finished"))
+            collectState = s.state;
+    }
+    QJsonArray stages;
+    stages.append(stage("collect", collectState, emitted, c.readingsIn));
+    stages.append(stage("aggregate", QStringLiteral("ok"), c.readingsIn, c.windowsOut));
+    stages.append(stage("infer", QStringLiteral("ok"), c.windowsOut, c.forecastsOut + c.anomaliesOut));
+    if (HistoryStore *store = m_ctx.store()) {
+        const StoreCounters &sc = store->counters();
+        stages.append(stage("store", store->problem().isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"),
+                            sc.readingsAcked.load() + sc.pendingRows.load(), sc.readingsAcked.load()));
+    }
+    QJsonObject bus;
+    bus.insert(ApiKeys::kind, state.busKind());
+    bus.insert(ApiKeys::state, state.busProblem().isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"));
+    QJsonObject o;
+    o.insert(ApiKeys::mode, state.mode());
+    o.insert(ApiKeys::bus, bus);
+    o.insert(ApiKeys::stages, stages);
+    return ApiReply::json(o);
+}
+
+ApiReply SystemController::openapi(ApiRequest &)
+{
+    if (m_openapi.isEmpty()) {
+        QFile f(QStringLiteral(":/api/openapi.json"));
+        if (!f.open(QIODevice::ReadOnly))
+            return ApiReply::error(ApiError::Internal, QStringLiteral("the OpenAPI document is not bundled"));
+        m_openapi = f.readAll();
+    }
+    return ApiReply::text(m_openapi, "application/json");
+}
+
+} // namespace stratus

@@ -1,0 +1,104 @@
+#include "HistoryStore.h"
+
+#include "bus/Bus.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace stratus {
+
+HistoryStore::HistoryStore(StoreOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_counters(std::make_shared<StoreCounters>()),
+      m_thread(new QThread)
+{
+    m_thread->setObjectName(QStringLiteral("stratus-store"));
+    m_writer = new StoreWriter(m_options, m_counters);
+    m_writer->moveToThread(m_thread.get());
+    connect(m_thread.get(), &QThread::finished, m_writer, &QObject::deleteLater);
+    m_thread->start();
+}
+
+HistoryStore::~HistoryStore()
+{
+    close();
+}
+
+QString HistoryStore::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite");
+}
+
+Result<bool> HistoryStore::open()
+{
+    const QFileInfo info(m_options.path);
+    if (m_options.path.isEmpty())
+        return makeError(QStringLiteral("history store: no file given"));
+    if (!QDir().mkpath(info.absolutePath()))
+        return makeError(QStringLiteral("history store: cannot create folder %1").arg(info.absolutePath()));
+    Result<bool> result = makeError(QStringLiteral("history store thread did not answer"));
+    QMetaObject::invokeMethod(m_writer, [&] { result = m_writer->open(); }, Qt::BlockingQueuedConnection);
+    m_open = result.ok();
+    m_openError = result.errorMessage();
+    m_resumeMarkMs = m_counters->ackedReadingMs.load();
+    return result;
+}
+
+void HistoryStore::attach(Bus &bus)
+{
+    connect(&bus, &Bus::readings, m_writer, &StoreWriter::addReadings, Qt::QueuedConnection);
+    connect(&bus, &Bus::features, m_writer, &StoreWriter::addFeatures, Qt::QueuedConnection);
+    connect(&bus, &Bus::forecasts, m_writer, &StoreWriter::addForecasts, Qt::QueuedConnection);
+    connect(&bus, &Bus::anomalies, m_writer, &StoreWriter::addAnomalies, Qt::QueuedConnection);
+}
+
+void HistoryStore::flush()
+{
+    if (m_open)
+        QMetaObject::invokeMethod(m_writer, &StoreWriter::flush, Qt::BlockingQueuedConnection);
+}
+
+void HistoryStore::close()
+{
+    if (!m_thread)
+        return;
+    // Queued after every batch already sent, so everything published before close() is committed.
+    QMetaObject::invokeMethod(m_writer, &StoreWriter::close, Qt::BlockingQueuedConnection);
+    m_open = false;
+    m_thread.reset();
+}
+
+Result<bool> HistoryStore::registerModel(const QString &version, const QString &model, qint64 trainedAtMs,
+                                         const QString &metadataJson)
+{
+    Result<bool> result = makeError(QStringLiteral("history store is closed"));
+    if (m_open)
+        QMetaObject::invokeMethod(
+            m_writer, [&] { result = m_writer->registerModel(version, model, trainedAtMs, metadataJson); },
+            Qt::BlockingQueuedConnection);
+    return result;
+}
+
+Result<bool> HistoryStore::activateModel(const QString &version)
+{
+    Result<bool> result = makeError(QStringLiteral("history store is closed"));
+    if (m_open)
+        QMetaObject::invokeMethod(m_writer, [&] { result = m_writer->activateModel(version); },
+                                  Qt::BlockingQueuedConnection);
+    return result;
+}
+
+QString HistoryStore::problem() const
+{
+    if (!m_open)
+        return m_openError.isEmpty() ? QStringLiteral("closed") : m_openError;
+    if (m_counters->droppedRows.load() > 0)
+        return QStringLiteral("%1 rows could not be stored").arg(m_counters->droppedRows.load());
+    if (m_counters->failedBatches.load() > 0 && m_counters->pendingRows.load() > 0)
+        return QStringLiteral("%1 batch commits failed; %2 rows waiting")
+            .arg(m_counters->failedBatches.load())
+            .arg(m_counters->pendingRows.load());
+    return QString();
+}
+
+} // namespace stratus

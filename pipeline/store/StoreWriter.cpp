@@ -1,0 +1,325 @@
+#include "StoreWriter.h"
+
+#include "StoreSchema.h"
+#include "TimeUtil.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QThread>
+
+#include <cmath>
+
+namespace stratus {
+
+Q_LOGGING_CATEGORY(lcStore, "stratus.store")
+
+namespace {
+QVariant real(double x)
+{
+    return std::isnan(x) ? QVariant(QMetaType(QMetaType::Double)) : QVariant(x);
+}
+} // namespace
+
+StoreWriter::StoreWriter(StoreOptions options, std::shared_ptr<StoreCounters> counters)
+    : m_options(std::move(options)), m_counters(std::move(counters)), m_flushTimer(this), m_retentionTimer(this)
+{
+    // The timers are children so that moveToThread() takes them along to the writer thread.
+    m_connection = QStringLiteral("stratus-writer-%1").arg(reinterpret_cast<quintptr>(this));
+    m_flushTimer.setSingleShot(true);
+    connect(&m_flushTimer, &QTimer::timeout, this, &StoreWriter::flush);
+    connect(&m_retentionTimer, &QTimer::timeout, this, &StoreWriter::applyRetention);
+}
+
+StoreWriter::~StoreWriter()
+{
+    close();
+}
+
+Result<bool> StoreWriter::open()
+{
+    auto db = storeschema::open(m_connection, m_options.path, false);
+    if (!db)
+        return db.error();
+    m_db = *db;
+    const auto created = storeschema::create(m_db);
+    if (!created)
+        return created;
+    if (!prepare())
+        return makeError(QStringLiteral("history store: cannot prepare statements: %1").arg(m_db.lastError().text()));
+    QSqlQuery mark(m_db);
+    if (mark.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'acked_reading_ms'")) && mark.next())
+        m_counters->ackedReadingMs = mark.value(0).toLongLong();
+    applyRetention();
+    m_retentionTimer.start(10 * 60'000);
+    return true;
+}
+
+bool StoreWriter::prepare()
+{
+    auto make = [this](const QString &sql) {
+        auto q = std::make_unique<QSqlQuery>(m_db);
+        if (!q->prepare(sql)) {
+            qCWarning(lcStore).noquote() << q->lastError().text() << sql;
+            return std::unique_ptr<QSqlQuery>();
+        }
+        return q;
+    };
+    QString cols, marks;
+    for (Variable v : kAllVariables) {
+        cols += QStringLiteral(", ") + storeschema::column(v);
+        marks += QStringLiteral(", ?");
+    }
+    m_insReading = make(QStringLiteral("INSERT OR REPLACE INTO readings (station, ts") + cols
+                        + QStringLiteral(") VALUES (?, ?") + marks + QStringLiteral(")"));
+    m_insFeature = make(QStringLiteral(
+        "INSERT OR REPLACE INTO features (station, variable, start_ms, end_ms, count, mean, std, min, max, first, last, "
+        "resultant_length, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    m_insPrediction = make(QStringLiteral(
+        "INSERT OR REPLACE INTO predictions (station, variable, issued_ms, model, version, horizon_h, target_ms, value, "
+        "lower, upper) VALUES (?, ?, ?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?)"));
+    m_insAnomaly = make(QStringLiteral(
+        "INSERT OR IGNORE INTO anomalies (station, ts, variable, kind, severity, score, value, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    m_setMeta = make(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+    return m_insReading && m_insFeature && m_insPrediction && m_insAnomaly && m_setMeta;
+}
+
+void StoreWriter::close()
+{
+    if (!m_db.isValid())
+        return;
+    flush();
+    m_insReading.reset();
+    m_insFeature.reset();
+    m_insPrediction.reset();
+    m_insAnomaly.reset();
+    m_setMeta.reset();
+    // Fold the WAL back into the main file so a clean shutdown leaves one self-contained file.
+    storeschema::exec(m_db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+void StoreWriter::addReadings(const QList<Reading> &readings)
+{
+    m_readings.append(readings);
+    m_counters->pendingRows += readings.size();
+    scheduleFlush();
+}
+
+void StoreWriter::addFeatures(const QList<WindowStats> &windows)
+{
+    m_features.append(windows);
+    m_counters->pendingRows += windows.size();
+    scheduleFlush();
+}
+
+void StoreWriter::addForecasts(const QList<Forecast> &forecasts)
+{
+    qsizetype rows = 0;
+    for (const Forecast &f : forecasts) {
+        if (m_options.predictionEveryMs > 0) {
+            const QString key = f.stationId + QLatin1Char('|') + variableKey(f.variable) + QLatin1Char('|') + f.model;
+            auto it = m_lastForecastKept.find(key);
+            if (it != m_lastForecastKept.end() && f.issuedAtMs >= *it && f.issuedAtMs - *it < m_options.predictionEveryMs)
+                continue;
+            m_lastForecastKept.insert(key, f.issuedAtMs);
+        }
+        m_forecasts.append(f);
+        rows += f.points.size();
+    }
+    if (rows == 0)
+        return;
+    m_forecastRows += rows;
+    m_counters->pendingRows += rows;
+    scheduleFlush();
+}
+
+void StoreWriter::addAnomalies(const QList<Anomaly> &anomalies)
+{
+    m_anomalies.append(anomalies);
+    m_counters->pendingRows += anomalies.size();
+    scheduleFlush();
+}
+
+void StoreWriter::scheduleFlush()
+{
+    if (buffered() >= m_options.batchRows)
+        flush();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start(m_options.batchIntervalMs);
+}
+
+void StoreWriter::flush()
+{
+    m_flushTimer.stop();
+    if (!m_db.isValid() || buffered() == 0)
+        return;
+    const qsizetype rows = buffered();
+    bool ok = m_db.transaction();
+    qint64 newestReading = m_counters->ackedReadingMs.load();
+    QString failure;
+    auto run = [&](QSqlQuery &q) {
+        if (ok && !q.exec()) {
+            ok = false;
+            failure = q.lastError().text();
+        }
+    };
+    for (const Reading &r : std::as_const(m_readings)) {
+        if (r.stationId.isEmpty())
+            continue; // the engine's validator refuses these; a direct publisher may not
+        QSqlQuery &q = *m_insReading;
+        q.bindValue(0, r.stationId);
+        q.bindValue(1, r.timestampMs);
+        for (int i = 0; i < kVariableCount; ++i)
+            q.bindValue(2 + i, real(r.values[i]));
+        run(q);
+        newestReading = std::max(newestReading, r.timestampMs);
+    }
+    for (const WindowStats &w : std::as_const(m_features)) {
+        QSqlQuery &q = *m_insFeature;
+        q.bindValue(0, w.stationId);
+        q.bindValue(1, variableKey(w.variable));
+        q.bindValue(2, w.startMs);
+        q.bindValue(3, w.endMs);
+        q.bindValue(4, w.count);
+        q.bindValue(5, real(w.mean));
+        q.bindValue(6, real(w.stddev));
+        q.bindValue(7, real(w.min));
+        q.bindValue(8, real(w.max));
+        q.bindValue(9, real(w.first));
+        q.bindValue(10, real(w.last));
+        q.bindValue(11, real(w.resultantLength));
+        q.bindValue(12, w.revision);
+        run(q);
+    }
+    for (const Forecast &f : std::as_const(m_forecasts)) {
+        for (const ForecastPoint &p : f.points) {
+            QSqlQuery &q = *m_insPrediction;
+            q.bindValue(0, f.stationId);
+            q.bindValue(1, variableKey(f.variable));
+            q.bindValue(2, f.issuedAtMs);
+            q.bindValue(3, f.model);
+            q.bindValue(4, f.modelVersion);
+            q.bindValue(5, p.horizonH);
+            q.bindValue(6, p.targetMs);
+            q.bindValue(7, real(p.value));
+            q.bindValue(8, real(p.lower));
+            q.bindValue(9, real(p.upper));
+            run(q);
+        }
+    }
+    for (const Anomaly &a : std::as_const(m_anomalies)) {
+        QSqlQuery &q = *m_insAnomaly;
+        q.bindValue(0, a.stationId);
+        q.bindValue(1, a.timestampMs);
+        q.bindValue(2, variableKey(a.variable));
+        q.bindValue(3, anomalyKindKey(a.kind));
+        q.bindValue(4, severityKey(a.severity));
+        q.bindValue(5, real(a.score));
+        q.bindValue(6, real(a.value));
+        q.bindValue(7, a.reason);
+        run(q);
+    }
+    // The acknowledged high-water mark commits in the same transaction as the rows it covers.
+    m_setMeta->bindValue(0, QStringLiteral("acked_reading_ms"));
+    m_setMeta->bindValue(1, QString::number(newestReading));
+    run(*m_setMeta);
+    if (ok)
+        ok = m_db.commit();
+    if (!ok) {
+        if (failure.isEmpty())
+            failure = m_db.lastError().text();
+        m_db.rollback();
+        ++m_counters->failedBatches;
+        qCWarning(lcStore).noquote() << "history store: batch of" << rows << "rows not committed:" << failure;
+        // A full or locked disk heals: keep the batch and retry. A batch that keeps failing is
+        // dropped after a few attempts (counted in /metrics) so one bad row cannot wedge the store.
+        if (++m_failedAttempts < 3) {
+            m_flushTimer.start(1000);
+            return;
+        }
+        m_counters->droppedRows += rows;
+        m_counters->pendingRows -= rows;
+        m_failedAttempts = 0;
+        m_readings.clear();
+        m_features.clear();
+        m_forecasts.clear();
+        m_forecastRows = 0;
+        m_anomalies.clear();
+        return;
+    }
+    m_failedAttempts = 0;
+    m_counters->readingsAcked += m_readings.size();
+    m_counters->featuresAcked += m_features.size();
+    m_counters->predictionsAcked += m_forecastRows;
+    m_counters->anomaliesAcked += m_anomalies.size();
+    m_counters->pendingRows -= rows;
+    m_counters->ackedReadingMs = newestReading;
+    m_counters->lastCommitMs = QDateTime::currentMSecsSinceEpoch();
+    ++m_counters->batches;
+    m_readings.clear();
+    m_features.clear();
+    m_forecasts.clear();
+    m_forecastRows = 0;
+    m_anomalies.clear();
+}
+
+void StoreWriter::applyRetention()
+{
+    if (!m_db.isValid() || m_options.retentionDays <= 0)
+        return;
+    // Age is measured from the newest reading, not the wall clock, so a replay of old recorded data
+    // keeps its history while a live feed ages out exactly as configured.
+    QSqlQuery newest(m_db);
+    if (!newest.exec(QStringLiteral("SELECT max(ts) FROM readings")) || !newest.next() || newest.value(0).isNull())
+        return;
+    const qint64 cutoff = newest.value(0).toLongLong() - qint64(m_options.retentionDays) * timeutil::kMsPerDay;
+    qint64 deleted = 0;
+    m_db.transaction();
+    for (const auto &[table, column] : {std::pair{"readings", "ts"}, std::pair{"features", "end_ms"},
+                                        std::pair{"predictions", "issued_ms"}, std::pair{"anomalies", "ts"}}) {
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("DELETE FROM %1 WHERE %2 < ?").arg(QLatin1String(table), QLatin1String(column)));
+        q.addBindValue(cutoff);
+        if (q.exec())
+            deleted += q.numRowsAffected();
+    }
+    m_db.commit();
+    m_counters->retentionDeleted += deleted;
+}
+
+Result<bool> StoreWriter::registerModel(const QString &version, const QString &model, qint64 trainedAtMs,
+                                        const QString &metadataJson)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO model_versions (version, model, trained_at_ms, metadata, active, "
+                             "registered_ms) VALUES (?, ?, ?, ?, COALESCE((SELECT active FROM model_versions WHERE "
+                             "version = ?), 0), ?)"));
+    q.addBindValue(version);
+    q.addBindValue(model);
+    q.addBindValue(trainedAtMs);
+    q.addBindValue(metadataJson);
+    q.addBindValue(version);
+    q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec())
+        return makeError(QStringLiteral("cannot register model %1: %2").arg(version, q.lastError().text()));
+    return true;
+}
+
+Result<bool> StoreWriter::activateModel(const QString &version)
+{
+    m_db.transaction();
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("UPDATE model_versions SET active = (version = ?)"));
+    q.addBindValue(version);
+    if (!q.exec() || !m_db.commit()) {
+        m_db.rollback();
+        return makeError(QStringLiteral("cannot activate model %1: %2").arg(version, q.lastError().text()));
+    }
+    return true;
+}
+
+} // namespace stratus
