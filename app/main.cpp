@@ -1,6 +1,8 @@
 // Parses the command line, picks the mode and the application class, and nothing else.
 #include "Engine.h"
 #include "api/ApiServer.h"
+#include "bus/KafkaBus.h"
+#include "cluster/Worker.h"
 
 #ifdef STRATUS_HAS_GUI
 #include "MainWindow.h"
@@ -14,6 +16,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 using namespace stratus;
 
@@ -47,6 +50,19 @@ struct Cli
     QCommandLineOption speed{QStringLiteral("speed"),
                              QStringLiteral("Replay speed: a factor (1 … 10000) or max for as fast as possible."),
                              QStringLiteral("X"), QStringLiteral("1")};
+    QCommandLineOption kafkaProperty{QStringLiteral("kafka"),
+                                     QStringLiteral("librdkafka property passed through, e.g. security.protocol=SASL_SSL (repeatable)."),
+                                     QStringLiteral("KEY=VALUE")};
+    QCommandLineOption kafkaNamespace{QStringLiteral("namespace"),
+                                      QStringLiteral("Prefix of the Kafka topic and group names (several pipelines on one cluster)."),
+                                      QStringLiteral("PREFIX")};
+    QCommandLineOption partitions{QStringLiteral("partitions"), QStringLiteral("Partitions of the stratus.* topics created (default 4)."),
+                                  QStringLiteral("N"), QStringLiteral("4")};
+    QCommandLineOption replication{QStringLiteral("replication"),
+                                   QStringLiteral("Replication factor of the topics created (default: the broker's)."),
+                                   QStringLiteral("N"), QStringLiteral("-1")};
+    QCommandLineOption workerId{QStringLiteral("worker-id"), QStringLiteral("Name of this worker (default host-pid)."),
+                                QStringLiteral("ID")};
     QCommandLineOption stationsCsv{QStringLiteral("stations-csv"),
                                    QStringLiteral("Station catalogue CSV (station_id, name, lat, lon, elevation_m)."),
                                    QStringLiteral("F")};
@@ -68,7 +84,8 @@ struct Cli
         parser.addHelpOption();
         parser.addVersionOption();
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
-                              &evaluate, &bench, &source, &file, &speed, &stationsCsv})
+                              &evaluate, &bench, &source, &file, &speed, &stationsCsv, &kafkaProperty, &kafkaNamespace,
+                              &partitions, &replication, &workerId})
             parser.addOption(*o);
     }
 };
@@ -113,6 +130,25 @@ Result<EngineOptions> engineOptions(const Cli &cli)
     return o;
 }
 
+Result<KafkaSettings> kafkaSettings(const Cli &cli, const QString &bootstrap)
+{
+    KafkaSettings k;
+    k.bootstrap = bootstrap;
+    k.topicNamespace = cli.parser.value(cli.kafkaNamespace);
+    bool ok = false;
+    k.partitions = cli.parser.value(cli.partitions).toInt(&ok);
+    if (!ok || k.partitions < 1)
+        return makeError(QStringLiteral("--partitions \"%1\": expected a number ≥ 1").arg(cli.parser.value(cli.partitions)));
+    k.replication = cli.parser.value(cli.replication).toInt(&ok);
+    if (!ok || k.replication == 0 || k.replication < -1)
+        return makeError(QStringLiteral("--replication \"%1\": expected a number ≥ 1").arg(cli.parser.value(cli.replication)));
+    for (const QString &kv : cli.parser.values(cli.kafkaProperty)) {
+        if (const auto r = k.addExtra(kv); !r)
+            return r.error();
+    }
+    return k;
+}
+
 int runServer(const Cli &cli, const EngineOptions &options)
 {
     bool ok = false;
@@ -124,6 +160,8 @@ int runServer(const Cli &cli, const EngineOptions &options)
         return fail(QStringLiteral("--bind \"%1\" is not an IP address").arg(cli.parser.value(cli.bind)));
 
     Engine engine(options);
+    if (!options.computeInProcess && !engine.bus().problem().isEmpty())
+        return fail(engine.bus().problem(), 1);
     ApiServer api(engine.state());
     const auto bound = api.listen(address, static_cast<quint16>(port));
     if (!bound)
@@ -170,12 +208,40 @@ int main(int argc, char **argv)
 
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect, &cli.exportCsv, &cli.train, &cli.evaluate}) {
+    if (cli.parser.isSet(cli.worker)) {
+        const auto k = kafkaSettings(cli, cli.parser.value(cli.bootstrap));
+        if (!k)
+            return fail(k.errorMessage());
+        Worker::Options w;
+        w.kafka = *k;
+        w.role = cli.parser.value(cli.role);
+        w.id = cli.parser.value(cli.workerId);
+        if (w.role == QLatin1String("collect")) {
+            const auto options = engineOptions(cli);
+            if (!options)
+                return fail(options.errorMessage());
+            w.engine = *options;
+        }
+        return Worker::run(w);
+    }
+    std::optional<EngineOptions> connected;
+    if (cli.parser.isSet(cli.connect)) {
+        const auto k = kafkaSettings(cli, cli.parser.value(cli.connect));
+        if (!k)
+            return fail(k.errorMessage());
+        // No sources and no computation here: the views and the API are fed from the cluster's topics.
+        connected.emplace();
+        connected->computeInProcess = false;
+        connected->busFactory = [k = *k](QObject *parent) -> Bus * { return KafkaBus::viewer(k, parent); };
+        if (cli.parser.isSet(cli.stationsCsv))
+            connected->stationsCsv = cli.parser.value(cli.stationsCsv);
+    }
+    for (const auto *o : {&cli.exportCsv, &cli.train, &cli.evaluate}) {
         if (cli.parser.isSet(*o))
             return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
     }
 
-    const auto options = engineOptions(cli);
+    const auto options = connected ? Result<EngineOptions>(*connected) : engineOptions(cli);
     if (!options)
         return fail(options.errorMessage());
 

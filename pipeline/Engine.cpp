@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QTimer>
 
 // Resources live in this static library; the linker keeps them only if something references them.
 static void initResources()
@@ -33,16 +34,25 @@ Engine::Engine(EngineOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_aggregator(m_options.windows)
 {
     initResources();
-    m_bus = new LocalBus(this);
-    m_state.setBusKind(m_bus->kind(), QString());
+    m_bus = m_options.busFactory ? m_options.busFactory(this) : new LocalBus(this);
+    m_state.setBusKind(m_bus->kind(), m_bus->problem());
+    if (!m_options.computeInProcess) {
+        m_state.setMode(QStringLiteral("connected"));
+        // A remote cluster can go away: keep /health's bus problem current.
+        auto *healthTimer = new QTimer(this);
+        connect(healthTimer, &QTimer::timeout, this, [this] { m_state.setBusKind(m_bus->kind(), m_bus->problem()); });
+        healthTimer->start(2000);
+    }
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
-        aggregate(r);
+        if (m_options.computeInProcess)
+            aggregate(r);
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
-        infer(w);
+        if (m_options.computeInProcess)
+            infer(w);
     });
     connect(m_bus, &Bus::forecasts, this, [this](const QList<Forecast> &f) { m_state.recordForecasts(f); });
     connect(m_bus, &Bus::anomalies, this, [this](const QList<Anomaly> &a) { m_state.recordAnomalies(a); });
@@ -90,7 +100,7 @@ void Engine::addSource(Source *source)
     connect(source, &Source::finished, this, [this, source] {
         // End of a finite replay: close the windows still open so nothing accepted is left unreported.
         const QList<WindowStats> rest = m_aggregator.flush();
-        if (!rest.isEmpty())
+        if (!rest.isEmpty() && m_options.computeInProcess)
             m_bus->publishFeatures(rest);
         publishSourceStatus(source);
         emit sourceFinished(source->name());

@@ -2,7 +2,10 @@
 
 #include "aggregate/SlidingWindowAggregator.h"
 
+#include <QObject>
 #include <QString>
+
+#include <functional>
 
 namespace stratus {
 
@@ -17,6 +20,10 @@ struct EngineOptions
     bool replayLoop = false;
     QString stationsCsv;     // optional catalogue (positions, names)
     SlidingWindowAggregator::Options windows;
+    // Distributed mode: the bus to use instead of the in-process LocalBus (e.g. a KafkaBus), and
+    // whether this process aggregates and infers itself (false: --connect, --worker --role collect).
+    std::function<class Bus *(QObject *parent)> busFactory;
+    bool computeInProcess = true;
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

@@ -26,6 +26,14 @@ KafkaBus::~KafkaBus()
 
 Result<bool> KafkaBus::start()
 {
+    const auto r = startClients();
+    if (!r)
+        setProblem(r.errorMessage());
+    return r;
+}
+
+Result<bool> KafkaBus::startClients()
+{
     if (m_producer)
         return true;
     auto producer = kafka::makeProducer(m_options.kafka, {}, this, &KafkaBus::onDelivery);
@@ -57,6 +65,16 @@ Result<bool> KafkaBus::start()
     m_stop = false;
     m_thread = std::thread([this] { run(); });
     return true;
+}
+
+KafkaBus *KafkaBus::viewer(const KafkaSettings &settings, QObject *parent)
+{
+    Options o;
+    o.kafka = settings;
+    o.subscribe = {Topic::Raw, Topic::Features, Topic::Predictions, Topic::Anomalies, Topic::DeadLetter};
+    auto *bus = new KafkaBus(o, parent);
+    bus->start(); // a failure is kept as problem() for /health and the caller
+    return bus;
 }
 
 void KafkaBus::stop()

@@ -44,6 +44,8 @@ public:
     void publishDeadLetter(const DeadLetter &letter) override;
     // Writes the end-of-stream control record into every raw partition (after the readings).
     void publishEndOfStream();
+    // The bus of `stratus --connect`: every topic subscribed, from the beginning, in a private group.
+    static KafkaBus *viewer(const KafkaSettings &settings, QObject *parent);
     // Waits until every published record is acknowledged (or the timeout passes); false on timeout.
     bool flush(int timeoutMs = 30000);
 
@@ -52,6 +54,7 @@ public:
 
 private:
     void produce(const QString &topic, const QByteArray &key, const QByteArray &value, int partition = -1);
+    Result<bool> startClients();
     void run();
     void setProblem(const QString &p);
     static void onDelivery(rd_kafka_s *rk, const void *message, void *opaque);
