@@ -59,7 +59,8 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
     const QString txnId = m_settings.group(m_stage) + QLatin1Char('-') + m_workerId + QLatin1Char('-')
                         + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
     auto producer = kafka::makeProducer(m_settings, {{QStringLiteral("transactional.id"), txnId},
-                                                     {QStringLiteral("transaction.timeout.ms"), QStringLiteral("10000")},
+                                                     {QStringLiteral("transaction.timeout.ms"), QStringLiteral("15000")},
+                                                     {QStringLiteral("message.timeout.ms"), QStringLiteral("15000")},
                                                      {QStringLiteral("linger.ms"), QStringLiteral("2")},
                                                      {QStringLiteral("batch.num.messages"), QStringLiteral("10000")}});
     if (!producer)

@@ -67,7 +67,8 @@ int runCollector(Worker::Options &o)
                                 << " (" << c.readingsRejected << " rejected)\n"
                                 << Qt::flush;
         }
-        QCoreApplication::quit();
+        // Queued: a fast replay can finish before the event loop runs, and quit() before exec() is lost.
+        QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
     });
     QTimer stopCheck;
     QObject::connect(&stopCheck, &QTimer::timeout, &engine, [] {
