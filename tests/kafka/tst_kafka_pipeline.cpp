@@ -8,10 +8,12 @@
 #include "bus/Bus.h"
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
+#include "cluster/ClusterMonitor.h"
 #include "sources/RecordedDataReader.h"
 
 #include <csignal>
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -229,6 +231,55 @@ private slots:
         }
         QVERIFY(lastEnd > real.last().timestampMs);
         stopAll(workers);
+    }
+
+    void clusterHealthShowsTopicsLagAndWorkers()
+    {
+        const QString ns = KafkaTestCluster::newNamespace();
+        const KafkaSettings k = m_cluster.settings(ns);
+        std::vector<std::unique_ptr<QProcess>> workers;
+        workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
+        auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
+        QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
+        QVERIFY(KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Features), 12580, 60000, 0).size() >= 12580);
+
+        ClusterMonitor monitor(k);
+        monitor.liveWindowMs = 4000;
+        ClusterHealth h;
+        // Lag drains once the last transactions are committed.
+        for (int i = 0; i < 40; ++i) {
+            h = monitor.snapshot();
+            if (h.groups.size() == 2 && h.groups[0].totalRecords == 0 && h.groups[1].totalRecords == 0 && !h.workers.isEmpty())
+                break;
+            QTest::qWait(250);
+        }
+        QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
+        QVERIFY(!h.brokers.isEmpty());
+        QCOMPARE(h.topics.size(), 6);
+        for (const auto &t : h.topics) {
+            QCOMPARE(t.partitions.size(), t.name.endsWith(QLatin1String("heartbeats")) ? 1 : 4);
+            for (const auto &p : t.partitions) {
+                QVERIFY(p.leader >= 0);
+                QVERIFY(p.isr.contains(p.leader));
+            }
+        }
+        QCOMPARE(h.groups.size(), 2);
+        QCOMPARE(h.groups[0].totalRecords, 0);
+        QCOMPARE(h.groups[0].lag.size(), 4);
+        QCOMPARE(h.workers.size(), 1);
+        QCOMPARE(h.workers[0].id, QStringLiteral("w1"));
+        QVERIFY(h.workers[0].alive);
+        const QJsonObject json = h.toJson();
+        QCOMPARE(json.value(QStringLiteral("workers")).toArray().size(), 1);
+        QCOMPARE(json.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("stages")).toArray().size(), 2);
+
+        // A dead worker stops beating and is reported as not alive.
+        ::kill(static_cast<pid_t>(workers[0]->processId()), SIGKILL);
+        workers[0]->waitForFinished(5000);
+        QTest::qWait(static_cast<int>(monitor.liveWindowMs) + 500);
+        h = monitor.snapshot();
+        QCOMPARE(h.workers.size(), 1);
+        QVERIFY(!h.workers[0].alive);
     }
 
 private:
