@@ -4,7 +4,7 @@
 // topic while processing goes on.
 #include "Engine.h"
 #include "JsonCodec.h"
-#include "KafkaTestCluster.h"
+#include "KafkaPipelineHelpers.h"
 #include "bus/Bus.h"
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
@@ -21,86 +21,6 @@
 
 using namespace stratus;
 
-namespace {
-
-struct Expected
-{
-    QList<QByteArray> windows;   // encoded, sorted
-    QList<QByteArray> forecasts; // encoded, sorted
-};
-
-// The in-process engine's output for a recorded file, encoded like the topics' records.
-Expected runInProcess(const QString &file)
-{
-    EngineOptions o;
-    o.replayFile = file;
-    o.replaySpeed = 0;
-    Engine engine(o);
-    Expected e;
-    QObject::connect(&engine.bus(), &Bus::features, &engine, [&](const QList<WindowStats> &w) {
-        for (const auto &x : w)
-            e.windows.append(KafkaCodec::encode(x));
-    });
-    QObject::connect(&engine.bus(), &Bus::forecasts, &engine, [&](const QList<Forecast> &f) {
-        for (const auto &x : f)
-            e.forecasts.append(KafkaCodec::encode(x));
-    });
-    QSignalSpy done(&engine, &Engine::sourceFinished);
-    engine.start();
-    if (done.isEmpty())
-        done.wait(120000);
-    std::sort(e.windows.begin(), e.windows.end());
-    std::sort(e.forecasts.begin(), e.forecasts.end());
-    return e;
-}
-
-// Records re-encoded through the codec (so key order and number formatting cannot differ), sorted.
-template <typename Decode>
-QList<QByteArray> normalized(const QList<QByteArray> &values, Decode decode)
-{
-    QList<QByteArray> out;
-    for (const QByteArray &v : values) {
-        const auto x = decode(v);
-        out.append(x ? KafkaCodec::encode(*x) : QByteArrayLiteral("UNDECODABLE ") + v);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-// Index of the first difference for a readable failure message.
-QString firstDifference(const QList<QByteArray> &a, const QList<QByteArray> &b)
-{
-    for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i) {
-        if (a[i] != b[i])
-            return QStringLiteral("at %1: kafka %2 vs in-process %3").arg(i).arg(QString::fromUtf8(a[i]), QString::fromUtf8(b[i]));
-    }
-    return QStringLiteral("sizes %1 (kafka) vs %2 (in-process)").arg(a.size()).arg(b.size());
-}
-
-QStringList workerArgs(const KafkaTestCluster &c, const QString &ns, const QString &id, const QString &role = QStringLiteral("all"))
-{
-    return {QStringLiteral("--worker"), QStringLiteral("--bootstrap"), c.bootstrap(), QStringLiteral("--namespace"), ns,
-            QStringLiteral("--role"), role, QStringLiteral("--worker-id"), id};
-}
-
-QStringList collectArgs(const KafkaTestCluster &c, const QString &ns, const QString &file)
-{
-    return workerArgs(c, ns, QStringLiteral("collector"), QStringLiteral("collect"))
-         + QStringList{QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"), file, QStringLiteral("--speed"),
-                       QStringLiteral("max")};
-}
-
-void stopAll(std::vector<std::unique_ptr<QProcess>> &ps)
-{
-    for (auto &p : ps)
-        p->terminate();
-    for (auto &p : ps) {
-        if (!p->waitForFinished(20000))
-            p->kill();
-    }
-}
-
-} // namespace
 
 class TestKafkaPipeline : public QObject
 {
