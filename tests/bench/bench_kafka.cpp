@@ -269,13 +269,24 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
     for (auto &x : producedAt)
         x = -1;
     QElapsedTimer clock;
-    std::atomic<bool> producing{true};
+    std::atomic<bool> stopReader{false}, readerReady{false}, clockStarted{false};
     std::vector<double> lat;
     std::thread reader([&] {
-        while (producing || (lat.empty() && clock.elapsed() < seconds * 1000 + 15000)) {
+        while (!stopReader) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer->get(), 50);
+            if (!readerReady) {
+                rd_kafka_topic_partition_list_t *a = nullptr;
+                if (rd_kafka_assignment(consumer->get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
+                    readerReady = a->cnt > 0;
+                    rd_kafka_topic_partition_list_destroy(a);
+                }
+            }
             if (!m)
                 continue;
+            if (!clockStarted) {
+                rd_kafka_message_destroy(m);
+                continue;
+            }
             if (!m->err) {
                 const auto f = KafkaCodec::decodeForecast(QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)));
                 if (f) {
@@ -286,8 +297,6 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
                 }
             }
             rd_kafka_message_destroy(m);
-            if (!producing && clock.elapsed() > seconds * 1000 + 5000)
-                break;
         }
     });
     // Wait until the stages own their partitions, then produce at the fixed rate.
@@ -299,9 +308,10 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
                 return false;
         return true;
     };
-    while (!assigned() && wait.elapsed() < 60000)
+    while ((!assigned() || !readerReady) && wait.elapsed() < 60000)
         QThread::msleep(10);
     clock.start();
+    clockStarted = true;
     const qint64 total = static_cast<qint64>(seconds * kRate);
     for (qint64 i = 0; i < total; ++i) {
         const qint64 due = static_cast<qint64>(i / kRate * 1e6); // µs
@@ -313,7 +323,9 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
         bus.publishReadings({s.at(i)});
     }
     bus.flush(30000);
-    producing = false;
+    // The last windows close with the last readings; give them time to come out.
+    QThread::msleep(3000);
+    stopReader = true;
     reader.join();
     rd_kafka_consumer_close(consumer->get());
     if (lat.size() < 10) {
@@ -361,6 +373,7 @@ QJsonObject run(const BenchContext &ctx)
     } else {
         o.insert(QStringLiteral("latency_p50_ms"), QJsonValue());
         o.insert(QStringLiteral("latency_p99_ms"), QJsonValue());
+        o.insert(QStringLiteral("latency_error"), error);
     }
     if (!ctx.json) {
         out << "latency at 10k readings/s, produce → prediction visible: p50 " << p50 << " ms, p99 " << p99 << " ms"
