@@ -170,6 +170,11 @@ struct WorkerSet
             stages.push_back(std::make_unique<AggregateStage>(k, QStringLiteral("bench-w%1").arg(w), WindowOptions{}));
             stages.push_back(std::make_unique<InferStage>(k, QStringLiteral("bench-w%1").arg(w)));
         }
+        const int commitMs = qEnvironmentVariableIntValue("STRATUS_BENCH_COMMIT_MS");
+        for (auto &s : stages) {
+            if (commitMs > 0)
+                s->commitIntervalMs = commitMs;
+        }
         for (auto &s : stages)
             threads.emplace_back([this, st = s.get()] { st->run(stop); });
     }
@@ -237,9 +242,9 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
 // Latency at a fixed rate; fills p50/p99 in ms.
 bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, double *p99, QString *error)
 {
-    // 10 event-time steps per wall second at 10 k/s; 6 s steps make event time run 60× the wall
-    // clock, so windows (1 min slide, 2 min lateness) close every wall second.
-    s.stepMs = 6000;
+    // 10 event-time steps per wall second at 10 k/s; 30 s steps make event time run 300× the wall
+    // clock, so windows (1 min slide, 2 min lateness) close several times per wall second.
+    s.stepMs = 30000;
     constexpr double kRate = 10000;
     const KafkaSettings k = settingsFor(bootstrap);
     KafkaBus::Options bo;
