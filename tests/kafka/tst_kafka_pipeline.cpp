@@ -14,6 +14,9 @@
 #include <csignal>
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -200,6 +203,52 @@ private slots:
         h = monitor.snapshot();
         QCOMPARE(h.workers.size(), 1);
         QVERIFY(!h.workers[0].alive);
+    }
+
+    // `stratus --server --connect`: no computation in the server, the API shows the cluster's results.
+    void connectedServerServesClusterResults()
+    {
+        const QString ns = KafkaTestCluster::newNamespace();
+        std::vector<std::unique_ptr<QProcess>> procs;
+        procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
+        auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
+        QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
+        procs.push_back(KafkaTestCluster::stratus({QStringLiteral("--server"), QStringLiteral("--connect"), m_cluster.bootstrap(),
+                                                   QStringLiteral("--namespace"), ns, QStringLiteral("--port"), QStringLiteral("0")}));
+        QProcess *server = procs.back().get();
+        QString base;
+        for (int i = 0; i < 200 && base.isEmpty(); ++i) {
+            server->waitForReadyRead(100);
+            const QString line = QString::fromUtf8(server->readLine());
+            if (line.startsWith(QLatin1String("stratus: serving ")))
+                base = line.mid(17).trimmed();
+        }
+        QVERIFY2(!base.isEmpty(), "the connected server did not start");
+        QNetworkAccessManager net;
+        auto get = [&](const QString &path) {
+            QNetworkReply *r = net.get(QNetworkRequest(QUrl(base + path)));
+            QEventLoop loop;
+            QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            const QJsonObject o = QJsonDocument::fromJson(r->readAll()).object();
+            r->deleteLater();
+            return o;
+        };
+        QJsonObject health;
+        for (int i = 0; i < 120; ++i) {
+            health = get(QStringLiteral("/health"));
+            if (health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt() >= 10136)
+                break;
+            QTest::qWait(250);
+        }
+        QCOMPARE(health.value(QStringLiteral("mode")).toString(), QStringLiteral("connected"));
+        QCOMPARE(health.value(QStringLiteral("bus")).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("kafka"));
+        // Exactly the in-process engine's counts for the NWS recording (see twoWorkersEqualInProcess).
+        QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("windows_out")).toInt(), 12580);
+        QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt(), 10136);
+        const QJsonObject p = get(QStringLiteral("/predictions/KMSN"));
+        QVERIFY2(!p.value(QStringLiteral("predictions")).toArray().isEmpty(), QJsonDocument(p).toJson().constData());
+        stopAll(procs);
     }
 
 private:
