@@ -354,8 +354,15 @@ QJsonObject run(const BenchContext &ctx)
         o.insert(QStringLiteral("error"), broker.error.isEmpty() ? QStringLiteral("cannot read the METAR day") : broker.error);
         return o;
     }
-    const qint64 n = ctx.smoke ? 50'000 : 1'000'000;
-    const int repeats = ctx.smoke ? 1 : std::max(1, std::min(ctx.repeats, 3));
+    // Extra arguments: --readings N (backlog size), --repeats N (default 3; 1 with --smoke).
+    qint64 n = ctx.smoke ? 50'000 : 1'000'000;
+    int repeats = ctx.smoke ? 1 : std::max(1, std::min(ctx.repeats, 3));
+    for (qsizetype i = 0; i + 1 < ctx.args.size(); ++i) {
+        if (ctx.args[i] == QLatin1String("--readings"))
+            n = std::max<qint64>(10'000, ctx.args[i + 1].toLongLong());
+        else if (ctx.args[i] == QLatin1String("--repeats"))
+            repeats = std::max(1, ctx.args[i + 1].toInt());
+    }
     const qint64 expected = expectedForecasts(s, n);
     QString error;
     for (int workers : {1, 2}) {
