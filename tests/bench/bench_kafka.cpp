@@ -122,11 +122,12 @@ struct Stream
         return stations.size() == kStations;
     }
     qint64 stepMs = 1000; // event time between a station's reports
+    int stationCount = kStations;
     Reading at(qint64 i) const
     {
         Reading r = values[static_cast<qsizetype>(i % values.size())];
-        r.stationId = stations[static_cast<qsizetype>(i % kStations)];
-        r.timestampMs = t0 + (i / kStations) * stepMs;
+        r.stationId = stations[static_cast<qsizetype>(i % stationCount)];
+        r.timestampMs = t0 + (i / stationCount) * stepMs;
         return r;
     }
 };
@@ -242,9 +243,12 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
 // Latency at a fixed rate; fills p50/p99 in ms.
 bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, double *p99, QString *error)
 {
-    // 10 event-time steps per wall second at 10 k/s; 30 s steps make event time run 300× the wall
-    // clock, so windows (1 min slide, 2 min lateness) close several times per wall second.
-    s.stepMs = 30000;
+    // 100 stations at 10 k/s = 100 reports per station per wall second; 600 ms event steps make
+    // event time run 60× the wall clock, so each station's windows (1 min slide, 2 min lateness)
+    // close once per wall second after the first 3 wall seconds. (1,000 stations at this pace
+    // would close 1,000 stations' windows every second: an output-bound test, not a latency one.)
+    s.stationCount = 100;
+    s.stepMs = 600;
     constexpr double kRate = 10000;
     const KafkaSettings k = settingsFor(bootstrap);
     KafkaBus::Options bo;
@@ -269,7 +273,7 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
     rd_kafka_topic_partition_list_destroy(sub);
 
     // Wall time (ms since clock start) at which each event-time second was first produced.
-    const qint64 ticks = static_cast<qint64>(seconds * kRate / kStations) + 1;
+    const qint64 ticks = static_cast<qint64>(seconds * kRate / s.stationCount) + 1;
     std::vector<std::atomic<qint64>> producedAt(static_cast<size_t>(ticks + 200));
     for (auto &x : producedAt)
         x = -1;
@@ -322,7 +326,7 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
         const qint64 due = static_cast<qint64>(i / kRate * 1e6); // µs
         while (clock.nsecsElapsed() / 1000 < due)
             QThread::usleep(100);
-        const qint64 tick = i / kStations;
+        const qint64 tick = i / s.stationCount;
         if (producedAt[static_cast<size_t>(tick)] < 0)
             producedAt[static_cast<size_t>(tick)] = static_cast<qint64>(clock.nsecsElapsed() / 1000000);
         bus.publishReadings({s.at(i)});
@@ -379,7 +383,7 @@ QJsonObject run(const BenchContext &ctx)
                 << n << " readings, " << expected << " predictions)\n" << Qt::flush;
     }
     double p50 = 0, p99 = 0;
-    if (latency(broker.bootstrap, s, ctx.smoke ? 3.0 : 20.0, &p50, &p99, &error)) {
+    if (latency(broker.bootstrap, s, ctx.smoke ? 6.0 : 30.0, &p50, &p99, &error)) {
         o.insert(QStringLiteral("latency_p50_ms"), p50);
         o.insert(QStringLiteral("latency_p99_ms"), p99);
     } else {
