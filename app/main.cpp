@@ -2,6 +2,7 @@
 #include "Engine.h"
 #include "api/ApiServer.h"
 #include "bus/KafkaBus.h"
+#include "cluster/ClusterMonitor.h"
 #include "cluster/Worker.h"
 
 #ifdef STRATUS_HAS_GUI
@@ -233,6 +234,7 @@ int main(int argc, char **argv)
         connected.emplace();
         connected->computeInProcess = false;
         connected->busFactory = [k = *k](QObject *parent) -> Bus * { return KafkaBus::viewer(k, parent); };
+        connected->clusterSnapshot = [k = *k] { return ClusterMonitor(k).snapshot().toJson(); };
         if (cli.parser.isSet(cli.stationsCsv))
             connected->stationsCsv = cli.parser.value(cli.stationsCsv);
     }

@@ -6,7 +6,9 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QFutureWatcher>
 #include <QTimer>
+#include <QtConcurrent>
 
 // Resources live in this static library; the linker keeps them only if something references them.
 static void initResources()
@@ -42,6 +44,19 @@ Engine::Engine(EngineOptions options, QObject *parent)
         auto *healthTimer = new QTimer(this);
         connect(healthTimer, &QTimer::timeout, this, [this] { m_state.setBusKind(m_bus->kind(), m_bus->problem()); });
         healthTimer->start(2000);
+    }
+    if (m_options.clusterSnapshot) {
+        auto *clusterTimer = new QTimer(this);
+        auto *watcher = new QFutureWatcher<QJsonObject>(this);
+        connect(watcher, &QFutureWatcher<QJsonObject>::finished, this, [this, watcher] { m_state.setCluster(watcher->result()); });
+        auto poll = [this, watcher] {
+            if (watcher->isRunning())
+                return;
+            watcher->setFuture(QtConcurrent::run(m_options.clusterSnapshot));
+        };
+        connect(clusterTimer, &QTimer::timeout, this, poll);
+        clusterTimer->start(5000);
+        QTimer::singleShot(0, this, poll);
     }
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {

@@ -2,6 +2,7 @@
 
 #include "aggregate/SlidingWindowAggregator.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 
@@ -24,6 +25,9 @@ struct EngineOptions
     // whether this process aggregates and infers itself (false: --connect, --worker --role collect).
     std::function<class Bus *(QObject *parent)> busFactory;
     bool computeInProcess = true;
+    // Distributed mode: a (blocking) cluster health snapshot, run off the GUI thread every 5 s into
+    // LiveState::cluster() — e.g. ClusterMonitor::snapshot().toJson().
+    std::function<QJsonObject()> clusterSnapshot;
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

@@ -31,6 +31,12 @@ void ApiServer::registerRoutes()
 {
     m_server.route(QStringLiteral("/health"), QHttpServerRequest::Method::Get, [this] { return health(); });
     m_server.route(QStringLiteral("/stations"), QHttpServerRequest::Method::Get, [this] { return stations(); });
+    m_server.route(QStringLiteral("/cluster"), QHttpServerRequest::Method::Get, [this] {
+        // In-process there is no cluster; with --connect, the ClusterMonitor's latest snapshot.
+        QJsonObject o = m_state.cluster();
+        o.insert(QLatin1String("mode"), m_state.mode());
+        return QHttpServerResponse(o);
+    });
     m_server.route(QStringLiteral("/predictions/<arg>"), QHttpServerRequest::Method::Get,
                    [this](const QString &id) { return predictions(id); });
     m_server.setMissingHandler([](const QHttpServerRequest &request, QHttpServerResponder &&responder) {

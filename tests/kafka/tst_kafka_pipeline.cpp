@@ -248,6 +248,19 @@ private slots:
         QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt(), 10136);
         const QJsonObject p = get(QStringLiteral("/predictions/KMSN"));
         QVERIFY2(!p.value(QStringLiteral("predictions")).toArray().isEmpty(), QJsonDocument(p).toJson().constData());
+        // /cluster: the ClusterMonitor's snapshot, refreshed every 5 s, shows the live worker.
+        QJsonObject cluster;
+        for (int i = 0; i < 60; ++i) {
+            cluster = get(QStringLiteral("/cluster"));
+            if (!cluster.value(QStringLiteral("workers")).toArray().isEmpty())
+                break;
+            QTest::qWait(250);
+        }
+        QVERIFY2(!cluster.value(QStringLiteral("brokers")).toArray().isEmpty(), QJsonDocument(cluster).toJson().constData());
+        QCOMPARE(cluster.value(QStringLiteral("topics")).toArray().size(), 6);
+        QCOMPARE(cluster.value(QStringLiteral("groups")).toArray().size(), 2);
+        QCOMPARE(cluster.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("id")).toString(),
+                 QStringLiteral("w1"));
         stopAll(procs);
     }
 
