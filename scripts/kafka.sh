@@ -5,7 +5,7 @@
 #   scripts/kafka.sh down                 SIGTERM every node and wait for it to exit
 #   scripts/kafka.sh status               nodes, pids, whether each one serves
 #   scripts/kafka.sh env                  prints: export STRATUS_KAFKA_BOOTSTRAP=HOST:PORT,...
-#   scripts/kafka.sh stop-node N | start-node N   stop/restart one node (fault tests)
+#   scripts/kafka.sh stop-node N | kill-node N | start-node N   stop (SIGTERM) / kill -9 / restart one node (fault tests)
 #   scripts/kafka.sh fetch                only fetch the jars
 #
 # Needs only java (17+), maven and kcat. The broker jars come from Maven Central through
