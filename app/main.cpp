@@ -2,6 +2,9 @@
 #include "Config.h"
 #include "Engine.h"
 #include "api/ApiThread.h"
+#include "bus/KafkaBus.h"
+#include "cluster/ClusterMonitor.h"
+#include "cluster/Worker.h"
 #include "api/SignalWatcher.h"
 #include "infer/AnomalyEvaluator.h"
 #include "infer/ModelCommands.h"
@@ -22,6 +25,7 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 using namespace stratus;
 
@@ -120,6 +124,19 @@ struct Cli
                             QStringLiteral("--export: readings, features, predictions, anomalies or daily-summary."),
                             QStringLiteral("KIND"), QStringLiteral("readings")};
     QCommandLineOption out{QStringLiteral("out"), QStringLiteral("--export: CSV file to write."), QStringLiteral("FILE")};
+    QCommandLineOption kafkaProperty{QStringLiteral("kafka"),
+                                     QStringLiteral("librdkafka property passed through, e.g. security.protocol=SASL_SSL (repeatable)."),
+                                     QStringLiteral("KEY=VALUE")};
+    QCommandLineOption kafkaNamespace{QStringLiteral("namespace"),
+                                      QStringLiteral("Prefix of the Kafka topic and group names (several pipelines on one cluster)."),
+                                      QStringLiteral("PREFIX")};
+    QCommandLineOption partitions{QStringLiteral("partitions"), QStringLiteral("Partitions of the stratus.* topics created (default 4)."),
+                                  QStringLiteral("N")};
+    QCommandLineOption replication{QStringLiteral("replication"),
+                                   QStringLiteral("Replication factor of the topics created (default: the broker's)."),
+                                   QStringLiteral("N")};
+    QCommandLineOption workerId{QStringLiteral("worker-id"), QStringLiteral("Name of this worker (default host-pid)."),
+                                QStringLiteral("ID")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -148,7 +165,8 @@ struct Cli
         for (const auto *o : {&server, &demo, &port, &bind, &worker, &role, &bootstrap, &connect, &exportCsv, &train,
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
                               &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults, &models, &db, &retentionDays,
-                              &rateLimit, &station, &from, &to, &kind, &out})
+                              &rateLimit, &station, &from, &to, &kind, &out, &kafkaProperty,
+                              &kafkaNamespace, &partitions, &replication, &workerId})
             parser.addOption(*o);
     }
 };
@@ -180,7 +198,9 @@ Result<Config> loadConfig(const Cli &cli)
     const std::pair<const QCommandLineOption *, const char *> mapping[] = {
         {&cli.port, "server/port"},       {&cli.bind, "server/bind"},           {&cli.source, "source/kind"},
         {&cli.file, "source/file"},       {&cli.speed, "source/speed"},         {&cli.stationsCsv, "source/stations_csv"},
-        {&cli.bootstrap, "kafka/bootstrap"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
+        {&cli.bootstrap, "kafka/bootstrap"}, {&cli.kafkaNamespace, "kafka/namespace"},
+        {&cli.partitions, "kafka/partitions"}, {&cli.replication, "kafka/replication"}, {&cli.role, "worker/role"},
+        {&cli.workerId, "worker/id"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
         {&cli.near, "source/near"}, {&cli.stations, "source/stations"}, {&cli.nwsUrl, "source/nws_url"},
         {&cli.openMeteoUrl, "source/openmeteo_url"}, {&cli.pollInterval, "source/poll_interval_s"},
         {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"}, {&cli.models, "models/dir"},
@@ -279,6 +299,22 @@ Result<EngineOptions> engineOptions(const Config &config)
     return o;
 }
 
+Result<KafkaSettings> kafkaSettings(const Cli &cli, const Config &config, const QString &bootstrap)
+{
+    if (bootstrap.isEmpty())
+        return makeError(QStringLiteral("no Kafka bootstrap servers: --bootstrap HOST:PORT (or [kafka] bootstrap)"));
+    KafkaSettings k;
+    k.bootstrap = bootstrap;
+    k.topicNamespace = config.value(QStringLiteral("kafka/namespace"));
+    k.partitions = config.intValue(QStringLiteral("kafka/partitions"));
+    k.replication = config.intValue(QStringLiteral("kafka/replication"));
+    for (const QString &kv : cli.parser.values(cli.kafkaProperty)) {
+        if (const auto r = k.addExtra(kv); !r)
+            return r.error();
+    }
+    return k;
+}
+
 int runServer(const Config &config, EngineOptions options)
 {
     const QHostAddress address(config.value(QStringLiteral("server/bind")));
@@ -291,6 +327,8 @@ int runServer(const Config &config, EngineOptions options)
     Engine engine(options);
     if (!engine.store())
         return fail(engine.storeError(), 1);
+    if (!options.computeInProcess && !engine.bus().problem().isEmpty())
+        return fail(engine.bus().problem(), 1);
     // The API answers on its own thread, so a busy engine does not stall it and vice versa.
     ApiThread api(engine.state());
     const double rate = config.doubleValue(QStringLiteral("server/rate_limit"));
@@ -404,10 +442,6 @@ int main(int argc, char **argv)
     }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
-    for (const auto *o : {&cli.worker, &cli.connect}) {
-        if (cli.parser.isSet(*o))
-            return fail(QStringLiteral("--%1 is not implemented in this build yet").arg(o->names().first()));
-    }
 
     const auto config = loadConfig(cli);
     if (!config)
@@ -421,6 +455,31 @@ int main(int argc, char **argv)
         return fail(options.errorMessage());
     if (cli.parser.isSet(cli.exportCsv))
         return runExport(cli, *config);
+    if (cli.parser.isSet(cli.worker)) {
+        const auto k = kafkaSettings(cli, *config, config->value(QStringLiteral("kafka/bootstrap")));
+        if (!k)
+            return fail(k.errorMessage());
+        Worker::Options w;
+        w.kafka = *k;
+        w.role = config->value(QStringLiteral("worker/role"));
+        w.id = config->value(QStringLiteral("worker/id"));
+        if (w.role == QLatin1String("collect"))
+            w.engine = *options;
+        return Worker::run(w);
+    }
+    if (cli.parser.isSet(cli.connect)) {
+        const auto k = kafkaSettings(cli, *config, cli.parser.value(cli.connect));
+        if (!k)
+            return fail(k.errorMessage());
+        // No sources and no computation here: the views and the API are fed from the cluster's topics.
+        EngineOptions connected;
+        connected.computeInProcess = false;
+        connected.busFactory = [k = *k](QObject *parent) -> Bus * { return KafkaBus::viewer(k, parent); };
+        connected.clusterSnapshot = [k = *k] { return ClusterMonitor(k).snapshot().toJson(); };
+        connected.stationsCsv = config->value(QStringLiteral("source/stations_csv"));
+        connected.store = options->store;
+        options.value() = connected;
+    }
     if (config->isSet(QStringLiteral("source/near"))) {
         auto near = nearQuery(cli, *config);
         if (!near)

@@ -12,6 +12,9 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QFutureWatcher>
+#include <QTimer>
+#include <QtConcurrent>
 
 // Resources live in this static library; the linker keeps them only if something references them.
 static void initResources()
@@ -39,13 +42,34 @@ Engine::Engine(EngineOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_aggregator(m_options.windows)
 {
     initResources();
-    m_bus = new LocalBus(this);
-    m_state.setBusKind(m_bus->kind(), QString());
+    m_bus = m_options.busFactory ? m_options.busFactory(this) : new LocalBus(this);
+    m_state.setBusKind(m_bus->kind(), m_bus->problem());
+    if (!m_options.computeInProcess) {
+        m_state.setMode(QStringLiteral("connected"));
+        // A remote cluster can go away: keep /health's bus problem current.
+        auto *healthTimer = new QTimer(this);
+        connect(healthTimer, &QTimer::timeout, this, [this] { m_state.setBusKind(m_bus->kind(), m_bus->problem()); });
+        healthTimer->start(2000);
+    }
+    if (m_options.clusterSnapshot) {
+        auto *clusterTimer = new QTimer(this);
+        auto *watcher = new QFutureWatcher<QJsonObject>(this);
+        connect(watcher, &QFutureWatcher<QJsonObject>::finished, this, [this, watcher] { m_state.setCluster(watcher->result()); });
+        auto poll = [this, watcher] {
+            if (watcher->isRunning())
+                return;
+            watcher->setFuture(QtConcurrent::run(m_options.clusterSnapshot));
+        };
+        connect(clusterTimer, &QTimer::timeout, this, poll);
+        clusterTimer->start(5000);
+        QTimer::singleShot(0, this, poll);
+    }
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
         m_state.recordReadings(r);
         m_forecasts.observe(r);
-        aggregate(r);
+        if (m_options.computeInProcess)
+            aggregate(r);
         if (m_options.spatialCheck) {
             if (const QList<Anomaly> spatial = m_spatial.check(r); !spatial.isEmpty())
                 m_bus->publishAnomalies(spatial);
@@ -54,7 +78,8 @@ Engine::Engine(EngineOptions options, QObject *parent)
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
-        infer(w);
+        if (m_options.computeInProcess)
+            infer(w);
     });
     connect(m_bus, &Bus::forecasts, this, [this](const QList<Forecast> &f) { m_state.recordForecasts(f); });
     connect(m_bus, &Bus::anomalies, this, [this](const QList<Anomaly> &a) { m_state.recordAnomalies(a); });
@@ -150,7 +175,7 @@ void Engine::addSource(Source *source)
     connect(source, &Source::finished, this, [this, source] {
         // End of a finite replay: close the windows still open so nothing accepted is left unreported.
         const QList<WindowStats> rest = m_aggregator.flush();
-        if (!rest.isEmpty())
+        if (!rest.isEmpty() && m_options.computeInProcess)
             m_bus->publishFeatures(rest);
         publishSourceStatus(source);
         emit sourceFinished(source->name());

@@ -4,11 +4,15 @@
 #include "aggregate/SlidingWindowAggregator.h"
 #include "store/StoreOptions.h"
 
+#include <QJsonObject>
+#include <QObject>
 #include <QString>
 #include <QStringList>
 
 #include <optional>
 #include <utility>
+
+#include <functional>
 
 namespace stratus {
 
@@ -40,6 +44,13 @@ struct EngineOptions
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
     StoreOptions store;      // store.path empty = no history store
+    // Distributed mode: the bus to use instead of the in-process LocalBus (e.g. a KafkaBus), and
+    // whether this process aggregates and infers itself (false: --connect, --worker --role collect).
+    std::function<class Bus *(QObject *parent)> busFactory;
+    bool computeInProcess = true;
+    // Distributed mode: a (blocking) cluster health snapshot, run off the GUI thread every 5 s into
+    // LiveState::cluster() — e.g. ClusterMonitor::snapshot().toJson().
+    std::function<QJsonObject()> clusterSnapshot;
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
     // times shifted to now, looping, so the demo always shows a moving feed.

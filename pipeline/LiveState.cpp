@@ -71,6 +71,18 @@ void LiveState::setSourceStatus(const SourceStatus &status)
     touch();
 }
 
+void LiveState::setCluster(const QJsonObject &cluster)
+{
+    QWriteLocker lock(&m_lock);
+    m_cluster = cluster;
+}
+
+QJsonObject LiveState::cluster() const
+{
+    QReadLocker lock(&m_lock);
+    return m_cluster;
+}
+
 void LiveState::setMode(const QString &mode)
 {
     QWriteLocker lock(&m_lock);

@@ -7,6 +7,7 @@
 #include "WindowStats.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QReadWriteLock>
 
@@ -58,6 +59,9 @@ public:
     void setBusKind(const QString &kind, const QString &problem);
     void addCounters(const Counters &delta);
     void setLateDropped(qint64 total);
+    // Distributed mode: the latest cluster health (ClusterHealth::toJson()) for /cluster and the GUI.
+    void setCluster(const QJsonObject &cluster);
+    QJsonObject cluster() const;
 
     StationCatalogue catalogue() const;
     bool hasStation(const QString &id) const;
@@ -94,6 +98,7 @@ private:
     QString m_mode = QStringLiteral("in-process");
     QString m_busKind = QStringLiteral("local");
     QString m_busProblem;
+    QJsonObject m_cluster;
     std::atomic<quint64> m_generation{0};
 };
 

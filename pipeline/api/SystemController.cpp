@@ -227,6 +227,13 @@ ApiReply SystemController::cluster(ApiRequest &)
     o.insert(ApiKeys::mode, state.mode());
     o.insert(ApiKeys::bus, bus);
     o.insert(ApiKeys::stages, stages);
+    // Connected to a Kafka cluster: brokers, topics/partitions with leader and ISR, group lag and
+    // workers, as the ClusterMonitor last saw them.
+    const QJsonObject cluster = state.cluster();
+    for (auto it = cluster.begin(); it != cluster.end(); ++it) {
+        if (!o.contains(it.key()))
+            o.insert(it.key(), it.value());
+    }
     return ApiReply::json(o);
 }
 

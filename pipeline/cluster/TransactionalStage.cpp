@@ -1,0 +1,310 @@
+#include "TransactionalStage.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QUuid>
+
+namespace stratus {
+
+Q_LOGGING_CATEGORY(lcStage, "stratus.kafka.stage")
+
+namespace {
+QString txnError(rd_kafka_error_t *e)
+{
+    return QString::fromUtf8(rd_kafka_error_string(e));
+}
+} // namespace
+
+TransactionalStage::TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId)
+    : m_settings(std::move(settings)), m_stage(std::move(stage)), m_inputTopic(std::move(inputTopic)), m_workerId(std::move(workerId))
+{
+}
+
+TransactionalStage::~TransactionalStage() = default;
+
+QList<int> TransactionalStage::assignedPartitions() const
+{
+    QMutexLocker lock(&m_assignedLock);
+    return m_assigned;
+}
+
+void TransactionalStage::produce(const Output &o)
+{
+    const QByteArray t = o.topic.toUtf8();
+    for (;;) {
+        const rd_kafka_resp_err_t e = rd_kafka_producev(
+            m_producer.get(), RD_KAFKA_V_TOPIC(t.constData()), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
+            RD_KAFKA_V_VALUE(const_cast<char *>(o.value.constData()), static_cast<size_t>(o.value.size())),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ++m_stats.out;
+            return;
+        }
+        if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_poll(m_producer.get(), 20);
+            continue;
+        }
+        // Anything else makes the transaction unusable; commit() will fail and abort it.
+        qCWarning(lcStage).noquote() << m_stage << "cannot produce to" << o.topic << ":" << kafka::errorText(e);
+        return;
+    }
+}
+
+Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
+{
+    // Unique per process: zombie fencing comes from the consumer group generation (KIP-447), and a
+    // dead member's open transaction is aborted by the broker after transaction.timeout.ms.
+    const QString txnId = m_settings.group(m_stage) + QLatin1Char('-') + m_workerId + QLatin1Char('-')
+                        + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
+    auto producer = kafka::makeProducer(m_settings, {{QStringLiteral("transactional.id"), txnId},
+                                                     {QStringLiteral("transaction.timeout.ms"), QStringLiteral("15000")},
+                                                     {QStringLiteral("message.timeout.ms"), QStringLiteral("15000")},
+                                                     {QStringLiteral("linger.ms"), QStringLiteral("2")},
+                                                     {QStringLiteral("batch.num.messages"), QStringLiteral("10000")}});
+    if (!producer)
+        return producer.error();
+    m_producer = std::move(producer).value();
+    if (rd_kafka_error_t *e = rd_kafka_init_transactions(m_producer.get(), 30000)) {
+        const QString msg = QStringLiteral("%1: cannot start transactions on %2: %3").arg(m_stage, m_settings.bootstrap, txnError(e));
+        rd_kafka_error_destroy(e);
+        return makeError(msg);
+    }
+
+    auto conf = kafka::makeConf(m_settings, {{QStringLiteral("group.id"), m_settings.group(m_stage)},
+                                             {QStringLiteral("enable.auto.commit"), QStringLiteral("false")},
+                                             {QStringLiteral("isolation.level"), QStringLiteral("read_committed")},
+                                             {QStringLiteral("auto.offset.reset"), QStringLiteral("earliest")},
+                                             {QStringLiteral("session.timeout.ms"), QStringLiteral("6000")},
+                                             {QStringLiteral("heartbeat.interval.ms"), QStringLiteral("1000")},
+                                             {QStringLiteral("fetch.wait.max.ms"), QStringLiteral("10")},
+                                             {QStringLiteral("partition.assignment.strategy"), QStringLiteral("range")},
+                                             {QStringLiteral("client.id"), m_workerId}});
+    if (!conf)
+        return conf.error();
+    rd_kafka_conf_set_opaque(*conf, this);
+    rd_kafka_conf_set_rebalance_cb(*conf, reinterpret_cast<void (*)(rd_kafka_t *, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t *, void *)>(&TransactionalStage::onRebalance));
+    char err[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err);
+    if (!rk) {
+        rd_kafka_conf_destroy(*conf);
+        return makeError(QStringLiteral("%1: cannot create consumer: %2").arg(m_stage, QString::fromUtf8(err)));
+    }
+    m_consumer.reset(rk);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, m_inputTopic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
+    const rd_kafka_resp_err_t se = rd_kafka_subscribe(rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (se)
+        return makeError(QStringLiteral("%1: cannot subscribe to %2: %3").arg(m_stage, m_inputTopic, kafka::errorText(se)));
+
+    QElapsedTimer txnClock;
+    QList<Output> outputs;
+    while (!stop && m_fatal.isEmpty()) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 10);
+        if (m) {
+            if (m->err) {
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                    qCWarning(lcStage).noquote() << m_stage << "consumer:" << QString::fromUtf8(rd_kafka_message_errstr(m));
+                rd_kafka_message_destroy(m);
+            } else {
+                if (!m_txnOpen) {
+                    if (rd_kafka_error_t *e = rd_kafka_begin_transaction(m_producer.get())) {
+                        m_fatal = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_stage, txnError(e));
+                        rd_kafka_error_destroy(e);
+                        rd_kafka_message_destroy(m);
+                        break;
+                    }
+                    m_txnOpen = true;
+                    m_txnRecords = 0;
+                    txnClock.start();
+                }
+                outputs.clear();
+                process(m->partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
+                        QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), false, outputs);
+                ++m_stats.in;
+                for (const Output &o : std::as_const(outputs))
+                    produce(o);
+                m_nextOffsets[m->partition] = m->offset + 1;
+                ++m_txnRecords;
+                rd_kafka_message_destroy(m);
+            }
+        }
+        rd_kafka_poll(m_producer.get(), 0);
+        if (m_txnOpen && (txnClock.elapsed() >= commitIntervalMs || m_txnRecords >= maxRecordsPerTransaction)) {
+            const auto c = commit();
+            if (!c)
+                abortAndRewind(c.errorMessage());
+        }
+    }
+    if (m_txnOpen && m_fatal.isEmpty()) {
+        const auto c = commit();
+        if (!c)
+            abortAndRewind(c.errorMessage());
+    }
+    rd_kafka_consumer_close(rk);
+    m_consumer.reset();
+    m_producer.reset();
+    if (!m_fatal.isEmpty())
+        return makeError(m_fatal);
+    return true;
+}
+
+Result<bool> TransactionalStage::commit()
+{
+    if (!m_txnOpen)
+        return true;
+    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(m_nextOffsets.size());
+    for (auto it = m_nextOffsets.begin(); it != m_nextOffsets.end(); ++it)
+        rd_kafka_topic_partition_list_add(offsets, m_inputTopic.toUtf8().constData(), it.key())->offset = it.value();
+    QString problem;
+    if (offsets->cnt > 0) {
+        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(m_consumer.get());
+        if (rd_kafka_error_t *e = rd_kafka_send_offsets_to_transaction(m_producer.get(), offsets, cgmd, 30000)) {
+            problem = QStringLiteral("sending offsets: ") + txnError(e);
+            if (rd_kafka_error_is_fatal(e))
+                m_fatal = QStringLiteral("%1: %2").arg(m_stage, problem);
+            rd_kafka_error_destroy(e);
+        }
+        rd_kafka_consumer_group_metadata_destroy(cgmd);
+    }
+    rd_kafka_topic_partition_list_destroy(offsets);
+    if (problem.isEmpty()) {
+        if (rd_kafka_error_t *e = rd_kafka_commit_transaction(m_producer.get(), 60000)) {
+            problem = QStringLiteral("committing: ") + txnError(e);
+            if (rd_kafka_error_is_fatal(e))
+                m_fatal = QStringLiteral("%1: %2").arg(m_stage, problem);
+            rd_kafka_error_destroy(e);
+        }
+    }
+    if (!problem.isEmpty())
+        return makeError(problem);
+    m_txnOpen = false;
+    m_nextOffsets.clear();
+    ++m_stats.transactions;
+    return true;
+}
+
+void TransactionalStage::abortAndRewind(const QString &why)
+{
+    qCWarning(lcStage).noquote() << m_stage << "transaction failed, aborting and rewinding:" << why;
+    if (m_txnOpen) {
+        if (rd_kafka_error_t *e = rd_kafka_abort_transaction(m_producer.get(), 60000)) {
+            m_fatal = QStringLiteral("%1: cannot abort transaction: %2").arg(m_stage, txnError(e));
+            rd_kafka_error_destroy(e);
+            return;
+        }
+    }
+    m_txnOpen = false;
+    m_nextOffsets.clear();
+    // Everything since the last commit is undone: rebuild state from the committed offsets.
+    rd_kafka_topic_partition_list_t *assigned = nullptr;
+    if (rd_kafka_assignment(m_consumer.get(), &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR && assigned) {
+        const auto r = restorePartitions(assigned);
+        if (r) {
+            if (rd_kafka_error_t *e = rd_kafka_seek_partitions(m_consumer.get(), assigned, 10000)) {
+                m_fatal = QStringLiteral("%1: cannot rewind: %2").arg(m_stage, txnError(e));
+                rd_kafka_error_destroy(e);
+            }
+        } else {
+            m_fatal = r.errorMessage();
+        }
+        rd_kafka_topic_partition_list_destroy(assigned);
+    }
+}
+
+void TransactionalStage::onRebalance(rd_kafka_s *rk, int err, void *partitions, void *opaque)
+{
+    Q_UNUSED(rk);
+    static_cast<TransactionalStage *>(opaque)->handleRebalance(err, partitions);
+}
+
+void TransactionalStage::handleRebalance(int err, void *p)
+{
+    auto *partitions = static_cast<rd_kafka_topic_partition_list_t *>(p);
+    ++m_stats.rebalances;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        const auto r = restorePartitions(partitions);
+        if (!r)
+            m_fatal = r.errorMessage();
+        rd_kafka_assign(m_consumer.get(), partitions);
+        QMutexLocker lock(&m_assignedLock);
+        m_assigned.clear();
+        for (int i = 0; i < partitions->cnt; ++i)
+            m_assigned.append(partitions->elems[i].partition);
+        qCInfo(lcStage).noquote() << m_stage << m_workerId << "assigned partitions" << m_assigned;
+    } else {
+        // Hand over cleanly: what was processed so far is committed before another member takes it.
+        if (m_txnOpen) {
+            const auto c = commit();
+            if (!c) {
+                qCWarning(lcStage).noquote() << m_stage << "commit before revoke failed, aborting:" << c.errorMessage();
+                if (rd_kafka_error_t *e = rd_kafka_abort_transaction(m_producer.get(), 60000))
+                    rd_kafka_error_destroy(e);
+                m_txnOpen = false;
+                m_nextOffsets.clear();
+            }
+        }
+        for (int i = 0; i < partitions->cnt; ++i)
+            dropPartition(partitions->elems[i].partition);
+        rd_kafka_assign(m_consumer.get(), nullptr);
+        QMutexLocker lock(&m_assignedLock);
+        m_assigned.clear();
+    }
+}
+
+// Sets each partition's offset to the committed one and rebuilds its state by replay.
+Result<bool> TransactionalStage::restorePartitions(void *p)
+{
+    auto *partitions = static_cast<rd_kafka_topic_partition_list_t *>(p);
+    const rd_kafka_resp_err_t e = rd_kafka_committed(m_consumer.get(), partitions, 30000);
+    if (e)
+        return makeError(QStringLiteral("%1: cannot read committed offsets: %2").arg(m_stage, kafka::errorText(e)));
+    for (int i = 0; i < partitions->cnt; ++i) {
+        rd_kafka_topic_partition_t &tp = partitions->elems[i];
+        resetPartition(tp.partition);
+        if (tp.offset < 0) {
+            tp.offset = RD_KAFKA_OFFSET_BEGINNING;
+            continue;
+        }
+        if (!needsReplay() || tp.offset == 0)
+            continue;
+        // Replay [beginning, committed) with outputs discarded: a plain assigned consumer, no group.
+        auto replay = kafka::makeConsumer(m_settings, {{QStringLiteral("group.id"), m_settings.group(m_stage + QStringLiteral("-replay"))},
+                                                       {QStringLiteral("isolation.level"), QStringLiteral("read_committed")}});
+        if (!replay)
+            return replay.error();
+        rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(one, tp.topic, tp.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_assign(replay->get(), one);
+        rd_kafka_topic_partition_list_destroy(one);
+        QList<Output> discard;
+        QElapsedTimer clock;
+        clock.start();
+        qint64 at = -1;
+        while (at + 1 < tp.offset) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(replay->get(), 100);
+            if (!m) {
+                if (clock.elapsed() > 60000)
+                    return makeError(QStringLiteral("%1: replay of partition %2 stalled at offset %3 of %4").arg(m_stage).arg(tp.partition).arg(at).arg(tp.offset));
+                continue;
+            }
+            if (!m->err && m->offset < tp.offset) {
+                discard.clear();
+                process(tp.partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
+                        QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), true, discard);
+                ++m_stats.replayed;
+                at = m->offset;
+            } else if (!m->err) {
+                at = m->offset;
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_consumer_close(replay->get());
+    }
+    return true;
+}
+
+} // namespace stratus

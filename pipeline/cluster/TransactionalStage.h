@@ -1,0 +1,88 @@
+#pragma once
+
+#include "bus/KafkaSettings.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+#include <atomic>
+
+namespace stratus {
+
+// One consume → transform → produce stage of a worker, exactly once: a consumer-group member
+// reading its input topic (read_committed), whose outputs and input offsets are committed in one
+// Kafka transaction. When partitions are assigned (start, rebalance, after a crash of another
+// member) the subclass's state for each partition is rebuilt by replaying the partition from its
+// beginning up to the committed offset with the outputs discarded, so the state equals the one
+// the previous owner had when it committed (the subclass must be deterministic per partition).
+class TransactionalStage
+{
+public:
+    struct Output
+    {
+        QString topic;
+        QByteArray key;
+        QByteArray value;
+    };
+    struct Stats
+    {
+        std::atomic<qint64> in{0};
+        std::atomic<qint64> out{0};
+        std::atomic<qint64> deadLettered{0};
+        std::atomic<qint64> transactions{0};
+        std::atomic<qint64> replayed{0};
+        std::atomic<qint64> rebalances{0};
+    };
+
+    TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId);
+    virtual ~TransactionalStage();
+
+    QString stage() const { return m_stage; }
+    // Runs until `stop` turns true; returns an error when the stage cannot go on (fenced, broker
+    // refuses the transaction protocol, …). Blocking: call it from its own thread.
+    Result<bool> run(const std::atomic<bool> &stop);
+
+    const Stats &stats() const { return m_stats; }
+    QList<int> assignedPartitions() const;
+
+    // Tuning for tests and benchmarks.
+    int commitIntervalMs = 50;
+    int maxRecordsPerTransaction = 20000;
+
+protected:
+    // Fresh state for a partition (before its replay).
+    virtual void resetPartition(int partition) = 0;
+    virtual void dropPartition(int partition) = 0;
+    // Processes one input record. `replaying` = rebuilding state; outputs are then discarded.
+    virtual void process(int partition, qint64 offset, QByteArrayView key, QByteArrayView value, bool replaying,
+                         QList<Output> &out) = 0;
+    virtual bool needsReplay() const = 0;
+
+    KafkaSettings m_settings;
+    Stats m_stats;
+
+private:
+    static void onRebalance(rd_kafka_s *rk, int err, void *partitions, void *opaque);
+    void handleRebalance(int err, void *partitions);
+    Result<bool> commit();
+    void abortAndRewind(const QString &why);
+    Result<bool> restorePartitions(void *partitions);
+    void produce(const Output &o);
+
+    QString m_stage;
+    QString m_inputTopic;
+    QString m_workerId;
+    KafkaHandle m_producer;
+    KafkaHandle m_consumer;
+    bool m_txnOpen = false;
+    qint64 m_txnRecords = 0;
+    QHash<int, qint64> m_nextOffsets; // consumed in the open transaction
+    mutable QMutex m_assignedLock;
+    QList<int> m_assigned;
+    QString m_fatal;
+};
+
+} // namespace stratus

@@ -1,0 +1,196 @@
+#include "Worker.h"
+
+#include "AggregateStage.h"
+#include "Engine.h"
+#include "InferStage.h"
+#include "bus/KafkaBus.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHostInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+#include <QTimer>
+
+#include <csignal>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace stratus {
+
+namespace {
+std::atomic<bool> g_stop{false};
+
+void onSignal(int)
+{
+    g_stop = true;
+}
+
+int fail(const QString &message, int code = 1)
+{
+    QTextStream(stderr) << "stratus: " << message << '\n';
+    return code;
+}
+
+int runCollector(Worker::Options &o)
+{
+    if (o.engine.replayFile.isEmpty())
+        return fail(QStringLiteral("--role collect needs a source: --source replay --file F"), 2);
+    KafkaBus *bus = nullptr;
+    QString startError;
+    o.engine.busFactory = [&](QObject *parent) -> Bus * {
+        KafkaBus::Options bo;
+        bo.kafka = o.kafka;
+        bus = new KafkaBus(bo, parent);
+        if (const auto s = bus->start(); !s)
+            startError = s.errorMessage();
+        return bus;
+    };
+    o.engine.computeInProcess = false;
+    Engine engine(o.engine);
+    if (!startError.isEmpty())
+        return fail(startError);
+    int code = 0;
+    QObject::connect(&engine, &Engine::sourceFinished, &engine, [&] {
+        // Readings are all handed to the producer by now; the marker follows them in every partition.
+        bus->publishEndOfStream();
+        if (!bus->flush(60000) || bus->deliveryFailures() > 0) {
+            code = fail(QStringLiteral("collect: %1 record(s) not delivered: %2").arg(bus->deliveryFailures()).arg(bus->problem()));
+        } else {
+            const auto c = engine.state().counters();
+            QTextStream(stdout) << "stratus: collected " << c.readingsIn << " readings into " << o.kafka.topic(Bus::Topic::Raw)
+                                << " (" << c.readingsRejected << " rejected)\n"
+                                << Qt::flush;
+        }
+        // Queued: a fast replay can finish before the event loop runs, and quit() before exec() is lost.
+        QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+    });
+    QTimer stopCheck;
+    QObject::connect(&stopCheck, &QTimer::timeout, &engine, [] {
+        if (g_stop)
+            QCoreApplication::quit();
+    });
+    stopCheck.start(100);
+    engine.start();
+    QCoreApplication::exec();
+    engine.stop();
+    return code;
+}
+} // namespace
+
+bool Worker::isRole(const QString &role)
+{
+    return role == QLatin1String("collect") || role == QLatin1String("aggregate") || role == QLatin1String("infer")
+        || role == QLatin1String("all");
+}
+
+int Worker::run(Options o)
+{
+    if (!isRole(o.role))
+        return fail(QStringLiteral("--role \"%1\": expected collect, aggregate, infer or all").arg(o.role), 2);
+    if (o.kafka.bootstrap.isEmpty())
+        return fail(QStringLiteral("--worker needs --bootstrap HOST:PORT"), 2);
+    if (o.id.isEmpty())
+        o.id = QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid());
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGINT, onSignal);
+
+    if (o.role == QLatin1String("collect"))
+        return runCollector(o);
+
+    // Topics first, so every stage can subscribe; a clear error when the cluster is not there.
+    auto admin = kafka::makeProducer(o.kafka, {});
+    if (!admin)
+        return fail(admin.errorMessage());
+    if (const auto t = kafka::ensureTopics(admin->get(), o.kafka, o.kafka.allTopics()); !t)
+        return fail(t.errorMessage());
+
+    std::vector<std::unique_ptr<TransactionalStage>> stages;
+    if (o.role == QLatin1String("aggregate") || o.role == QLatin1String("all"))
+        stages.push_back(std::make_unique<AggregateStage>(o.kafka, o.id, o.engine.windows));
+    if (o.role == QLatin1String("infer") || o.role == QLatin1String("all"))
+        stages.push_back(std::make_unique<InferStage>(o.kafka, o.id));
+
+    std::atomic<bool> stageFailed{false};
+    QStringList errors;
+    QMutex errorsLock;
+    std::vector<std::thread> threads;
+    for (auto &s : stages) {
+        threads.emplace_back([&, stage = s.get()] {
+            const auto r = stage->run(g_stop);
+            if (!r) {
+                QMutexLocker lock(&errorsLock);
+                errors << r.errorMessage();
+                stageFailed = true;
+            }
+        });
+    }
+    QTextStream(stdout) << "stratus: worker " << o.id << " (" << o.role << ") on " << o.kafka.bootstrap << '\n' << Qt::flush;
+
+    // Heartbeats: who is alive, what it owns, how fast it goes. Plain (non-transactional) records.
+    const QByteArray hbTopic = o.kafka.heartbeatTopic().toUtf8();
+    const QByteArray key = o.id.toUtf8();
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    qint64 lastMs = startedMs;
+    QHash<QString, qint64> lastIn, lastOut;
+    auto beat = [&] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const double dt = std::max<qint64>(1, now - lastMs) / 1000.0;
+        QJsonArray st;
+        for (auto &s : stages) {
+            const auto &x = s->stats();
+            QJsonArray parts;
+            for (int p : s->assignedPartitions())
+                parts.append(p);
+            const qint64 in = x.in.load(), out = x.out.load();
+            st.append(QJsonObject{{QStringLiteral("stage"), s->stage()},
+                                  {QStringLiteral("partitions"), parts},
+                                  {QStringLiteral("in"), static_cast<double>(in)},
+                                  {QStringLiteral("out"), static_cast<double>(out)},
+                                  {QStringLiteral("dead_lettered"), static_cast<double>(x.deadLettered.load())},
+                                  {QStringLiteral("transactions"), static_cast<double>(x.transactions.load())},
+                                  {QStringLiteral("replayed"), static_cast<double>(x.replayed.load())},
+                                  {QStringLiteral("in_per_s"), (in - lastIn.value(s->stage())) / dt},
+                                  {QStringLiteral("out_per_s"), (out - lastOut.value(s->stage())) / dt}});
+            lastIn[s->stage()] = in;
+            lastOut[s->stage()] = out;
+        }
+        lastMs = now;
+        const QByteArray value = QJsonDocument(QJsonObject{{QStringLiteral("worker"), o.id},
+                                                           {QStringLiteral("role"), o.role},
+                                                           {QStringLiteral("pid"), static_cast<double>(QCoreApplication::applicationPid())},
+                                                           {QStringLiteral("ts"), static_cast<double>(now)},
+                                                           {QStringLiteral("started"), static_cast<double>(startedMs)},
+                                                           {QStringLiteral("stages"), st}})
+                                     .toJson(QJsonDocument::Compact);
+        rd_kafka_producev(admin->get(), RD_KAFKA_V_TOPIC(hbTopic.constData()), RD_KAFKA_V_KEY(key.constData(), static_cast<size_t>(key.size())),
+                          RD_KAFKA_V_VALUE(const_cast<char *>(value.constData()), static_cast<size_t>(value.size())),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        rd_kafka_poll(admin->get(), 0);
+    };
+    beat();
+    QTimer heartbeat;
+    QObject::connect(&heartbeat, &QTimer::timeout, QCoreApplication::instance(), beat);
+    heartbeat.start(o.heartbeatIntervalMs);
+    QTimer stopCheck;
+    QObject::connect(&stopCheck, &QTimer::timeout, QCoreApplication::instance(), [&] {
+        if (g_stop || stageFailed)
+            QCoreApplication::quit();
+    });
+    stopCheck.start(100);
+    QCoreApplication::exec();
+    g_stop = true;
+    for (auto &t : threads)
+        t.join();
+    beat();
+    if (!errors.isEmpty())
+        return fail(errors.join(QStringLiteral("; ")));
+    return 0;
+}
+
+} // namespace stratus

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "EngineOptions.h"
+#include "bus/KafkaSettings.h"
+
+#include <QObject>
+
+namespace stratus {
+
+// `stratus --worker`: one member of the Kafka consumer groups. Roles:
+//  - collect:   runs the sources (e.g. a replay) with the Engine's validation and publishes into
+//               stratus.raw (plus anomalies and dead letters); at the end of a finite replay it
+//               writes the end-of-stream marker and exits;
+//  - aggregate: raw → features (AggregateStage, exactly once);
+//  - infer:     features → predictions (InferStage, exactly once);
+//  - all:       aggregate and infer in one process.
+// Every worker publishes a heartbeat (role, partitions, rates) to stratus.heartbeats every 2 s.
+class Worker : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        KafkaSettings kafka;
+        QString role = QStringLiteral("all");
+        QString id;                  // empty = host-pid
+        EngineOptions engine;        // collect: the sources; aggregate: the window options
+        int heartbeatIntervalMs = 2000;
+    };
+
+    static bool isRole(const QString &role);
+    // Runs until SIGTERM/SIGINT (or, for collect, the end of the replay). Returns the exit code and
+    // prints errors to stderr.
+    static int run(Options options);
+};
+
+} // namespace stratus

@@ -1,0 +1,405 @@
+// stratus-bench kafka: the distributed pipeline on a real broker. Figures:
+//  - readings_per_s_1_worker / _2_workers: a raw backlog pre-loaded into stratus.raw, then N
+//    in-process workers (each an AggregateStage + InferStage, the classes `stratus --worker` runs,
+//    exactly once with transactions) until the last prediction is out; readings / elapsed, from the
+//    first record consumed.
+//  - latency_p50_ms / latency_p99_ms: readings produced at a fixed 10 k/s; for every prediction,
+//    the time from producing the reading whose event time closed its window (window end + allowed
+//    lateness) until a read_committed consumer sees the prediction.
+//  - kafka_streams_readings_per_s, spark_readings_per_s: the peer implementations are not built
+//    yet, so these are null (see RESULTS.md).
+// Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
+//
+// The stream: real values from the METAR day (sao_19950318), 1,000 of its stations, re-timed so
+// every station reports once per event-time second (the day has one report per station per hour,
+// far too sparse for a throughput test). Values are real; the time grid is the benchmark's.
+#include "BenchRegistry.h"
+
+#include "aggregate/SlidingWindowAggregator.h"
+#include "bus/KafkaBus.h"
+#include "bus/KafkaCodec.h"
+#include "bus/KafkaSettings.h"
+#include "cluster/AggregateStage.h"
+#include "cluster/InferStage.h"
+#include "infer/PersistenceForecaster.h"
+#include "sources/RecordedDataReader.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QHash>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QThread>
+#include <QUuid>
+
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <thread>
+
+using namespace stratus;
+
+namespace {
+
+constexpr int kStations = 1000;
+
+QString findScript()
+{
+    QDir d(QCoreApplication::applicationDirPath());
+    for (int i = 0; i < 6; ++i) {
+        if (QFileInfo::exists(d.filePath(QStringLiteral("scripts/kafka.sh"))))
+            return d.filePath(QStringLiteral("scripts/kafka.sh"));
+        if (!d.cdUp())
+            break;
+    }
+    return QString();
+}
+
+struct Broker
+{
+    QString bootstrap;
+    QString error;
+    std::unique_ptr<QTemporaryDir> state;
+    QString script;
+
+    void start()
+    {
+        bootstrap = qEnvironmentVariable("STRATUS_KAFKA_BOOTSTRAP");
+        if (!bootstrap.isEmpty())
+            return;
+        script = findScript();
+        if (script.isEmpty()) {
+            error = QStringLiteral("scripts/kafka.sh not found; set STRATUS_KAFKA_BOOTSTRAP");
+            return;
+        }
+        state = std::make_unique<QTemporaryDir>();
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("STRATUS_KAFKA_STATE"), state->path());
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral("bash"), {script, QStringLiteral("up")});
+        if (!p.waitForFinished(300000) || p.exitCode() != 0) {
+            error = QStringLiteral("kafka.sh up failed: ") + QString::fromUtf8(p.readAllStandardError());
+            return;
+        }
+        bootstrap = QString::fromUtf8(p.readAllStandardOutput()).trimmed().split(QLatin1Char('\n')).last();
+    }
+    ~Broker()
+    {
+        if (!state)
+            return;
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("STRATUS_KAFKA_STATE"), state->path());
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral("bash"), {script, QStringLiteral("down")});
+        p.waitForFinished(120000);
+    }
+};
+
+struct Stream
+{
+    QList<Reading> values; // real METAR readings to cycle through
+    QStringList stations;
+    qint64 t0 = 0;
+
+    bool load()
+    {
+        const auto data = RecordedDataReader::read(QStringLiteral(STRATUS_SHARED_DIR "/data/sao_19950318/observations.csv"));
+        if (!data)
+            return false;
+        for (const Reading &r : data->readings) {
+            if (stations.size() < kStations && !stations.contains(r.stationId))
+                stations << r.stationId;
+            values.append(r);
+        }
+        t0 = data->readings.first().timestampMs;
+        return stations.size() == kStations;
+    }
+    qint64 stepMs = 1000; // event time between a station's reports
+    int stationCount = kStations;
+    Reading at(qint64 i) const
+    {
+        Reading r = values[static_cast<qsizetype>(i % values.size())];
+        r.stationId = stations[static_cast<qsizetype>(i % stationCount)];
+        r.timestampMs = t0 + (i / stationCount) * stepMs;
+        return r;
+    }
+};
+
+// How many predictions the in-process aggregator + forecaster make of the first n readings
+// (with the end-of-stream flush), i.e. what the workers must produce.
+qint64 expectedForecasts(const Stream &s, qint64 n)
+{
+    SlidingWindowAggregator agg;
+    PersistenceForecaster f;
+    qint64 count = 0;
+    QList<Reading> batch;
+    for (qint64 i = 0; i < n; ++i) {
+        batch.append(s.at(i));
+        if (batch.size() == 5000 || i + 1 == n) {
+            count += f.forecast(agg.add(batch)).size();
+            batch.clear();
+        }
+    }
+    count += f.forecast(agg.flush()).size();
+    return count;
+}
+
+KafkaSettings settingsFor(const QString &bootstrap)
+{
+    KafkaSettings k;
+    k.bootstrap = bootstrap;
+    k.topicNamespace = QStringLiteral("bench") + QUuid::createUuid().toString(QUuid::Id128).left(8) + QLatin1Char('.');
+    return k;
+}
+
+struct WorkerSet
+{
+    std::vector<std::unique_ptr<TransactionalStage>> stages;
+    std::vector<std::thread> threads;
+    std::atomic<bool> stop{false};
+
+    void start(const KafkaSettings &k, int workers)
+    {
+        for (int w = 0; w < workers; ++w) {
+            stages.push_back(std::make_unique<AggregateStage>(k, QStringLiteral("bench-w%1").arg(w), WindowOptions{}));
+            stages.push_back(std::make_unique<InferStage>(k, QStringLiteral("bench-w%1").arg(w)));
+        }
+        const int commitMs = qEnvironmentVariableIntValue("STRATUS_BENCH_COMMIT_MS");
+        for (auto &s : stages) {
+            if (commitMs > 0)
+                s->commitIntervalMs = commitMs;
+        }
+        for (auto &s : stages)
+            threads.emplace_back([this, st = s.get()] { st->run(stop); });
+    }
+    qint64 sum(bool aggregate, bool in) const
+    {
+        qint64 n = 0;
+        for (const auto &s : stages) {
+            if ((s->stage() == QLatin1String("aggregate")) == aggregate)
+                n += in ? s->stats().in.load() : s->stats().out.load();
+        }
+        return n;
+    }
+    ~WorkerSet()
+    {
+        stop = true;
+        for (auto &t : threads)
+            t.join();
+    }
+};
+
+// Throughput with `workers` workers over a backlog of n readings; readings/s or NaN.
+double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 expected, int workers, QString *error)
+{
+    const KafkaSettings k = settingsFor(bootstrap);
+    {
+        KafkaBus::Options bo;
+        bo.kafka = k;
+        KafkaBus bus(bo);
+        if (const auto r = bus.start(); !r) {
+            *error = r.errorMessage();
+            return std::nan("");
+        }
+        QList<Reading> batch;
+        for (qint64 i = 0; i < n; ++i) {
+            batch.append(s.at(i));
+            if (batch.size() == 10000 || i + 1 == n) {
+                bus.publishReadings(batch);
+                batch.clear();
+            }
+        }
+        bus.publishEndOfStream();
+        if (!bus.flush(120000)) {
+            *error = QStringLiteral("pre-loading the backlog timed out");
+            return std::nan("");
+        }
+    }
+    WorkerSet set;
+    set.start(k, workers);
+    QElapsedTimer wait;
+    wait.start();
+    while (set.sum(true, true) == 0 && wait.elapsed() < 60000)
+        QThread::usleep(500);
+    QElapsedTimer clock;
+    clock.start();
+    while (set.sum(false, false) < expected && clock.elapsed() < 600000)
+        QThread::msleep(2);
+    const double secs = clock.nsecsElapsed() / 1e9;
+    if (set.sum(false, false) < expected) {
+        *error = QStringLiteral("only %1 of %2 predictions after %3 s").arg(set.sum(false, false)).arg(expected).arg(secs);
+        return std::nan("");
+    }
+    return n / secs;
+}
+
+// Latency at a fixed rate; fills p50/p99 in ms.
+bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, double *p99, QString *error)
+{
+    // 100 stations at 10 k/s = 100 reports per station per wall second; 600 ms event steps make
+    // event time run 60× the wall clock, so each station's windows (1 min slide, 2 min lateness)
+    // close once per wall second after the first 3 wall seconds. (1,000 stations at this pace
+    // would close 1,000 stations' windows every second: an output-bound test, not a latency one.)
+    s.stationCount = 100;
+    s.stepMs = 600;
+    constexpr double kRate = 10000;
+    const KafkaSettings k = settingsFor(bootstrap);
+    KafkaBus::Options bo;
+    bo.kafka = k;
+    KafkaBus bus(bo);
+    if (const auto r = bus.start(); !r) {
+        *error = r.errorMessage();
+        return false;
+    }
+    WorkerSet set;
+    set.start(k, 1);
+    // Consumer of the predictions, read_committed, in its own thread.
+    auto consumer = kafka::makeConsumer(k, {{QStringLiteral("group.id"), k.group(QStringLiteral("bench-reader"))},
+                                            {QStringLiteral("auto.offset.reset"), QStringLiteral("earliest")}});
+    if (!consumer) {
+        *error = consumer.errorMessage();
+        return false;
+    }
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, k.topic(Bus::Topic::Predictions).toUtf8().constData(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_subscribe(consumer->get(), sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+
+    // Wall time (ms since clock start) at which each event-time second was first produced.
+    const qint64 ticks = static_cast<qint64>(seconds * kRate / s.stationCount) + 1;
+    std::vector<std::atomic<qint64>> producedAt(static_cast<size_t>(ticks + 200));
+    for (auto &x : producedAt)
+        x = -1;
+    QElapsedTimer clock;
+    std::atomic<bool> stopReader{false}, readerReady{false}, clockStarted{false};
+    std::vector<double> lat;
+    std::thread reader([&] {
+        while (!stopReader) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer->get(), 50);
+            if (!readerReady) {
+                rd_kafka_topic_partition_list_t *a = nullptr;
+                if (rd_kafka_assignment(consumer->get(), &a) == RD_KAFKA_RESP_ERR_NO_ERROR && a) {
+                    readerReady = a->cnt > 0;
+                    rd_kafka_topic_partition_list_destroy(a);
+                }
+            }
+            if (!m)
+                continue;
+            if (!clockStarted) {
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            if (!m->err) {
+                const auto f = KafkaCodec::decodeForecast(QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)));
+                if (f) {
+                    // The window [.., issuedAt) closed when event time issuedAt + lateness was produced.
+                    const qint64 tick = (f->issuedAtMs + WindowOptions{}.allowedLatenessMs - s.t0 + s.stepMs - 1) / s.stepMs;
+                    if (tick >= 0 && tick < static_cast<qint64>(producedAt.size()) && producedAt[static_cast<size_t>(tick)] >= 0)
+                        lat.push_back(static_cast<double>(clock.nsecsElapsed() / 1000) / 1000.0 - producedAt[static_cast<size_t>(tick)]);
+                }
+            }
+            rd_kafka_message_destroy(m);
+        }
+    });
+    // Wait until the stages own their partitions, then produce at the fixed rate.
+    QElapsedTimer wait;
+    wait.start();
+    auto assigned = [&] {
+        for (const auto &st : set.stages)
+            if (st->assignedPartitions().isEmpty())
+                return false;
+        return true;
+    };
+    while ((!assigned() || !readerReady) && wait.elapsed() < 60000)
+        QThread::msleep(10);
+    clock.start();
+    clockStarted = true;
+    const qint64 total = static_cast<qint64>(seconds * kRate);
+    for (qint64 i = 0; i < total; ++i) {
+        const qint64 due = static_cast<qint64>(i / kRate * 1e6); // µs
+        while (clock.nsecsElapsed() / 1000 < due)
+            QThread::usleep(100);
+        const qint64 tick = i / s.stationCount;
+        if (producedAt[static_cast<size_t>(tick)] < 0)
+            producedAt[static_cast<size_t>(tick)] = static_cast<qint64>(clock.nsecsElapsed() / 1000000);
+        bus.publishReadings({s.at(i)});
+    }
+    bus.flush(30000);
+    // The last windows close with the last readings; give them time to come out.
+    QThread::msleep(3000);
+    stopReader = true;
+    reader.join();
+    rd_kafka_consumer_close(consumer->get());
+    if (lat.size() < 10) {
+        *error = QStringLiteral("only %1 predictions seen").arg(lat.size());
+        return false;
+    }
+    std::sort(lat.begin(), lat.end());
+    *p50 = lat[lat.size() / 2];
+    *p99 = lat[std::min(lat.size() - 1, static_cast<size_t>(lat.size() * 0.99))];
+    return true;
+}
+
+QJsonObject run(const BenchContext &ctx)
+{
+    QTextStream out(stdout);
+    QJsonObject o{{QStringLiteral("kafka_streams_readings_per_s"), QJsonValue::Null}, {QStringLiteral("spark_readings_per_s"), QJsonValue::Null}};
+    Broker broker;
+    broker.start();
+    Stream s;
+    if (!broker.error.isEmpty() || !s.load()) {
+        o.insert(QStringLiteral("error"), broker.error.isEmpty() ? QStringLiteral("cannot read the METAR day") : broker.error);
+        return o;
+    }
+    // Extra arguments: --readings N (backlog size), --repeats N (default 3; 1 with --smoke).
+    qint64 n = ctx.smoke ? 50'000 : 1'000'000;
+    int repeats = ctx.smoke ? 1 : std::max(1, std::min(ctx.repeats, 3));
+    for (qsizetype i = 0; i + 1 < ctx.args.size(); ++i) {
+        if (ctx.args[i] == QLatin1String("--readings"))
+            n = std::max<qint64>(10'000, ctx.args[i + 1].toLongLong());
+        else if (ctx.args[i] == QLatin1String("--repeats"))
+            repeats = std::max(1, ctx.args[i + 1].toInt());
+    }
+    const qint64 expected = expectedForecasts(s, n);
+    QString error;
+    for (int workers : {1, 2}) {
+        std::vector<double> xs;
+        for (int r = 0; r < repeats; ++r) {
+            const double x = throughput(broker.bootstrap, s, n, expected, workers, &error);
+            if (!std::isnan(x))
+                xs.push_back(x);
+        }
+        const QString key = workers == 1 ? QStringLiteral("readings_per_s_1_worker") : QStringLiteral("readings_per_s_2_workers");
+        o.insert(key, xs.empty() ? QJsonValue() : QJsonValue(std::round(median(xs))));
+        if (!ctx.json)
+            out << key << ": " << (xs.empty() ? QStringLiteral("failed: ") + error : QString::number(median(xs), 'f', 0)) << " ("
+                << n << " readings, " << expected << " predictions)\n" << Qt::flush;
+    }
+    double p50 = 0, p99 = 0;
+    if (latency(broker.bootstrap, s, ctx.smoke ? 6.0 : 30.0, &p50, &p99, &error)) {
+        o.insert(QStringLiteral("latency_p50_ms"), p50);
+        o.insert(QStringLiteral("latency_p99_ms"), p99);
+    } else {
+        o.insert(QStringLiteral("latency_p50_ms"), QJsonValue());
+        o.insert(QStringLiteral("latency_p99_ms"), QJsonValue());
+        o.insert(QStringLiteral("latency_error"), error);
+    }
+    if (!ctx.json) {
+        out << "latency at 10k readings/s, produce → prediction visible: p50 " << p50 << " ms, p99 " << p99 << " ms"
+            << (error.isEmpty() ? QString() : QStringLiteral(" (") + error + QLatin1Char(')')) << '\n';
+        out << "kafka_streams_readings_per_s: null, spark_readings_per_s: null (peers not implemented yet)\n";
+    }
+    return o;
+}
+
+BenchRegistration reg{{QStringLiteral("kafka"),
+                       QStringLiteral("distributed pipeline on a real broker: readings/s with 1 and 2 workers, latency at 10k/s"), run}};
+
+} // namespace
