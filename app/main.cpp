@@ -3,6 +3,7 @@
 #include "api/ApiServer.h"
 
 #ifdef STRATUS_HAS_GUI
+#include "EngineThread.h"
 #include "MainWindow.h"
 #include <QApplication>
 #endif
@@ -183,8 +184,9 @@ int main(int argc, char **argv)
         return runServer(cli, *options);
 
 #ifdef STRATUS_HAS_GUI
-    Engine engine(*options);
-    MainWindow window(engine);
+    // The engine gets its own thread so a fast replay never stalls the window.
+    EngineThread engine(*options);
+    MainWindow window(engine.state());
     window.show();
     engine.start();
     return QApplication::exec();

@@ -5,6 +5,7 @@
 #include "sources/ReplaySource.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 
 // Resources live in this static library; the linker keeps them only if something references them.
@@ -112,6 +113,8 @@ void Engine::stop()
 
 void Engine::ingest(Source *source, const QList<Reading> &readings)
 {
+    QElapsedTimer stageClock; // per-stage latency for the cluster-health view
+    stageClock.start();
     QList<Reading> accepted;
     QList<Anomaly> outOfRange;
     accepted.reserve(readings.size());
@@ -160,19 +163,27 @@ void Engine::ingest(Source *source, const QList<Reading> &readings)
     if (!outOfRange.isEmpty())
         m_bus->publishAnomalies(outOfRange);
     publishSourceStatus(source);
+    // LocalBus delivers synchronously, so this includes the downstream stages; they report their own.
+    m_state.recordStage(QStringLiteral("ingest"), readings.size(), stageClock.nsecsElapsed() / 1e6, readings.size());
 }
 
 void Engine::aggregate(const QList<Reading> &readings)
 {
+    QElapsedTimer stageClock;
+    stageClock.start();
     const QList<WindowStats> closed = m_aggregator.add(readings);
     m_state.setLateDropped(m_aggregator.lateDropped());
+    m_state.recordStage(QStringLiteral("aggregate"), readings.size(), stageClock.nsecsElapsed() / 1e6, readings.size());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
 }
 
 void Engine::infer(const QList<WindowStats> &windows)
 {
+    QElapsedTimer stageClock;
+    stageClock.start();
     const QList<Forecast> forecasts = m_forecaster.forecast(windows);
+    m_state.recordStage(QStringLiteral("infer"), windows.size(), stageClock.nsecsElapsed() / 1e6, windows.size());
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

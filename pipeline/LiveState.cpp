@@ -1,5 +1,7 @@
 #include "LiveState.h"
 
+#include <algorithm>
+
 namespace stratus {
 
 void LiveState::upsertStations(const QList<Station> &stations)
@@ -32,8 +34,18 @@ void LiveState::recordReadings(const QList<Reading> &readings)
 void LiveState::recordWindows(const QList<WindowStats> &windows)
 {
     QWriteLocker lock(&m_lock);
-    for (const WindowStats &w : windows)
-        m_data[w.stationId].windows.insert(index(w.variable), w);
+    for (const WindowStats &w : windows) {
+        StationData &d = m_data[w.stationId];
+        d.windows.insert(index(w.variable), w);
+        std::deque<WindowStats> &h = d.windowHistory[index(w.variable)];
+        if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
+            h.back() = w; // a late reading revised the window
+            continue;
+        }
+        h.push_back(w);
+        if (h.size() > kWindowHistoryPerVariable)
+            h.pop_front();
+    }
     m_counters.windowsOut += windows.size();
     touch();
 }
@@ -95,6 +107,66 @@ void LiveState::setLateDropped(qint64 total)
     m_counters.lateDropped = total;
 }
 
+void LiveState::recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth)
+{
+    QWriteLocker lock(&m_lock);
+    auto it = std::find_if(m_stages.begin(), m_stages.end(), [&](const StageStats &s) { return s.name == name; });
+    if (it == m_stages.end()) {
+        StageStats s;
+        s.name = name;
+        m_stages.append(s);
+        it = m_stages.end() - 1;
+    }
+    it->processed += items;
+    ++it->batches;
+    it->queueDepth = queueDepth;
+    it->lastLatencyMs = latencyMs;
+    it->maxLatencyMs = std::max(it->maxLatencyMs, latencyMs);
+}
+
+void LiveState::setClusterStatus(const ClusterStatus &status)
+{
+    QWriteLocker lock(&m_lock);
+    m_cluster = status;
+    touch();
+}
+
+QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    if (it == m_data.cend())
+        return {};
+    const auto h = it->windowHistory.constFind(index(variable));
+    if (h == it->windowHistory.cend())
+        return {};
+    return QList<WindowStats>(h->begin(), h->end());
+}
+
+QHash<QString, Reading> LiveState::latestReadings() const
+{
+    QReadLocker lock(&m_lock);
+    QHash<QString, Reading> out;
+    out.reserve(m_data.size());
+    for (auto it = m_data.cbegin(); it != m_data.cend(); ++it) {
+        if (it->latest)
+            out.insert(it.key(), *it->latest);
+    }
+    return out;
+}
+
+QList<LiveState::StageStats> LiveState::stages() const
+{
+    QReadLocker lock(&m_lock);
+    return m_stages;
+}
+
+LiveState::ClusterStatus LiveState::clusterStatus() const
+{
+    QReadLocker lock(&m_lock);
+    return m_cluster;
+}
+
 StationCatalogue LiveState::catalogue() const
 {
     QReadLocker lock(&m_lock);
@@ -105,6 +177,12 @@ bool LiveState::hasStation(const QString &id) const
 {
     QReadLocker lock(&m_lock);
     return m_catalogue.contains(id);
+}
+
+qsizetype LiveState::stationCount() const
+{
+    QReadLocker lock(&m_lock);
+    return m_catalogue.size();
 }
 
 std::optional<Reading> LiveState::latestReading(const QString &id) const

@@ -43,8 +43,58 @@ public:
         qint64 anomaliesOut = 0;
     };
 
+    // One stage of the in-process pipeline (ingest, aggregate, infer, ...), for the health view.
+    struct StageStats
+    {
+        QString name;
+        qint64 processed = 0;       // items handled since start
+        qint64 batches = 0;
+        qint64 queueDepth = 0;      // items waiting for the stage (in-process: the last batch handed over)
+        double lastLatencyMs = 0;   // wall time of the last batch
+        double maxLatencyMs = 0;
+    };
+
+    // What a connected engine (--connect, Kafka) knows about its cluster. Empty/unconnected in-process.
+    struct ClusterStatus
+    {
+        struct Broker
+        {
+            int id = -1;
+            QString host;
+            int port = 0;
+            bool controller = false;
+        };
+        struct Partition
+        {
+            QString topic;
+            int partition = 0;
+            int leader = -1;
+            QList<int> replicas;
+            QList<int> isr;
+            qint64 endOffset = 0;
+            qint64 committedOffset = 0;
+            qint64 lag() const { return endOffset > committedOffset ? endOffset - committedOffset : 0; }
+        };
+        struct Worker
+        {
+            QString id;
+            QString role;
+            qint64 lastHeartbeatMs = 0;
+            QList<int> partitions;
+        };
+
+        bool connected = false;
+        QString bootstrap;       // as configured, e.g. "127.0.0.1:9092"
+        QString problem;         // empty when fine, else in words
+        qint64 updatedMs = 0;    // when this was last refreshed (UTC ms)
+        QList<Broker> brokers;
+        QList<Partition> partitions;
+        QList<Worker> workers;
+    };
+
     static constexpr int kHistoryPerStation = 2048;
     static constexpr int kAnomalyHistory = 10000;
+    static constexpr int kWindowHistoryPerVariable = 512;
 
     void upsertStations(const QList<Station> &stations);
     void recordReadings(const QList<Reading> &readings);
@@ -56,12 +106,22 @@ public:
     void setBusKind(const QString &kind, const QString &problem);
     void addCounters(const Counters &delta);
     void setLateDropped(qint64 total);
+    void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
+    void setClusterStatus(const ClusterStatus &status);
 
     StationCatalogue catalogue() const;
     bool hasStation(const QString &id) const;
+    qsizetype stationCount() const; // cheap: lets views skip copying an unchanged catalogue
     std::optional<Reading> latestReading(const QString &id) const;
     QList<Reading> history(const QString &id) const;
     QList<WindowStats> latestWindows(const QString &id) const;
+    // The last kWindowHistoryPerVariable windows of one variable, oldest first (a late revision
+    // replaces the window it revises).
+    QList<WindowStats> windowHistory(const QString &id, Variable variable) const;
+    // The latest reading of every station in one lock, for views that draw all stations.
+    QHash<QString, Reading> latestReadings() const;
+    QList<StageStats> stages() const;
+    ClusterStatus clusterStatus() const;
     QList<Forecast> forecasts(const QString &id) const;
     QList<Anomaly> anomalies(qint64 sinceMs, const QString &station, int limit) const;
     QList<SourceStatus> sources() const;
@@ -78,6 +138,7 @@ private:
         std::optional<Reading> latest;
         std::deque<Reading> history;
         QHash<int, WindowStats> windows;  // by variable
+        QHash<int, std::deque<WindowStats>> windowHistory; // by variable, bounded
         QHash<int, Forecast> forecasts;   // by variable
     };
 
@@ -88,6 +149,8 @@ private:
     QHash<QString, StationData> m_data;
     std::deque<Anomaly> m_anomalies;
     QHash<QString, SourceStatus> m_sources;
+    QList<StageStats> m_stages; // in first-seen order, so views keep a stable layout
+    ClusterStatus m_cluster;
     Counters m_counters;
     QString m_mode = QStringLiteral("in-process");
     QString m_busKind = QStringLiteral("local");
