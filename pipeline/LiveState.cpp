@@ -14,47 +14,60 @@ void LiveState::upsertStations(const QList<Station> &stations)
 
 void LiveState::recordReadings(const QList<Reading> &readings)
 {
-    QWriteLocker lock(&m_lock);
-    for (const Reading &r : readings) {
-        if (!m_catalogue.contains(r.stationId)) {
-            Station s;
-            s.id = r.stationId;
-            m_catalogue.upsert(s);
+    for (qsizetype from = 0; from < readings.size(); from += kWriteChunk) {
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(readings.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const Reading &r = readings[i];
+            if (!m_catalogue.contains(r.stationId)) {
+                Station s;
+                s.id = r.stationId;
+                m_catalogue.upsert(s);
+            }
+            StationData &d = m_data[r.stationId];
+            if (!d.latest || d.latest->timestampMs <= r.timestampMs)
+                d.latest = r;
+            d.history.push_back(r);
+            if (d.history.size() > kHistoryPerStation)
+                d.history.pop_front();
+            ++d.revision;
         }
-        StationData &d = m_data[r.stationId];
-        if (!d.latest || d.latest->timestampMs <= r.timestampMs)
-            d.latest = r;
-        d.history.push_back(r);
-        if (d.history.size() > kHistoryPerStation)
-            d.history.pop_front();
     }
     touch();
 }
 
 void LiveState::recordWindows(const QList<WindowStats> &windows)
 {
-    QWriteLocker lock(&m_lock);
-    for (const WindowStats &w : windows) {
-        StationData &d = m_data[w.stationId];
-        d.windows.insert(index(w.variable), w);
-        std::deque<WindowStats> &h = d.windowHistory[index(w.variable)];
-        if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
-            h.back() = w; // a late reading revised the window
-            continue;
+    for (qsizetype from = 0; from < windows.size(); from += kWriteChunk) {
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(windows.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const WindowStats &w = windows[i];
+            StationData &d = m_data[w.stationId];
+            ++d.revision;
+            d.windows.insert(index(w.variable), w);
+            std::deque<WindowStats> &h = d.windowHistory[index(w.variable)];
+            if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
+                h.back() = w; // a late reading revised the window
+                continue;
+            }
+            h.push_back(w);
+            if (h.size() > kWindowHistoryPerVariable)
+                h.pop_front();
         }
-        h.push_back(w);
-        if (h.size() > kWindowHistoryPerVariable)
-            h.pop_front();
+        m_counters.windowsOut += to - from;
     }
-    m_counters.windowsOut += windows.size();
     touch();
 }
 
 void LiveState::recordForecasts(const QList<Forecast> &forecasts)
 {
     QWriteLocker lock(&m_lock);
-    for (const Forecast &f : forecasts)
-        m_data[f.stationId].forecasts.insert(index(f.variable), f);
+    for (const Forecast &f : forecasts) {
+        StationData &d = m_data[f.stationId];
+        d.forecasts.insert(index(f.variable), f);
+        ++d.revision;
+    }
     m_counters.forecastsOut += forecasts.size();
     touch();
 }
@@ -63,6 +76,7 @@ void LiveState::recordAnomalies(const QList<Anomaly> &anomalies)
 {
     QWriteLocker lock(&m_lock);
     for (const Anomaly &a : anomalies) {
+        ++m_data[a.stationId].revision;
         m_anomalies.push_back(a);
         if (m_anomalies.size() > kAnomalyHistory)
             m_anomalies.pop_front();
@@ -183,6 +197,20 @@ qsizetype LiveState::stationCount() const
 {
     QReadLocker lock(&m_lock);
     return m_catalogue.size();
+}
+
+std::optional<Station> LiveState::station(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const Station *s = m_catalogue.find(id);
+    return s ? std::optional<Station>(*s) : std::nullopt;
+}
+
+quint64 LiveState::stationRevision(const QString &id) const
+{
+    QReadLocker lock(&m_lock);
+    const auto it = m_data.constFind(id);
+    return it == m_data.cend() ? 0 : it->revision;
 }
 
 std::optional<Reading> LiveState::latestReading(const QString &id) const

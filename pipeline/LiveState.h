@@ -112,6 +112,10 @@ public:
     StationCatalogue catalogue() const;
     bool hasStation(const QString &id) const;
     qsizetype stationCount() const; // cheap: lets views skip copying an unchanged catalogue
+    std::optional<Station> station(const QString &id) const;
+    // Bumped whenever anything of this station changes (readings, windows, forecasts, anomalies), so a
+    // view of one station can skip refreshing while others change. 0 = unknown station.
+    quint64 stationRevision(const QString &id) const;
     std::optional<Reading> latestReading(const QString &id) const;
     QList<Reading> history(const QString &id) const;
     QList<WindowStats> latestWindows(const QString &id) const;
@@ -139,10 +143,14 @@ private:
         std::deque<Reading> history;
         QHash<int, WindowStats> windows;  // by variable
         QHash<int, std::deque<WindowStats>> windowHistory; // by variable, bounded
+        quint64 revision = 0;
         QHash<int, Forecast> forecasts;   // by variable
     };
 
     void touch() { m_generation.fetch_add(1, std::memory_order_relaxed); }
+    // Writers take the lock for at most this many items at a time, so readers (the GUI thread) never
+    // wait for a whole 10,000-reading batch.
+    static constexpr qsizetype kWriteChunk = 256;
 
     mutable QReadWriteLock m_lock;
     StationCatalogue m_catalogue;

@@ -43,9 +43,12 @@ QList<Anomaly> AlertTableModel::addAnomalies(const QList<Anomaly> &anomalies)
     }
     if (fresh.isEmpty())
         return severe;
+    // New rows are sorted among themselves and merged in: O(n), not a full sort per refresh.
+    const auto newerFirst = [](const Row &x, const Row &y) { return x.anomaly.timestampMs > y.anomaly.timestampMs; };
+    std::stable_sort(fresh.begin(), fresh.end(), newerFirst);
+    const qsizetype old = m_all.size();
     m_all.append(fresh);
-    std::stable_sort(m_all.begin(), m_all.end(),
-                     [](const Row &x, const Row &y) { return x.anomaly.timestampMs > y.anomaly.timestampMs; });
+    std::inplace_merge(m_all.begin(), m_all.begin() + old, m_all.end(), newerFirst);
     while (m_all.size() > kMaxRows) {
         m_keys.remove(keyOf(m_all.last().anomaly));
         m_all.removeLast();

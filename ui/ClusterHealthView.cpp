@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QGridLayout>
 #include <QGroupBox>
+#include <QBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
@@ -57,16 +58,21 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     m_stages->setObjectName(QStringLiteral("stageTable"));
     m_stages->setToolTip(tr("The in-process LocalBus hands each batch straight to the next stage, so a stage's "
                             "queue is the batch it is working on; \"Last batch\" shows that size."));
-    m_counters = makeTable({tr("Counter"), tr("Total")}, pipeline);
+    m_counters = makeTable({tr("Counter"), tr("Total"), tr("Counter"), tr("Total")}, pipeline);
     m_rates = makeSpark(tr("Items/s per stage"));
     m_latency = makeSpark(tr("Batch latency (ms)"));
+    // Tables sized to show their rows without scrolling; the charts take the rest.
+    const int rowH = m_stages->verticalHeader()->defaultSectionSize();
+    m_stages->setFixedHeight(rowH * 4 + m_stages->horizontalHeader()->sizeHint().height() + 4);
+    m_counters->setFixedHeight(m_stages->height());
+    m_counters->setHorizontalHeaderLabels({tr("Counter"), tr("Total"), tr("Counter"), tr("Total")});
     pl->addWidget(m_stages, 0, 0);
     pl->addWidget(m_counters, 0, 1);
     pl->addWidget(m_rates.view, 1, 0);
     pl->addWidget(m_latency.view, 1, 1);
     pl->setColumnStretch(0, 3);
     pl->setColumnStretch(1, 2);
-    layout->addWidget(pipeline, 3);
+    layout->addWidget(pipeline, 1);
 
     auto *cluster = new QGroupBox(tr("Kafka cluster"), this);
     auto *cl = new QVBoxLayout(cluster);
@@ -88,7 +94,8 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     tl->addWidget(m_partitions, 1, 0);
     tl->addWidget(m_lag.view, 1, 1);
     cl->addWidget(m_clusterTables, 1);
-    layout->addWidget(cluster, 2);
+    layout->addWidget(cluster, 0);
+    m_clusterGroup = cluster;
 
     applyTheme();
     m_clock.start();
@@ -153,17 +160,26 @@ void ClusterHealthView::push(Spark &spark, const QString &name, int colourIndex,
             hi = std::max(hi, p.y());
     }
     spark.y->setRange(0, hi * 1.15);
+    spark.y->setLabelFormat(hi < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
 }
 
 void ClusterHealthView::sample()
 {
+    if (!isVisible() && m_tick > 0)
+        return; // behind another tab: nothing to draw
     const qint64 now = m_clock.elapsed();
     const double dt = std::max(1.0, static_cast<double>(now - m_lastSampleMs)) / 1000.0;
     const bool first = m_lastSampleMs == 0 && m_tick == 0;
     m_lastSampleMs = now;
     ++m_tick;
 
-    const QList<LiveState::StageStats> stages = m_state.stages();
+    QList<LiveState::StageStats> stages = m_state.stages();
+    // Data-flow order, whatever order the stages first reported in.
+    const QStringList order = {QStringLiteral("ingest"), QStringLiteral("aggregate"), QStringLiteral("infer")};
+    std::stable_sort(stages.begin(), stages.end(), [&](const auto &a, const auto &b) {
+        const auto rank = [&](const QString &n) { return order.contains(n) ? order.indexOf(n) : order.size(); };
+        return rank(a.name) < rank(b.name);
+    });
     m_stages->setRowCount(static_cast<int>(stages.size()));
     for (int i = 0; i < stages.size(); ++i) {
         const auto &s = stages[i];
@@ -188,10 +204,11 @@ void ClusterHealthView::sample()
         {tr("Dead letters"), c.deadLettered},         {tr("Windows out"), c.windowsOut},
         {tr("Forecasts out"), c.forecastsOut},        {tr("Anomalies out"), c.anomaliesOut},
     };
-    m_counters->setRowCount(static_cast<int>(counters.size()));
+    // Two counters per row, so all eight fit beside the stage table.
+    m_counters->setRowCount(static_cast<int>(counters.size() + 1) / 2);
     for (int i = 0; i < counters.size(); ++i) {
-        setCell(m_counters, i, 0, counters[i].first, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_counters, i, 1, QString::number(counters[i].second));
+        setCell(m_counters, i / 2, (i % 2) * 2, counters[i].first, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_counters, i / 2, (i % 2) * 2 + 1, QString::number(counters[i].second));
     }
     updateCluster(m_state.clusterStatus());
 }
@@ -209,6 +226,8 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         return;
     }
     m_clusterTables->setVisible(true);
+    // Connected: the cluster tables deserve as much room as the stages.
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_clusterGroup, 1);
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_brokers->setRowCount(static_cast<int>(cluster.brokers.size()));
     for (int i = 0; i < cluster.brokers.size(); ++i) {

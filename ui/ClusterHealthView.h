@@ -60,6 +60,7 @@ private:
     QTableWidget *m_partitions;
     QTableWidget *m_workers;
     QWidget *m_clusterTables;
+    QWidget *m_clusterGroup = nullptr;
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_lastSampleMs = 0;

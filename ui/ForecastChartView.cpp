@@ -305,7 +305,8 @@ void ForecastChartView::changeEvent(QEvent *event)
 
 void ForecastChartView::refresh(bool force)
 {
-    const quint64 generation = m_state.generation();
+    // Only this station's changes matter: others streaming in must not cost a chart re-layout.
+    const quint64 generation = m_station.isEmpty() ? 0 : m_state.stationRevision(m_station);
     if (!force && generation == m_generation)
         return;
     m_generation = generation;
@@ -326,7 +327,7 @@ void ForecastChartView::refresh(bool force)
     m_dataToMs = history.isEmpty() ? 0 : history.last().timestampMs;
 
     QString title = m_station;
-    if (const auto s = m_state.catalogue().find(m_station); s && !s->name.isEmpty())
+    if (const auto s = m_state.station(m_station); s && !s->name.isEmpty())
         title += QStringLiteral(" — ") + s->name;
     title += tr(" · %n reading(s)", nullptr, static_cast<int>(history.size()));
     m_title->setText(title);

@@ -82,6 +82,12 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     });
     connect(m_units, &DisplayUnits::changed, this, [this] { m_stationModel->setUnits(m_units); });
 
+    connect(m_docks[3], &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible) {
+            m_lastGeneration = ~0ULL;
+            refreshStatus();
+        }
+    });
     buildMenus();
     restoreSettings();
 
@@ -220,6 +226,8 @@ void MainWindow::selectStation(const QString &id)
     m_selected = id;
     m_map->selectStation(id);
     m_chart->setStation(id);
+    if (m_stationModel->rowCount() == 0)
+        m_stationModel->refresh(m_state); // the table may not have been shown yet
     const int row = m_stationModel->rowOf(id);
     if (row >= 0) {
         const QSignalBlocker block(m_stationTable->selectionModel());
@@ -277,7 +285,8 @@ void MainWindow::refreshStatus()
     }
     m_statusSource->setText(sources.isEmpty() ? tr("no source") : sources.join(QStringLiteral(" · ")));
 
-    if (m_state.generation() == m_lastGeneration)
+    // A hidden table (behind another tab) costs nothing; it catches up when shown.
+    if (m_state.generation() == m_lastGeneration || !m_stationTable->isVisible())
         return;
     m_lastGeneration = m_state.generation();
     m_stationModel->refresh(m_state);

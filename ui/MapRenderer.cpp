@@ -205,6 +205,32 @@ QTransform MapRenderer::viewTransform(QPointF center, double scale, QSize size)
                       size.height() / 2.0 + center.y() * scale);
 }
 
+MapRenderResult MapRenderer::renderMarkers(const MarkerLayerRequest &r)
+{
+    QElapsedTimer clock;
+    clock.start();
+    MapRenderResult out;
+    out.center = r.center;
+    out.scale = r.scale;
+    out.size = r.size;
+    out.serial = r.serial;
+    if (r.size.isEmpty())
+        return out;
+    QImage image(r.size * r.devicePixelRatio, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(r.devicePixelRatio);
+    image.fill(Qt::transparent);
+    QPainter p(&image);
+    const QTransform toPixel = viewTransform(r.center, r.scale, r.size);
+    for (qsizetype i = 0; i < r.planes.size(); ++i) {
+        const QPointF pt = toPixel.map(r.planes[i]);
+        p.drawImage(QPointF(pt.x() - r.half, pt.y() - r.half), r.spriteImages[r.sprites[i]]);
+    }
+    p.end();
+    out.image = std::move(image);
+    out.milliseconds = clock.nsecsElapsed() / 1e6;
+    return out;
+}
+
 QString MapRenderer::preload(MapProjection::Kind kind)
 {
     return geometry(kind).error;
@@ -244,7 +270,7 @@ MapRenderResult MapRenderer::render(const MapRenderRequest &r)
         p.drawPath(geo.land);
     }
     if (r.interpolate) {
-        const QImage field = interpolate(r, toPixel, 6);
+        const QImage field = interpolate(r, toPixel, 8);
         p.save();
         {
             QMutexLocker lock(&geo.paintLock);
@@ -254,7 +280,7 @@ MapRenderResult MapRenderer::render(const MapRenderRequest &r)
         }
         p.resetTransform();
         p.setRenderHint(QPainter::SmoothPixmapTransform);
-        const QRectF target(-3, -3, field.width() * 6.0, field.height() * 6.0);
+        const QRectF target(-4, -4, field.width() * 8.0, field.height() * 8.0);
         p.drawImage(target, field);
         p.restore();
     }

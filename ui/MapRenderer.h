@@ -46,12 +46,27 @@ struct MapRenderResult
     QString error; // maps that could not be loaded, in words
 };
 
+// Many station markers, drawn into a transparent layer in a worker thread when thousands are in view.
+struct MarkerLayerRequest
+{
+    QPointF center;
+    double scale = 1;
+    QSize size;
+    qreal devicePixelRatio = 1;
+    QList<QPointF> planes;   // projected positions, in drawing order
+    QList<int> sprites;      // index into spriteImages per position
+    QList<QImage> spriteImages;
+    double half = 5;         // sprite centre offset in logical pixels
+    quint64 serial = 0;
+};
+
 // Draws the bundled TopoJSON maps (decoded and projected once per projection, then cached) and the
 // inverse-distance-weighted field. Thread-safe: render() may run in any thread.
 class MapRenderer
 {
 public:
     static MapRenderResult render(const MapRenderRequest &request);
+    static MapRenderResult renderMarkers(const MarkerLayerRequest &request);
     // Plane → pixel transform of a view (y flipped: north up).
     static QTransform viewTransform(QPointF center, double scale, QSize size);
     // Loads and projects the outlines now (otherwise the first render does it). Returns an error text.

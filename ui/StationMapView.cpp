@@ -28,6 +28,9 @@ namespace {
 constexpr int kNoDataSprite = ColorRamp::kBuckets;
 constexpr int kAlertSprite0 = ColorRamp::kBuckets + 1; // + (severity + 1): none, info, warning, critical
 constexpr double kMarkerRadius = 4.5;
+// Above this many markers in view, they are drawn in a worker into a layer image: drawing 10,000
+// sprites on the GUI thread took 20–70 ms per paint on the 2-core machine.
+constexpr int kMarkerLayerThreshold = 1500;
 
 QColor alertColour(int level)
 {
@@ -62,6 +65,7 @@ StationMapView::StationMapView(const LiveState &state, const DisplayUnits &units
     m_backgroundTimer.setSingleShot(true);
     connect(&m_backgroundTimer, &QTimer::timeout, this, &StationMapView::startBackground);
     connect(&m_renderWatcher, &QFutureWatcher<MapRenderResult>::finished, this, &StationMapView::backgroundFinished);
+    connect(&m_markerWatcher, &QFutureWatcher<MapRenderResult>::finished, this, &StationMapView::markersFinished);
     connect(&m_units, &DisplayUnits::changed, this, [this] { update(); });
     // Snapshot the engine's state on a timer, never from the data path.
     connect(&m_refreshTimer, &QTimer::timeout, this, &StationMapView::refresh);
@@ -72,6 +76,7 @@ StationMapView::StationMapView(const LiveState &state, const DisplayUnits &units
 StationMapView::~StationMapView()
 {
     m_renderWatcher.waitForFinished();
+    m_markerWatcher.waitForFinished();
 }
 
 void StationMapView::buildControls()
@@ -144,18 +149,22 @@ void StationMapView::refresh()
     m_latest = m_state.latestReadings();
     const qint64 anomalyCount = m_state.counters().anomaliesOut;
     if (anomalyCount != m_anomalyCount) {
+        // Only the anomalies that arrived since the last look.
+        const int fresh = static_cast<int>(std::min<qint64>(anomalyCount - m_anomalyCount, LiveState::kAnomalyHistory));
         m_anomalyCount = anomalyCount;
-        m_alertLevel.clear();
-        for (const Anomaly &a : m_state.anomalies(std::numeric_limits<qint64>::min(), QString(), LiveState::kAnomalyHistory)) {
-            int &level = m_alertLevel[a.stationId];
-            level = std::max(level, static_cast<int>(a.severity));
+        for (const Anomaly &a : m_state.anomalies(std::numeric_limits<qint64>::min(), QString(), fresh)) {
+            auto it = m_alertLevel.find(a.stationId);
+            if (it == m_alertLevel.end())
+                m_alertLevel.insert(a.stationId, static_cast<int>(a.severity));
+            else
+                *it = std::max(*it, static_cast<int>(a.severity));
         }
     }
     recolour();
     update();
-    // The field follows the data at most every 1.5 s: it is the costly layer.
+    // The field follows the data at most every 3 s: it is the costly layer.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (m_interpolate && now - m_lastFieldMs > 1500) {
+    if (m_interpolate && now - m_lastFieldMs > 3000) {
         m_lastFieldMs = now;
         scheduleBackground(0);
     }
@@ -209,6 +218,7 @@ void StationMapView::chooseProjection()
 
 void StationMapView::recolour()
 {
+    ++m_markerSerial;
     std::vector<double> values;
     values.reserve(m_dots.size());
     for (Dot &d : m_dots) {
@@ -265,6 +275,14 @@ void StationMapView::rebuildSprites()
         for (int level = -1; level <= 2; ++level)
             set->push_back(make(alertColour(level)));
     }
+    // QImage copies for the worker thread (QPixmap belongs to the GUI thread).
+    m_spriteImages.clear();
+    m_smallSpriteImages.clear();
+    for (const QPixmap &pm : m_sprites)
+        m_spriteImages.push_back(pm.toImage());
+    for (const QPixmap &pm : m_smallSprites)
+        m_smallSpriteImages.push_back(pm.toImage());
+    ++m_markerSerial;
 }
 
 bool StationMapView::isDark() const
@@ -422,6 +440,57 @@ void StationMapView::startBackground()
     m_renderWatcher.setFuture(QtConcurrent::run(&MapRenderer::render, r));
 }
 
+void StationMapView::startMarkers()
+{
+    if (m_markerWatcher.isRunning()) {
+        m_markerDirty = true;
+        return;
+    }
+    if (m_mlSerial == m_markerSerial && m_mlCenter == m_center && m_mlScale == m_scale && m_mlSize == size())
+        return;
+    MarkerLayerRequest r;
+    r.center = m_center;
+    r.scale = m_scale;
+    r.size = size();
+    r.devicePixelRatio = devicePixelRatioF();
+    r.half = kMarkerRadius + 1;
+    r.serial = m_markerSerial;
+    const std::vector<QImage> &images = m_smallSpriteImages;
+    r.spriteImages = QList<QImage>(images.begin(), images.end());
+    const QTransform t = toPixel();
+    const QRectF area = QRectF(rect()).adjusted(-10, -10, 10, 10);
+    r.planes.reserve(static_cast<qsizetype>(m_dots.size()));
+    r.sprites.reserve(static_cast<qsizetype>(m_dots.size()));
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const Dot &d : m_dots) {
+            if (d.sprite < 0 || (d.sprite == kNoDataSprite || d.sprite == kAlertSprite0) != (pass == 0))
+                continue;
+            if (!area.contains(t.map(d.plane)))
+                continue;
+            r.planes.append(d.plane);
+            r.sprites.append(d.sprite);
+        }
+    }
+    m_markerWatcher.setFuture(QtConcurrent::run(&MapRenderer::renderMarkers, r));
+}
+
+void StationMapView::markersFinished()
+{
+    const MapRenderResult result = m_markerWatcher.result();
+    if (!result.image.isNull()) {
+        m_markerLayer = result.image;
+        m_mlCenter = result.center;
+        m_mlScale = result.scale;
+        m_mlSize = result.size;
+        m_mlSerial = result.serial;
+    }
+    update();
+    if (m_markerDirty) {
+        m_markerDirty = false;
+        startMarkers();
+    }
+}
+
 void StationMapView::backgroundFinished()
 {
     const MapRenderResult result = m_renderWatcher.result();
@@ -492,8 +561,7 @@ void StationMapView::paintEvent(QPaintEvent *)
         if (!bg.isIdentity()) {
             // Zooming or panning: stretch the last background until the worker delivers a sharp one.
             p.fillRect(rect(), ocean);
-            p.setTransform(bg);
-            p.setRenderHint(QPainter::SmoothPixmapTransform);
+            p.setTransform(bg); // nearest-neighbour: a smooth scale of the whole image costs tens of ms
         }
         p.drawImage(QPointF(0, 0), m_background);
         p.resetTransform();
@@ -512,7 +580,17 @@ void StationMapView::paintEvent(QPaintEvent *)
     m_visibleCount = static_cast<int>(visible.size());
     // Smaller markers where hundreds crowd the view; no-data markers first, so coloured ones stay on top.
     const std::vector<QPixmap> &sprites = m_visibleCount > 500 ? m_smallSprites : m_sprites;
-    for (int pass = 0; pass < 2; ++pass) {
+    const bool layered = m_visibleCount > kMarkerLayerThreshold;
+    if (layered) {
+        if (!m_markerLayer.isNull()) {
+            p.setTransform(MapRenderer::viewTransform(m_mlCenter, m_mlScale, m_mlSize).inverted() * view);
+            p.drawImage(QPointF(0, 0), m_markerLayer);
+            p.resetTransform();
+        }
+        if (m_mlSerial != m_markerSerial || m_mlCenter != m_center || m_mlScale != m_scale || m_mlSize != size())
+            QMetaObject::invokeMethod(this, &StationMapView::startMarkers, Qt::QueuedConnection);
+    }
+    for (int pass = 0; pass < 2 && !layered; ++pass) {
         for (const auto &[pt, i] : visible) {
             const int sprite = m_dots[i].sprite;
             if ((sprite == kNoDataSprite || sprite == kAlertSprite0) != (pass == 0) || sprite < 0)
@@ -527,16 +605,12 @@ void StationMapView::paintEvent(QPaintEvent *)
     p.setFont(labelFont);
     const QColor text = isDark() ? QColor(0xe6, 0xe9, 0xec) : QColor(0x1d, 0x23, 0x2a);
     const QColor halo = isDark() ? QColor(0x10, 0x14, 0x18, 200) : QColor(0xff, 0xff, 0xff, 210);
-    auto label = [&](QPointF pt, const QString &s) {
-        const QPointF at(pt.x() + half + 2, pt.y() + 4);
-        p.setPen(halo);
-        for (const QPointF &o : {QPointF(-1, 0), QPointF(1, 0), QPointF(0, -1), QPointF(0, 1)})
-            p.drawText(at + o, s);
-        p.setPen(text);
-        p.drawText(at, s);
+    auto label = [&](QPointF pt, const QString &s, bool bold = false) {
+        const QPixmap &pm = labelPixmap(s, bold);
+        p.drawPixmap(QPointF(pt.x() + half + 1, pt.y() - pm.height() / pm.devicePixelRatio() / 2), pm);
     };
     // Labels only when close enough to read them.
-    if (m_visibleCount <= 160) {
+    if (m_visibleCount <= 220) {
         for (const auto &[pt, i] : visible)
             label(pt, m_dots[i].id);
     }
@@ -553,11 +627,7 @@ void StationMapView::paintEvent(QPaintEvent *)
         p.drawEllipse(pt, kMarkerRadius + 5, kMarkerRadius + 5);
         p.setPen(QPen(palette().color(QPalette::Highlight), 2.5));
         p.drawEllipse(pt, kMarkerRadius + 5, kMarkerRadius + 5);
-        QFont bold = labelFont;
-        bold.setBold(true);
-        p.setFont(bold);
-        label(pt + QPointF(4, 0), m_dots[*sel].id);
-        p.setFont(labelFont);
+        label(pt + QPointF(4, 0), m_dots[*sel].id, true);
     }
     drawLegend(p);
 
@@ -582,6 +652,39 @@ void StationMapView::paintEvent(QPaintEvent *)
         p.setPen(QColor(0xdc, 0x26, 0x26));
         p.drawText(rect().adjusted(10, 50, -10, -10), Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap, m_mapError);
     }
+}
+
+QPixmap StationMapView::labelPixmap(const QString &text, bool bold) const
+{
+    const QString key = bold ? QStringLiteral("*") + text : text;
+    const auto it = m_labelCache.constFind(key);
+    if (it != m_labelCache.cend())
+        return *it;
+    // Text with a one-pixel halo, drawn once per station and theme: five drawText calls per label
+    // per paint were the map's most expensive part at close zoom.
+    QFont f = font();
+    f.setPointSizeF(std::max(7.0, f.pointSizeF() - 1.5));
+    f.setBold(bold);
+    const QFontMetrics fm(f);
+    const qreal dpr = devicePixelRatioF();
+    const QSize size(fm.horizontalAdvance(text) + 4, fm.height() + 2);
+    QPixmap pm(size * dpr);
+    pm.setDevicePixelRatio(dpr);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::TextAntialiasing);
+    p.setFont(f);
+    const QPointF at(2, 1 + fm.ascent());
+    p.setPen(isDark() ? QColor(0x10, 0x14, 0x18, 200) : QColor(0xff, 0xff, 0xff, 220));
+    for (const QPointF &o : {QPointF(-1, 0), QPointF(1, 0), QPointF(0, -1), QPointF(0, 1)})
+        p.drawText(at + o, text);
+    p.setPen(isDark() ? QColor(0xe6, 0xe9, 0xec) : QColor(0x1d, 0x23, 0x2a));
+    p.drawText(at, text);
+    p.end();
+    if (m_labelCache.size() > 20000)
+        m_labelCache.clear();
+    m_labelCache.insert(key, pm);
+    return pm;
 }
 
 void StationMapView::drawLegend(QPainter &p)
@@ -725,6 +828,7 @@ void StationMapView::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
         rebuildSprites();
+        m_labelCache.clear();
         scheduleBackground(0);
         update();
     }

@@ -102,6 +102,8 @@ private:
     void startBackground();
     void backgroundFinished();
     void chooseProjection();
+    void startMarkers();
+    void markersFinished();
     QTransform toPixel() const { return MapRenderer::viewTransform(m_center, m_scale, size()); }
     int dotAt(QPointF pixel, double radius) const;
     QString tooltipFor(const Dot &dot) const;
@@ -124,7 +126,7 @@ private:
     QSet<QString> m_filter;
     qsizetype m_catalogueSize = -1;
     quint64 m_generation = ~0ULL;
-    qint64 m_anomalyCount = -1;
+    qint64 m_anomalyCount = 0;
     QHash<QString, int> m_alertLevel;
     Variable m_variable = Variable::Temperature;
     ColorMode m_colorMode = ColorMode::Value;
@@ -135,6 +137,8 @@ private:
     int m_visibleCount = 0;
     std::vector<QPixmap> m_sprites;      // normal markers
     std::vector<QPixmap> m_smallSprites; // when many stations crowd the view
+    mutable QHash<QString, QPixmap> m_labelCache; // id → pre-rendered label with halo (theme-specific)
+    QPixmap labelPixmap(const QString &text, bool bold) const;
 
     // Background (outline + field), rendered in a worker thread.
     QFutureWatcher<MapRenderResult> m_renderWatcher;
@@ -149,6 +153,18 @@ private:
     double m_lastRenderMs = 0;
     QString m_mapError;
     qint64 m_lastFieldMs = 0;
+
+    // Marker layer, rendered in a worker when more than kMarkerLayerThreshold markers are in view.
+    QFutureWatcher<MapRenderResult> m_markerWatcher;
+    QImage m_markerLayer;
+    QPointF m_mlCenter;
+    double m_mlScale = 0;
+    QSize m_mlSize;
+    quint64 m_markerSerial = 0;   // bumped when colours or the station set change
+    quint64 m_mlSerial = ~0ULL;   // serial the current layer was drawn with
+    bool m_markerDirty = false;
+    std::vector<QImage> m_spriteImages;
+    std::vector<QImage> m_smallSpriteImages;
 
     QTimer m_refreshTimer;
     QPoint m_pressPos;
