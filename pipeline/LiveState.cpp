@@ -46,12 +46,13 @@ void LiveState::recordWindows(const QList<WindowStats> &windows)
             StationData &d = m_data[w.stationId];
             ++d.revision;
             d.windows.insert(index(w.variable), w);
-            std::deque<WindowStats> &h = d.windowHistory[index(w.variable)];
+            std::deque<WindowPoint> &h = d.windowHistory[index(w.variable)];
+            const WindowPoint point{w.startMs, w.endMs, static_cast<float>(w.mean), static_cast<float>(w.stddev), w.count};
             if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
-                h.back() = w; // a late reading revised the window
+                h.back() = point; // a late reading revised the window
                 continue;
             }
-            h.push_back(w);
+            h.push_back(point);
             if (h.size() > kWindowHistoryPerVariable)
                 h.pop_front();
         }
@@ -62,13 +63,17 @@ void LiveState::recordWindows(const QList<WindowStats> &windows)
 
 void LiveState::recordForecasts(const QList<Forecast> &forecasts)
 {
-    QWriteLocker lock(&m_lock);
-    for (const Forecast &f : forecasts) {
-        StationData &d = m_data[f.stationId];
-        d.forecasts.insert(index(f.variable), f);
-        ++d.revision;
+    for (qsizetype from = 0; from < forecasts.size(); from += kWriteChunk) {
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(forecasts.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const Forecast &f = forecasts[i];
+            StationData &d = m_data[f.stationId];
+            d.forecasts.insert(index(f.variable), f);
+            ++d.revision;
+        }
+        m_counters.forecastsOut += to - from;
     }
-    m_counters.forecastsOut += forecasts.size();
     touch();
 }
 
@@ -154,7 +159,20 @@ QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable
     const auto h = it->windowHistory.constFind(index(variable));
     if (h == it->windowHistory.cend())
         return {};
-    return QList<WindowStats>(h->begin(), h->end());
+    QList<WindowStats> out;
+    out.reserve(static_cast<qsizetype>(h->size()));
+    for (const WindowPoint &p : *h) {
+        WindowStats w;
+        w.stationId = id;
+        w.variable = variable;
+        w.startMs = p.startMs;
+        w.endMs = p.endMs;
+        w.count = p.count;
+        w.mean = p.mean;
+        w.stddev = p.stddev;
+        out.append(std::move(w));
+    }
+    return out;
 }
 
 QHash<QString, Reading> LiveState::latestReadings() const

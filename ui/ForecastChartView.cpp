@@ -141,6 +141,15 @@ ForecastChartView::ForecastChartView(const LiveState &state, const DisplayUnits 
     m_view->setToolTip(tr("Drag to zoom into a time span, wheel to zoom, right-drag to pan, double-click to reset"));
     m_view->viewport()->installEventFilter(this);
     layout->addWidget(m_view, 1);
+    auto *caption = new QLabel(tr("solid: observed · dashed with band: window mean ± std · dotted with band: forecast "
+                                  "(10–90 %) · red squares: anomalies"),
+                               this);
+    caption->setObjectName(QStringLiteral("chartCaption"));
+    caption->setWordWrap(true);
+    QFont small = caption->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    caption->setFont(small);
+    layout->addWidget(caption);
     connect(m_timeAxis, &QDateTimeAxis::rangeChanged, this, [this] {
         // A rubber-band zoom changes the axis without telling us otherwise.
         if (m_view->isVisible() && QApplication::mouseButtons() != Qt::NoButton)
@@ -287,12 +296,13 @@ void ForecastChartView::applyTheme()
             for (QLegendMarker *m : m_chart->legend()->markers(s))
                 m->setVisible(visible);
         };
+        // The legend names the variables; the caption under the chart explains the line styles.
         show(l.observed, true);
-        show(l.mean, i == 0);
+        show(l.mean, false);
         show(l.stdBand, false);
-        show(l.forecast, i == 0);
+        show(l.forecast, false);
         show(l.fcBand, false);
-        show(l.anomalies, i == 0);
+        show(l.anomalies, false);
     }
 }
 

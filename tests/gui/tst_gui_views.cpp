@@ -59,6 +59,7 @@ private slots:
     void unitsAreDisplayOnly();
     void interpolatedLayerRendersOffThread();
     void clusterHealthShowsStagesAndNotConnected();
+    void clusterHealthShowsAConnectedClusterAndGrowingLag();
     void connectDialogValidatesAndTests();
     void settingsPersist();
     void screenshots();
@@ -217,6 +218,7 @@ void TestGuiViews::acknowledgeAlert()
     QCOMPARE(model->anomalyAt(row).value, 76.0);
     QCOMPARE(model->anomalyAt(row).timestampMs, *timeutil::parseIsoUtc(QStringView(u"1995-03-18T05:50:00Z")));
     QVERIFY(!model->isAcknowledged(row));
+    QVERIFY(panel->notificationsShown() >= 1); // critical alerts arrived: one coalesced notification
     const int unackedBefore = model->unacknowledgedCount();
 
     panel->table()->selectRow(row);
@@ -392,6 +394,40 @@ void TestGuiViews::clusterHealthShowsStagesAndNotConnected()
     auto *label = view->findChild<QLabel *>(QStringLiteral("clusterState"));
     QVERIFY(label);
     QVERIFY(label->text().contains(QLatin1String("Not connected")));
+}
+
+void TestGuiViews::clusterHealthShowsAConnectedClusterAndGrowingLag()
+{
+    // An injected cluster status (the Kafka bus that will fill it is not in this build): the view must
+    // show brokers, partitions and workers, and raise the lag alert only when lag keeps growing.
+    LiveState state;
+    ClusterHealthView view(state);
+    view.show();
+    LiveState::ClusterStatus cluster;
+    cluster.connected = true;
+    cluster.bootstrap = QStringLiteral("127.0.0.1:9092");
+    cluster.brokers = {{1, QStringLiteral("127.0.0.1"), 9092, true}};
+    LiveState::ClusterStatus::Partition p;
+    p.topic = QStringLiteral("stratus.raw");
+    p.leader = 1;
+    p.replicas = {1};
+    p.isr = {1};
+    cluster.partitions = {p};
+    cluster.workers = {{QStringLiteral("worker-1"), QStringLiteral("aggregate"), QDateTime::currentMSecsSinceEpoch(), {0}}};
+    for (int i = 0; i < 10; ++i) {
+        cluster.partitions[0].endOffset = 1000 * (i + 1);
+        cluster.partitions[0].committedOffset = 900 * (i + 1); // lag 100, 200, ... keeps growing
+        state.setClusterStatus(cluster);
+        view.sample();
+    }
+    auto *label = view.findChild<QLabel *>(QStringLiteral("clusterState"));
+    QVERIFY(label->text().contains(QLatin1String("Connected to")));
+    QVERIFY(label->text().contains(QLatin1String("total lag 1000")));
+    QVERIFY(view.lagAlert());
+    cluster.partitions[0].committedOffset = cluster.partitions[0].endOffset; // caught up
+    state.setClusterStatus(cluster);
+    view.sample();
+    QVERIFY(!view.lagAlert());
 }
 
 void TestGuiViews::connectDialogValidatesAndTests()
