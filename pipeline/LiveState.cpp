@@ -1,8 +1,16 @@
 #include "LiveState.h"
 
+#include <QThread>
+
 #include <algorithm>
 
 namespace stratus {
+
+void LiveState::yieldToReaders() const
+{
+    for (int i = 0; i < 50 && m_readersWaiting.load(std::memory_order_acquire) > 0; ++i)
+        QThread::usleep(100);
+}
 
 void LiveState::upsertStations(const QList<Station> &stations)
 {
@@ -15,6 +23,8 @@ void LiveState::upsertStations(const QList<Station> &stations)
 void LiveState::recordReadings(const QList<Reading> &readings)
 {
     for (qsizetype from = 0; from < readings.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
         QWriteLocker lock(&m_lock);
         const qsizetype to = std::min(readings.size(), from + kWriteChunk);
         for (qsizetype i = from; i < to; ++i) {
@@ -39,6 +49,8 @@ void LiveState::recordReadings(const QList<Reading> &readings)
 void LiveState::recordWindows(const QList<WindowStats> &windows)
 {
     for (qsizetype from = 0; from < windows.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
         QWriteLocker lock(&m_lock);
         const qsizetype to = std::min(windows.size(), from + kWriteChunk);
         for (qsizetype i = from; i < to; ++i) {
@@ -64,6 +76,8 @@ void LiveState::recordWindows(const QList<WindowStats> &windows)
 void LiveState::recordForecasts(const QList<Forecast> &forecasts)
 {
     for (qsizetype from = 0; from < forecasts.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
         QWriteLocker lock(&m_lock);
         const qsizetype to = std::min(forecasts.size(), from + kWriteChunk);
         for (qsizetype i = from; i < to; ++i) {
@@ -152,7 +166,7 @@ void LiveState::setClusterStatus(const ClusterStatus &status)
 
 QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
@@ -177,7 +191,7 @@ QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable
 
 QHash<QString, Reading> LiveState::latestReadings() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     QHash<QString, Reading> out;
     out.reserve(m_data.size());
     for (auto it = m_data.cbegin(); it != m_data.cend(); ++it) {
@@ -189,58 +203,58 @@ QHash<QString, Reading> LiveState::latestReadings() const
 
 QList<LiveState::StageStats> LiveState::stages() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_stages;
 }
 
 LiveState::ClusterStatus LiveState::clusterStatus() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_cluster;
 }
 
 StationCatalogue LiveState::catalogue() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_catalogue;
 }
 
 bool LiveState::hasStation(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_catalogue.contains(id);
 }
 
 qsizetype LiveState::stationCount() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_catalogue.size();
 }
 
 std::optional<Station> LiveState::station(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const Station *s = m_catalogue.find(id);
     return s ? std::optional<Station>(*s) : std::nullopt;
 }
 
 quint64 LiveState::stationRevision(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     return it == m_data.cend() ? 0 : it->revision;
 }
 
 std::optional<Reading> LiveState::latestReading(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     return it == m_data.cend() ? std::nullopt : it->latest;
 }
 
 QList<Reading> LiveState::history(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
@@ -249,14 +263,14 @@ QList<Reading> LiveState::history(const QString &id) const
 
 QList<WindowStats> LiveState::latestWindows(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     return it == m_data.cend() ? QList<WindowStats>() : it->windows.values();
 }
 
 QList<Forecast> LiveState::forecasts(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
@@ -267,7 +281,7 @@ QList<Forecast> LiveState::forecasts(const QString &id) const
 
 QList<Anomaly> LiveState::anomalies(qint64 sinceMs, const QString &station, int limit) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     QList<Anomaly> out;
     for (auto it = m_anomalies.rbegin(); it != m_anomalies.rend() && out.size() < limit; ++it) {
         if (it->timestampMs >= sinceMs && (station.isEmpty() || it->stationId == station))
@@ -278,31 +292,31 @@ QList<Anomaly> LiveState::anomalies(qint64 sinceMs, const QString &station, int 
 
 QList<LiveState::SourceStatus> LiveState::sources() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_sources.values();
 }
 
 LiveState::Counters LiveState::counters() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_counters;
 }
 
 QString LiveState::mode() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_mode;
 }
 
 QString LiveState::busKind() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_busKind;
 }
 
 QString LiveState::busProblem() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_busProblem;
 }
 

@@ -163,7 +163,29 @@ private:
     // wait for a whole 10,000-reading batch.
     static constexpr qsizetype kWriteChunk = 256;
 
+    // QReadWriteLock favours a writer that re-locks at once: under CPU contention a reader (the GUI
+    // thread) woken between two chunks could wait a whole 100k-window batch. Readers announce
+    // themselves; a writer between chunks steps aside (up to ~5 ms) while any reader waits.
+    class ReadGuard
+    {
+    public:
+        explicit ReadGuard(const LiveState *state) : m_state(state)
+        {
+            m_state->m_readersWaiting.fetch_add(1, std::memory_order_acq_rel);
+            m_state->m_lock.lockForRead();
+            m_state->m_readersWaiting.fetch_sub(1, std::memory_order_acq_rel);
+        }
+        ~ReadGuard() { m_state->m_lock.unlock(); }
+        ReadGuard(const ReadGuard &) = delete;
+        ReadGuard &operator=(const ReadGuard &) = delete;
+
+    private:
+        const LiveState *m_state;
+    };
+    void yieldToReaders() const;
+
     mutable QReadWriteLock m_lock;
+    mutable std::atomic<int> m_readersWaiting{0};
     StationCatalogue m_catalogue;
     QHash<QString, StationData> m_data;
     std::deque<Anomaly> m_anomalies;

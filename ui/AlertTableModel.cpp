@@ -23,8 +23,9 @@ AlertTableModel::AlertTableModel(const DisplayUnits &units, QObject *parent) : Q
 
 QString AlertTableModel::keyOf(const Anomaly &a)
 {
+    // The value is part of the identity: a corrected report at the same instant is a different alert.
     return a.stationId + QLatin1Char('|') + QString::number(a.timestampMs) + QLatin1Char('|') + variableKey(a.variable) +
-           QLatin1Char('|') + anomalyKindKey(a.kind);
+           QLatin1Char('|') + anomalyKindKey(a.kind) + QLatin1Char('|') + QString::number(a.value, 'g', 10);
 }
 
 QList<Anomaly> AlertTableModel::addAnomalies(const QList<Anomaly> &anomalies)
