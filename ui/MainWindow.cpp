@@ -49,6 +49,9 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     m_stationTable->verticalHeader()->setDefaultSectionSize(m_stationTable->fontMetrics().height() + 6);
     m_stationTable->horizontalHeader()->setStretchLastSection(true);
     m_stationTable->setObjectName(QStringLiteral("stationTable"));
+    m_stationTable->setColumnWidth(StationTableModel::Id, 80);
+    m_stationTable->setColumnWidth(StationTableModel::Name, 180);
+    m_stationTable->setColumnWidth(StationTableModel::Time, 180);
 
     // Every view is a dock (no central widget), so the user can arrange all of them.
     addView(m_map, tr("Station map"), QStringLiteral("dockMap"), Qt::LeftDockWidgetArea);
@@ -290,8 +293,6 @@ void MainWindow::refreshStatus()
         return;
     m_lastGeneration = m_state.generation();
     m_stationModel->refresh(m_state);
-    if (m_stationTable->horizontalHeader()->sectionSize(0) < 60 && m_stationModel->rowCount() > 0)
-        m_stationTable->resizeColumnsToContents();
     if (!m_selected.isEmpty()) {
         const int row = m_stationModel->rowOf(m_selected);
         if (row >= 0 && m_stationTable->currentIndex().row() != row) {
