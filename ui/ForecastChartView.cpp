@@ -436,12 +436,16 @@ void ForecastChartView::updateXRange()
 {
     if (m_station.isEmpty() || m_dataToMs == 0)
         return;
-    qint64 to = m_dataToMs;
+    qint64 forecastEnd = m_dataToMs;
     for (const Lines &l : std::as_const(m_lines)) {
         if (l.forecast->count() > 0)
-            to = std::max(to, static_cast<qint64>(l.forecast->at(l.forecast->count() - 1).x()));
+            forecastEnd = std::max(forecastEnd, static_cast<qint64>(l.forecast->at(l.forecast->count() - 1).x()));
     }
     qint64 from = m_rangeHours > 0 ? m_dataToMs - m_rangeHours * timeutil::kMsPerHour : m_dataFromMs;
+    // As much future as past is shown (at least 3 h), up to the forecast's end: 24 h of forecast
+    // beside 20 minutes of a fresh live feed would squash the observations to a sliver.
+    const qint64 ahead = std::max<qint64>(m_dataToMs - from, 3 * timeutil::kMsPerHour);
+    const qint64 to = std::min(forecastEnd, m_dataToMs + ahead);
     if (to - from < 10 * 60'000)
         from = to - 10 * 60'000;
     const QSignalBlocker block(m_timeAxis);

@@ -357,8 +357,13 @@ void StationMapView::fitToStations()
         std::sort(xs.begin(), xs.end());
         std::sort(ys.begin(), ys.end());
         const auto q = [](const std::vector<double> &v, double f) { return v[static_cast<size_t>(f * (v.size() - 1))]; };
-        extent = QRectF(QPointF(q(xs, 0.01), q(ys, 0.01)), QPointF(q(xs, 0.99), q(ys, 0.99)));
-        const double padX = std::max(extent.width() * 0.06, 1e-3), padY = std::max(extent.height() * 0.06, 1e-3);
+        // Few stations: all of them, with room for labels.
+        const double cut = xs.size() >= 100 ? 0.01 : 0.0;
+        extent = QRectF(QPointF(q(xs, cut), q(ys, cut)), QPointF(q(xs, 1 - cut), q(ys, 1 - cut)));
+        const double padFraction = xs.size() >= 100 ? 0.06 : 0.25;
+        const double minPad = m_projection.homeExtent().width() * 0.02;
+        const double padX = std::max(extent.width() * padFraction, minPad);
+        const double padY = std::max(extent.height() * padFraction, minPad);
         extent.adjust(-padX, -padY, padX, padY);
     }
     m_center = extent.center();

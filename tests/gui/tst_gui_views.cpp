@@ -63,6 +63,7 @@ private slots:
     void connectDialogValidatesAndTests();
     void settingsPersist();
     void screenshots();
+    void demoScreenshot();
 
 private:
     bool waitForMap();
@@ -189,13 +190,17 @@ void TestGuiViews::chartShowsWindowsAndForecast()
     QVERIFY(!windows.isEmpty());
     const auto forecasts = m_engine->state().forecasts(QStringLiteral("GSO"));
     QVERIFY(!forecasts.isEmpty());
-    // The x range reaches the end of the forecast (up to 24 h after the last reading).
+    // The x range shows as much forecast as history (the whole day here), within the forecast's 24 h.
     qint64 lastTarget = 0;
     for (const Forecast &f : forecasts) {
         for (const ForecastPoint &p : f.points)
             lastTarget = std::max(lastTarget, p.targetMs);
     }
-    QCOMPARE(chart->visibleToMs(), lastTarget);
+    const QList<Reading> history = m_engine->state().history(QStringLiteral("GSO"));
+    const qint64 span = history.last().timestampMs - history.first().timestampMs;
+    QCOMPARE(chart->visibleFromMs(), history.first().timestampMs);
+    QCOMPARE(chart->visibleToMs(), std::min(lastTarget, history.last().timestampMs + span));
+    QVERIFY(chart->visibleToMs() > history.last().timestampMs + 20 * timeutil::kMsPerHour);
 }
 
 void TestGuiViews::acknowledgeAlert()
@@ -538,6 +543,31 @@ void TestGuiViews::screenshots()
         shoot(sources.get(), QStringLiteral("dialog_sources"));
     }
     w->setTheme(MainWindow::Theme::Light);
+}
+
+void TestGuiViews::demoScreenshot()
+{
+    // What a user sees first: `stratus --demo`, the bundled real NWS recording replayed live-like,
+    // with default settings.
+    QSettings().clear();
+    MainWindow::applyTheme(MainWindow::Theme::Light);
+    EngineThread demo(EngineOptions::demo());
+    MainWindow w(demo.state());
+    w.resize(1500, 950);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    demo.start();
+    QTRY_VERIFY_WITH_TIMEOUT(demo.state().counters().readingsIn >= 20, 30'000);
+    w.mapView()->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(w.mapView()->stationCount(), 5, 10'000);
+    w.selectStation(QStringLiteral("KMSN"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.chartView()->observedCount(Variable::Temperature) >= 5, 30'000);
+    w.mapView()->fitToStations();
+    QVERIFY(QTest::qWaitFor([&] { return w.mapView()->backgroundReady(); }, 30'000));
+    QTest::qWait(700);
+    m_shotTheme = QStringLiteral("light");
+    shoot(&w, QStringLiteral("demo_main_window"));
+    w.close();
 }
 
 QTEST_MAIN(TestGuiViews)
