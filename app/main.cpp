@@ -13,6 +13,7 @@
 #include "geo/UserLocation.h"
 
 #ifdef STRATUS_HAS_GUI
+#include "EngineThread.h"
 #include "MainWindow.h"
 #include <QApplication>
 #endif
@@ -497,8 +498,9 @@ int main(int argc, char **argv)
         return runServer(*config, *options);
 
 #ifdef STRATUS_HAS_GUI
-    Engine engine(*options);
-    MainWindow window(engine);
+    // The engine gets its own thread so a fast replay never stalls the window.
+    EngineThread engine(*options);
+    MainWindow window(engine.state());
     window.show();
     engine.start();
     return QApplication::exec();

@@ -215,6 +215,8 @@ void Engine::ingest(Source *source, const QList<Reading> &all)
 {
     // --near: readings of stations outside the selection are not part of this run.
     const QList<Reading> &readings = m_near ? m_near->filter(all) : all;
+    QElapsedTimer stageClock; // per-stage latency for the cluster-health view
+    stageClock.start();
     QList<Reading> accepted;
     QList<Anomaly> outOfRange;
     accepted.reserve(readings.size());
@@ -271,6 +273,8 @@ void Engine::ingest(Source *source, const QList<Reading> &all)
     if (!outOfRange.isEmpty())
         m_bus->publishAnomalies(outOfRange);
     publishSourceStatus(source);
+    // LocalBus delivers synchronously, so this includes the downstream stages; they report their own.
+    m_state.recordStage(QStringLiteral("ingest"), readings.size(), stageClock.nsecsElapsed() / 1e6, readings.size());
 }
 
 void Engine::aggregate(const QList<Reading> &readings)
@@ -280,6 +284,7 @@ void Engine::aggregate(const QList<Reading> &readings)
     const QList<WindowStats> closed = m_aggregator.add(readings);
     m_windowLatency.observeNs(timer.nsecsElapsed());
     m_state.setLateDropped(m_aggregator.lateDropped());
+    m_state.recordStage(QStringLiteral("aggregate"), readings.size(), timer.nsecsElapsed() / 1e6, readings.size());
     if (!closed.isEmpty())
         m_bus->publishFeatures(closed);
 }
@@ -299,6 +304,7 @@ void Engine::infer(const QList<WindowStats> &windows)
     timer.start();
     const QList<Forecast> forecasts = m_forecasts.forecast(windows);
     m_inferLatency.observeNs(timer.nsecsElapsed());
+    m_state.recordStage(QStringLiteral("infer"), windows.size(), timer.nsecsElapsed() / 1e6, windows.size());
     if (!forecasts.isEmpty())
         m_bus->publishForecasts(forecasts);
 }

@@ -1,6 +1,16 @@
 #include "LiveState.h"
 
+#include <QThread>
+
+#include <algorithm>
+
 namespace stratus {
+
+void LiveState::yieldToReaders() const
+{
+    for (int i = 0; i < 50 && m_readersWaiting.load(std::memory_order_acquire) > 0; ++i)
+        QThread::usleep(100);
+}
 
 void LiveState::upsertStations(const QList<Station> &stations)
 {
@@ -12,43 +22,75 @@ void LiveState::upsertStations(const QList<Station> &stations)
 
 void LiveState::recordReadings(const QList<Reading> &readings)
 {
-    QWriteLocker lock(&m_lock);
-    for (const Reading &r : readings) {
-        if (!m_catalogue.contains(r.stationId)) {
-            Station s;
-            s.id = r.stationId;
-            m_catalogue.upsert(s);
+    for (qsizetype from = 0; from < readings.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(readings.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const Reading &r = readings[i];
+            if (!m_catalogue.contains(r.stationId)) {
+                Station s;
+                s.id = r.stationId;
+                m_catalogue.upsert(s);
+            }
+            StationData &d = m_data[r.stationId];
+            if (!d.latest || d.latest->timestampMs <= r.timestampMs)
+                d.latest = r;
+            d.history.push_back(r);
+            if (d.history.size() > kHistoryPerStation)
+                d.history.pop_front();
+            ++d.revision;
         }
-        StationData &d = m_data[r.stationId];
-        if (!d.latest || d.latest->timestampMs <= r.timestampMs)
-            d.latest = r;
-        d.history.push_back(r);
-        if (d.history.size() > kHistoryPerStation)
-            d.history.pop_front();
     }
     touch();
 }
 
 void LiveState::recordWindows(const QList<WindowStats> &windows)
 {
-    QWriteLocker lock(&m_lock);
-    for (const WindowStats &w : windows) {
-        // A late revision of an older window must not replace the newest one.
-        QHash<int, WindowStats> &latest = m_data[w.stationId].windows;
-        const auto it = latest.constFind(index(w.variable));
-        if (it == latest.cend() || it->endMs <= w.endMs)
-            latest.insert(index(w.variable), w);
+    for (qsizetype from = 0; from < windows.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(windows.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const WindowStats &w = windows[i];
+            StationData &d = m_data[w.stationId];
+            ++d.revision;
+            // A late revision of an older window must not replace the newest one.
+            const auto latest = d.windows.constFind(index(w.variable));
+            if (latest == d.windows.cend() || latest->endMs <= w.endMs)
+                d.windows.insert(index(w.variable), w);
+            std::deque<WindowPoint> &h = d.windowHistory[index(w.variable)];
+            const WindowPoint point{w.startMs, w.endMs, static_cast<float>(w.mean), static_cast<float>(w.stddev), w.count};
+            if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
+                h.back() = point; // a late reading revised the window
+                continue;
+            }
+            h.push_back(point);
+            if (h.size() > kWindowHistoryPerVariable)
+                h.pop_front();
+        }
+        m_counters.windowsOut += to - from;
     }
-    m_counters.windowsOut += windows.size();
     touch();
 }
 
 void LiveState::recordForecasts(const QList<Forecast> &forecasts)
 {
-    QWriteLocker lock(&m_lock);
-    for (const Forecast &f : forecasts)
-        m_data[f.stationId].forecasts.insert(index(f.variable), f);
-    m_counters.forecastsOut += forecasts.size();
+    for (qsizetype from = 0; from < forecasts.size(); from += kWriteChunk) {
+        if (from > 0)
+            yieldToReaders();
+        QWriteLocker lock(&m_lock);
+        const qsizetype to = std::min(forecasts.size(), from + kWriteChunk);
+        for (qsizetype i = from; i < to; ++i) {
+            const Forecast &f = forecasts[i];
+            StationData &d = m_data[f.stationId];
+            d.forecasts.insert(index(f.variable), f);
+            ++d.revision;
+        }
+        m_counters.forecastsOut += to - from;
+    }
     touch();
 }
 
@@ -56,6 +98,7 @@ void LiveState::recordAnomalies(const QList<Anomaly> &anomalies)
 {
     QWriteLocker lock(&m_lock);
     for (const Anomaly &a : anomalies) {
+        ++m_data[a.stationId].revision;
         m_anomalies.push_back(a);
         if (m_anomalies.size() > kAnomalyHistory)
             m_anomalies.pop_front();
@@ -112,28 +155,121 @@ void LiveState::setLateDropped(qint64 total)
     m_counters.lateDropped = total;
 }
 
+void LiveState::recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth)
+{
+    QWriteLocker lock(&m_lock);
+    auto it = std::find_if(m_stages.begin(), m_stages.end(), [&](const StageStats &s) { return s.name == name; });
+    if (it == m_stages.end()) {
+        StageStats s;
+        s.name = name;
+        m_stages.append(s);
+        it = m_stages.end() - 1;
+    }
+    it->processed += items;
+    ++it->batches;
+    it->queueDepth = queueDepth;
+    it->lastLatencyMs = latencyMs;
+    it->maxLatencyMs = std::max(it->maxLatencyMs, latencyMs);
+}
+
+void LiveState::setClusterStatus(const ClusterStatus &status)
+{
+    QWriteLocker lock(&m_lock);
+    m_clusterStatus = status;
+    touch();
+}
+
+QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable) const
+{
+    ReadGuard lock(this);
+    const auto it = m_data.constFind(id);
+    if (it == m_data.cend())
+        return {};
+    const auto h = it->windowHistory.constFind(index(variable));
+    if (h == it->windowHistory.cend())
+        return {};
+    QList<WindowStats> out;
+    out.reserve(static_cast<qsizetype>(h->size()));
+    for (const WindowPoint &p : *h) {
+        WindowStats w;
+        w.stationId = id;
+        w.variable = variable;
+        w.startMs = p.startMs;
+        w.endMs = p.endMs;
+        w.count = p.count;
+        w.mean = p.mean;
+        w.stddev = p.stddev;
+        out.append(std::move(w));
+    }
+    return out;
+}
+
+QHash<QString, Reading> LiveState::latestReadings() const
+{
+    ReadGuard lock(this);
+    QHash<QString, Reading> out;
+    out.reserve(m_data.size());
+    for (auto it = m_data.cbegin(); it != m_data.cend(); ++it) {
+        if (it->latest)
+            out.insert(it.key(), *it->latest);
+    }
+    return out;
+}
+
+QList<LiveState::StageStats> LiveState::stages() const
+{
+    ReadGuard lock(this);
+    return m_stages;
+}
+
+LiveState::ClusterStatus LiveState::clusterStatus() const
+{
+    ReadGuard lock(this);
+    return m_clusterStatus;
+}
+
 StationCatalogue LiveState::catalogue() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_catalogue;
 }
 
 bool LiveState::hasStation(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_catalogue.contains(id);
+}
+
+qsizetype LiveState::stationCount() const
+{
+    ReadGuard lock(this);
+    return m_catalogue.size();
+}
+
+std::optional<Station> LiveState::station(const QString &id) const
+{
+    ReadGuard lock(this);
+    const Station *s = m_catalogue.find(id);
+    return s ? std::optional<Station>(*s) : std::nullopt;
+}
+
+quint64 LiveState::stationRevision(const QString &id) const
+{
+    ReadGuard lock(this);
+    const auto it = m_data.constFind(id);
+    return it == m_data.cend() ? 0 : it->revision;
 }
 
 std::optional<Reading> LiveState::latestReading(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     return it == m_data.cend() ? std::nullopt : it->latest;
 }
 
 QList<Reading> LiveState::history(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
@@ -142,14 +278,14 @@ QList<Reading> LiveState::history(const QString &id) const
 
 QList<WindowStats> LiveState::latestWindows(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     return it == m_data.cend() ? QList<WindowStats>() : it->windows.values();
 }
 
 QList<Forecast> LiveState::forecasts(const QString &id) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
@@ -160,7 +296,7 @@ QList<Forecast> LiveState::forecasts(const QString &id) const
 
 QList<Anomaly> LiveState::anomalies(qint64 sinceMs, const QString &station, int limit) const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     QList<Anomaly> out;
     for (auto it = m_anomalies.rbegin(); it != m_anomalies.rend() && out.size() < limit; ++it) {
         if (it->timestampMs >= sinceMs && (station.isEmpty() || it->stationId == station))
@@ -171,31 +307,31 @@ QList<Anomaly> LiveState::anomalies(qint64 sinceMs, const QString &station, int 
 
 QList<LiveState::SourceStatus> LiveState::sources() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_sources.values();
 }
 
 LiveState::Counters LiveState::counters() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_counters;
 }
 
 QString LiveState::mode() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_mode;
 }
 
 QString LiveState::busKind() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_busKind;
 }
 
 QString LiveState::busProblem() const
 {
-    QReadLocker lock(&m_lock);
+    ReadGuard lock(this);
     return m_busProblem;
 }
 

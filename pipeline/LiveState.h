@@ -46,8 +46,58 @@ public:
         qint64 anomaliesOut = 0;
     };
 
+    // One stage of the in-process pipeline (ingest, aggregate, infer, ...), for the health view.
+    struct StageStats
+    {
+        QString name;
+        qint64 processed = 0;       // items handled since start
+        qint64 batches = 0;
+        qint64 queueDepth = 0;      // items waiting for the stage (in-process: the last batch handed over)
+        double lastLatencyMs = 0;   // wall time of the last batch
+        double maxLatencyMs = 0;
+    };
+
+    // What a connected engine (--connect, Kafka) knows about its cluster. Empty/unconnected in-process.
+    struct ClusterStatus
+    {
+        struct Broker
+        {
+            int id = -1;
+            QString host;
+            int port = 0;
+            bool controller = false;
+        };
+        struct Partition
+        {
+            QString topic;
+            int partition = 0;
+            int leader = -1;
+            QList<int> replicas;
+            QList<int> isr;
+            qint64 endOffset = 0;
+            qint64 committedOffset = 0;
+            qint64 lag() const { return endOffset > committedOffset ? endOffset - committedOffset : 0; }
+        };
+        struct Worker
+        {
+            QString id;
+            QString role;
+            qint64 lastHeartbeatMs = 0;
+            QList<int> partitions;
+        };
+
+        bool connected = false;
+        QString bootstrap;       // as configured, e.g. "127.0.0.1:9092"
+        QString problem;         // empty when fine, else in words
+        qint64 updatedMs = 0;    // when this was last refreshed (UTC ms)
+        QList<Broker> brokers;
+        QList<Partition> partitions;
+        QList<Worker> workers;
+    };
+
     static constexpr int kHistoryPerStation = 2048;
     static constexpr int kAnomalyHistory = 10000;
+    static constexpr int kWindowHistoryPerVariable = 360; // 6 h of 1-min slides
 
     void upsertStations(const QList<Station> &stations);
     void recordReadings(const QList<Reading> &readings);
@@ -62,12 +112,27 @@ public:
     // Distributed mode: the latest cluster health (ClusterHealth::toJson()) for /cluster and the GUI.
     void setCluster(const QJsonObject &cluster);
     QJsonObject cluster() const;
+    void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
+    void setClusterStatus(const ClusterStatus &status);
 
     StationCatalogue catalogue() const;
     bool hasStation(const QString &id) const;
+    qsizetype stationCount() const; // cheap: lets views skip copying an unchanged catalogue
+    std::optional<Station> station(const QString &id) const;
+    // Bumped whenever anything of this station changes (readings, windows, forecasts, anomalies), so a
+    // view of one station can skip refreshing while others change. 0 = unknown station.
+    quint64 stationRevision(const QString &id) const;
     std::optional<Reading> latestReading(const QString &id) const;
     QList<Reading> history(const QString &id) const;
     QList<WindowStats> latestWindows(const QString &id) const;
+    // The last kWindowHistoryPerVariable windows of one variable, oldest first (a late revision
+    // replaces the window it revises). Kept compact: only start, end, count, mean and stddev are
+    // filled; the other statistics are NaN (latestWindows() has them all for the newest window).
+    QList<WindowStats> windowHistory(const QString &id, Variable variable) const;
+    // The latest reading of every station in one lock, for views that draw all stations.
+    QHash<QString, Reading> latestReadings() const;
+    QList<StageStats> stages() const;
+    ClusterStatus clusterStatus() const;
     QList<Forecast> forecasts(const QString &id) const;
     QList<Anomaly> anomalies(qint64 sinceMs, const QString &station, int limit) const;
     QList<SourceStatus> sources() const;
@@ -79,26 +144,65 @@ public:
     quint64 generation() const { return m_generation.load(std::memory_order_relaxed); }
 
 private:
+    // 24 bytes instead of a full WindowStats: 10,000 stations × 9 variables × hundreds of windows.
+    struct WindowPoint
+    {
+        qint64 startMs = 0;
+        qint64 endMs = 0;
+        float mean = 0;
+        float stddev = 0;
+        qint64 count = 0;
+    };
+
     struct StationData
     {
         std::optional<Reading> latest;
         std::deque<Reading> history;
         QHash<int, WindowStats> windows;  // by variable
+        QHash<int, std::deque<WindowPoint>> windowHistory; // by variable, bounded
+        quint64 revision = 0;
         QHash<int, Forecast> forecasts;   // by variable
     };
 
     void touch() { m_generation.fetch_add(1, std::memory_order_relaxed); }
+    // Writers take the lock for at most this many items at a time, so readers (the GUI thread) never
+    // wait for a whole 10,000-reading batch.
+    static constexpr qsizetype kWriteChunk = 256;
+
+    // QReadWriteLock favours a writer that re-locks at once: under CPU contention a reader (the GUI
+    // thread) woken between two chunks could wait a whole 100k-window batch. Readers announce
+    // themselves; a writer between chunks steps aside (up to ~5 ms) while any reader waits.
+    class ReadGuard
+    {
+    public:
+        explicit ReadGuard(const LiveState *state) : m_state(state)
+        {
+            m_state->m_readersWaiting.fetch_add(1, std::memory_order_acq_rel);
+            m_state->m_lock.lockForRead();
+            m_state->m_readersWaiting.fetch_sub(1, std::memory_order_acq_rel);
+        }
+        ~ReadGuard() { m_state->m_lock.unlock(); }
+        ReadGuard(const ReadGuard &) = delete;
+        ReadGuard &operator=(const ReadGuard &) = delete;
+
+    private:
+        const LiveState *m_state;
+    };
+    void yieldToReaders() const;
 
     mutable QReadWriteLock m_lock;
+    mutable std::atomic<int> m_readersWaiting{0};
     StationCatalogue m_catalogue;
     QHash<QString, StationData> m_data;
     std::deque<Anomaly> m_anomalies;
     QHash<QString, SourceStatus> m_sources;
+    QList<StageStats> m_stages; // in first-seen order, so views keep a stable layout
+    ClusterStatus m_clusterStatus; // for the GUI's cluster view
     Counters m_counters;
     QString m_mode = QStringLiteral("in-process");
     QString m_busKind = QStringLiteral("local");
     QString m_busProblem;
-    QJsonObject m_cluster;
+    QJsonObject m_cluster; // ClusterMonitor snapshot for /cluster
     std::atomic<quint64> m_generation{0};
 };
 

@@ -1,5 +1,6 @@
 #include "StationTableModel.h"
 
+#include "DisplayUnits.h"
 #include "LiveState.h"
 #include "TimeUtil.h"
 
@@ -10,13 +11,35 @@ namespace stratus {
 
 StationTableModel::StationTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
+void StationTableModel::setUnits(const DisplayUnits *units)
+{
+    m_units = units;
+    emit headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0, 0), index(m_rows.size() - 1, ColumnCount - 1));
+}
+
+int StationTableModel::rowOf(const QString &id) const
+{
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].station.id == id)
+            return i;
+    }
+    return -1;
+}
+
 void StationTableModel::refresh(const LiveState &state)
 {
     const StationCatalogue catalogue = state.catalogue();
+    const QHash<QString, Reading> latest = state.latestReadings(); // one lock for all stations
     QList<Row> rows;
     rows.reserve(catalogue.size());
-    for (const Station &s : catalogue.stations())
-        rows.append({s, state.latestReading(s.id)});
+    for (const Station &s : catalogue.stations()) {
+        if (!m_filter.isEmpty() && !m_filter.contains(s.id))
+            continue;
+        const auto it = latest.constFind(s.id);
+        rows.append({s, it == latest.cend() ? std::nullopt : std::optional<Reading>(*it)});
+    }
     if (rows.size() != m_rows.size()) {
         beginResetModel();
         m_rows = std::move(rows);
@@ -46,7 +69,9 @@ QVariant StationTableModel::data(const QModelIndex &idx, int role) const
     const auto value = [&](Variable v) -> QVariant {
         if (!row.latest || !row.latest->has(v))
             return role == Qt::DisplayRole ? QVariant(QStringLiteral("—")) : QVariant();
-        const double x = row.latest->value(v);
+        double x = row.latest->value(v);
+        if (m_units)
+            x = m_units->toDisplay(v, x);
         return role == Qt::DisplayRole ? QVariant(QString::number(x, 'f', v == Variable::WindDirection ? 0 : 1)) : QVariant(x);
     };
     if (role == Qt::TextAlignmentRole)
@@ -74,9 +99,9 @@ QVariant StationTableModel::headerData(int section, Qt::Orientation orientation,
     case Id: return tr("Station");
     case Name: return tr("Name");
     case Time: return tr("Observed (UTC)");
-    case Temperature: return tr("Temp (°C)");
+    case Temperature: return tr("Temp (%1)").arg(m_units ? m_units->symbol(Variable::Temperature) : unitSymbol(Variable::Temperature));
     case Humidity: return tr("Humidity (%)");
-    case WindSpeed: return tr("Wind (m/s)");
+    case WindSpeed: return tr("Wind (%1)").arg(m_units ? m_units->symbol(Variable::WindSpeed) : unitSymbol(Variable::WindSpeed));
     case WindDirection: return tr("Dir (°)");
     case Pressure: return tr("Pressure (hPa)");
     default: return {};

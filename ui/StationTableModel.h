@@ -4,9 +4,11 @@
 #include "Station.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace stratus {
 
+class DisplayUnits;
 class LiveState;
 
 // Stations and their latest readings, refreshed from a LiveState snapshot (never from the data path).
@@ -19,6 +21,12 @@ public:
     explicit StationTableModel(QObject *parent = nullptr);
 
     void refresh(const LiveState &state);
+    // Values are shown in these units when set (display only).
+    void setUnits(const DisplayUnits *units);
+    // Only these stations (empty = all); applied at the next refresh.
+    void setFilter(const QSet<QString> &ids) { m_filter = ids; }
+    QString stationAt(int row) const { return row >= 0 && row < m_rows.size() ? m_rows[row].station.id : QString(); }
+    int rowOf(const QString &id) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -32,6 +40,8 @@ private:
         std::optional<Reading> latest;
     };
     QList<Row> m_rows;
+    const DisplayUnits *m_units = nullptr;
+    QSet<QString> m_filter;
 };
 
 } // namespace stratus

@@ -5,7 +5,11 @@
 #include <QStringList>
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <vector>
+
+class QCoreApplication;
 
 // The subcommands of stratus-bench. Each area registers itself from its own file, so areas can be
 // added without touching main.
@@ -34,3 +38,13 @@ struct BenchRegistration
 
 // Median of repeated measurements (noisy machines).
 double median(std::vector<double> values);
+
+// An area that needs more than a QCoreApplication (the GUI bench needs a QApplication) registers a
+// factory for its application object; main() uses it when that area runs.
+using BenchAppFactory = std::function<std::unique_ptr<QCoreApplication>(int &argc, char **argv)>;
+std::map<QString, BenchAppFactory> &benchAppFactories();
+
+struct BenchAppRegistration
+{
+    BenchAppRegistration(const QString &area, BenchAppFactory factory) { benchAppFactories()[area] = std::move(factory); }
+};

@@ -12,6 +12,12 @@ std::vector<BenchArea> &benchAreas()
     return areas;
 }
 
+std::map<QString, BenchAppFactory> &benchAppFactories()
+{
+    static std::map<QString, BenchAppFactory> factories;
+    return factories;
+}
+
 double median(std::vector<double> values)
 {
     if (values.empty())
@@ -23,8 +29,17 @@ double median(std::vector<double> values)
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    QStringList args = app.arguments().mid(1);
+    // The area is the first argument that is not an option; it may need its own application class.
+    QString area;
+    for (int i = 1; i < argc && area.isEmpty(); ++i) {
+        if (argv[i][0] != '-')
+            area = QString::fromLocal8Bit(argv[i]);
+    }
+    const auto factory = benchAppFactories().find(area);
+    std::unique_ptr<QCoreApplication> app = factory != benchAppFactories().end()
+                                                ? factory->second(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
+    QStringList args = app->arguments().mid(1);
     QTextStream out(stdout);
     BenchContext ctx;
     ctx.json = args.removeAll(QStringLiteral("--json")) > 0;

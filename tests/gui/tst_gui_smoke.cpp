@@ -21,7 +21,7 @@ private slots:
 void TestGuiSmoke::showsStationsWithReadings()
 {
     Engine engine(EngineOptions::demo());
-    MainWindow window(engine);
+    MainWindow window(engine.state());
     window.resize(1100, 640);
     window.show();
     engine.start();

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "Anomaly.h"
+
+#include <QTimer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSystemTrayIcon;
+class QTableView;
+
+namespace stratus {
+
+class AlertTableModel;
+class DisplayUnits;
+class LiveState;
+
+// Live table of anomalies with severity colours and the reason in words; filters, acknowledge,
+// silence a station for a while, and a tray notification for new critical alerts.
+class AlertPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    AlertPanel(const LiveState &state, const DisplayUnits &units, QWidget *parent = nullptr);
+
+    void refresh(); // pulls new anomalies from LiveState (timer)
+    AlertTableModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    void acknowledgeSelected();
+    void silenceSelected(int minutes);
+    // Tray balloons for new critical alerts (on by default where a tray exists).
+    void setNotificationsEnabled(bool on) { m_notify = on; }
+    int notificationsShown() const { return m_notificationsShown; }
+
+signals:
+    void stationActivated(const QString &id);
+    // New critical alerts, for the status bar when no system tray exists.
+    void severeAlerts(const QString &summary);
+
+private:
+    void applyFilter();
+    void updateSummary();
+    void notify(const QList<Anomaly> &severe);
+
+    const LiveState &m_state;
+    AlertTableModel *m_model;
+    QTableView *m_table;
+    QComboBox *m_severity;
+    QComboBox *m_kind;
+    QLineEdit *m_stationFilter;
+    QCheckBox *m_hideAcked;
+    QLabel *m_summary;
+    QSystemTrayIcon *m_tray = nullptr;
+    QTimer m_timer;
+    qint64 m_seen = 0; // anomaliesOut already fetched
+    bool m_notify = true;
+    int m_notificationsShown = 0;
+};
+
+} // namespace stratus

@@ -1,0 +1,317 @@
+#include "ClusterHealthView.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+
+namespace stratus {
+
+namespace {
+const QList<QColor> kColours = {QColor(0x2e, 0x86, 0xde), QColor(0xe4, 0x57, 0x2e), QColor(0x16, 0xa0, 0x85),
+                                QColor(0x9b, 0x59, 0xb6), QColor(0xd3, 0x8b, 0x00), QColor(0x7f, 0x8c, 0x8d)};
+
+QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
+{
+    auto *t = new QTableWidget(0, static_cast<int>(headers.size()), parent);
+    t->setHorizontalHeaderLabels(headers);
+    t->verticalHeader()->hide();
+    t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionMode(QAbstractItemView::NoSelection);
+    t->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    return t;
+}
+
+void setCell(QTableWidget *t, int row, int col, const QString &text, Qt::Alignment align = Qt::AlignRight | Qt::AlignVCenter)
+{
+    QTableWidgetItem *item = t->item(row, col);
+    if (!item) {
+        item = new QTableWidgetItem;
+        item->setTextAlignment(align);
+        t->setItem(row, col, item);
+    }
+    if (item->text() != text)
+        item->setText(text);
+}
+} // namespace
+
+ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : QWidget(parent), m_state(state)
+{
+    setObjectName(QStringLiteral("clusterHealth"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    auto *pipeline = new QGroupBox(tr("Pipeline stages (this process)"), this);
+    auto *pl = new QGridLayout(pipeline);
+    m_stages = makeTable({tr("Stage"), tr("Items"), tr("Items/s"), tr("Last batch"), tr("Last ms"), tr("Max ms")}, pipeline);
+    m_stages->setObjectName(QStringLiteral("stageTable"));
+    m_stages->setToolTip(tr("The in-process LocalBus hands each batch straight to the next stage, so a stage's "
+                            "queue is the batch it is working on; \"Last batch\" shows that size."));
+    m_counters = makeTable({tr("Counter"), tr("Total"), tr("Counter"), tr("Total")}, pipeline);
+    m_rates = makeSpark(tr("Items/s per stage"));
+    m_latency = makeSpark(tr("Batch latency (ms)"));
+    // Tables sized to show their rows without scrolling; the charts take the rest.
+    const int rowH = m_stages->verticalHeader()->defaultSectionSize();
+    m_stages->setFixedHeight(rowH * 4 + m_stages->horizontalHeader()->sizeHint().height() + 4);
+    m_counters->setFixedHeight(m_stages->height());
+    m_counters->setHorizontalHeaderLabels({tr("Counter"), tr("Total"), tr("Counter"), tr("Total")});
+    pl->addWidget(m_stages, 0, 0);
+    pl->addWidget(m_counters, 0, 1);
+    pl->addWidget(m_rates.view, 1, 0);
+    pl->addWidget(m_latency.view, 1, 1);
+    pl->setColumnStretch(0, 3);
+    pl->setColumnStretch(1, 2);
+    layout->addWidget(pipeline, 1);
+
+    auto *cluster = new QGroupBox(tr("Kafka cluster"), this);
+    auto *cl = new QVBoxLayout(cluster);
+    m_clusterState = new QLabel(cluster);
+    m_clusterState->setObjectName(QStringLiteral("clusterState"));
+    m_clusterState->setWordWrap(true);
+    cl->addWidget(m_clusterState);
+    m_clusterTables = new QWidget(cluster);
+    auto *tl = new QGridLayout(m_clusterTables);
+    tl->setContentsMargins(0, 0, 0, 0);
+    m_brokers = makeTable({tr("Broker"), tr("Host"), tr("Controller")}, m_clusterTables);
+    m_partitions = makeTable({tr("Topic"), tr("Partition"), tr("Leader"), tr("Replicas"), tr("ISR"), tr("End offset"),
+                              tr("Committed"), tr("Lag")},
+                             m_clusterTables);
+    m_workers = makeTable({tr("Worker"), tr("Role"), tr("Heartbeat age"), tr("Partitions")}, m_clusterTables);
+    m_lag = makeSpark(tr("Total consumer lag"));
+    tl->addWidget(m_brokers, 0, 0);
+    tl->addWidget(m_workers, 0, 1);
+    tl->addWidget(m_partitions, 1, 0);
+    tl->addWidget(m_lag.view, 1, 1);
+    cl->addWidget(m_clusterTables, 1);
+    layout->addWidget(cluster, 0);
+    m_clusterGroup = cluster;
+
+    applyTheme();
+    m_clock.start();
+    connect(&m_timer, &QTimer::timeout, this, &ClusterHealthView::sample);
+    m_timer.start(1000);
+    sample();
+}
+
+ClusterHealthView::Spark ClusterHealthView::makeSpark(const QString &title)
+{
+    Spark s;
+    s.chart = new QChart;
+    s.chart->setTitle(title);
+    s.chart->setAnimationOptions(QChart::NoAnimation);
+    s.chart->setMargins(QMargins(2, 2, 2, 2));
+    s.chart->legend()->setAlignment(Qt::AlignRight);
+    s.x = new QValueAxis;
+    s.x->setRange(-kSamples, 0);
+    s.x->setLabelsVisible(false);
+    s.x->setTickCount(5);
+    s.y = new QValueAxis;
+    s.y->setRange(0, 1);
+    s.y->setLabelFormat(QStringLiteral("%.0f"));
+    s.y->setTickCount(3);
+    s.chart->addAxis(s.x, Qt::AlignBottom);
+    s.chart->addAxis(s.y, Qt::AlignLeft);
+    s.view = new QChartView(s.chart, this);
+    s.view->setRenderHint(QPainter::Antialiasing);
+    s.view->setMinimumHeight(140);
+    return s;
+}
+
+QLineSeries *ClusterHealthView::seriesFor(Spark &spark, const QString &name, int colourIndex)
+{
+    QLineSeries *&series = spark.series[name];
+    if (!series) {
+        series = new QLineSeries;
+        series->setName(name);
+        series->setPen(QPen(kColours[colourIndex % kColours.size()], 1.6));
+        spark.chart->addSeries(series);
+        series->attachAxis(spark.x);
+        series->attachAxis(spark.y);
+        applyTheme();
+    }
+    return series;
+}
+
+void ClusterHealthView::push(Spark &spark, const QString &name, int colourIndex, double value)
+{
+    QLineSeries *series = seriesFor(spark, name, colourIndex);
+    // Shift the window left by one sample and append: x is "seconds ago".
+    QList<QPointF> points = series->points();
+    for (QPointF &p : points)
+        p.rx() -= 1;
+    points.append(QPointF(0, value));
+    while (!points.isEmpty() && points.first().x() < -kSamples)
+        points.removeFirst();
+    series->replace(points);
+    double hi = 1;
+    for (QLineSeries *s : std::as_const(spark.series)) {
+        for (const QPointF &p : s->points())
+            hi = std::max(hi, p.y());
+    }
+    spark.y->setRange(0, hi * 1.15);
+    spark.y->setLabelFormat(hi < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+}
+
+void ClusterHealthView::sample()
+{
+    if (!isVisible() && m_tick > 0)
+        return; // behind another tab: nothing to draw
+    const qint64 now = m_clock.elapsed();
+    const double dt = std::max(1.0, static_cast<double>(now - m_lastSampleMs)) / 1000.0;
+    const bool first = m_lastSampleMs == 0 && m_tick == 0;
+    m_lastSampleMs = now;
+    ++m_tick;
+
+    QList<LiveState::StageStats> stages = m_state.stages();
+    // Data-flow order, whatever order the stages first reported in.
+    const QStringList order = {QStringLiteral("ingest"), QStringLiteral("aggregate"), QStringLiteral("infer")};
+    std::stable_sort(stages.begin(), stages.end(), [&](const auto &a, const auto &b) {
+        const auto rank = [&](const QString &n) { return order.contains(n) ? order.indexOf(n) : order.size(); };
+        return rank(a.name) < rank(b.name);
+    });
+    m_stages->setRowCount(static_cast<int>(stages.size()));
+    for (int i = 0; i < stages.size(); ++i) {
+        const auto &s = stages[i];
+        m_stageRows.insert(s.name, i);
+        const qint64 before = m_lastProcessed.value(s.name, first ? s.processed : 0);
+        const double rate = (s.processed - before) / dt;
+        m_lastProcessed.insert(s.name, s.processed);
+        setCell(m_stages, i, 0, s.name, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_stages, i, 1, QString::number(s.processed));
+        setCell(m_stages, i, 2, QString::number(rate, 'f', 0));
+        setCell(m_stages, i, 3, QString::number(s.queueDepth));
+        setCell(m_stages, i, 4, QString::number(s.lastLatencyMs, 'f', 2));
+        setCell(m_stages, i, 5, QString::number(s.maxLatencyMs, 'f', 2));
+        push(m_rates, s.name, i, rate);
+        push(m_latency, s.name, i, s.lastLatencyMs);
+    }
+
+    const LiveState::Counters c = m_state.counters();
+    const QList<std::pair<QString, qint64>> counters = {
+        {tr("Readings accepted"), c.readingsIn},      {tr("Readings rejected"), c.readingsRejected},
+        {tr("Values rejected"), c.valuesRejected},    {tr("Late readings dropped"), c.lateDropped},
+        {tr("Dead letters"), c.deadLettered},         {tr("Windows out"), c.windowsOut},
+        {tr("Forecasts out"), c.forecastsOut},        {tr("Anomalies out"), c.anomaliesOut},
+    };
+    // Two counters per row, so all eight fit beside the stage table.
+    m_counters->setRowCount(static_cast<int>(counters.size() + 1) / 2);
+    for (int i = 0; i < counters.size(); ++i) {
+        setCell(m_counters, i / 2, (i % 2) * 2, counters[i].first, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_counters, i / 2, (i % 2) * 2 + 1, QString::number(counters[i].second));
+    }
+    updateCluster(m_state.clusterStatus());
+}
+
+void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
+{
+    if (!cluster.connected) {
+        QString text = tr("<b>Not connected to a Kafka cluster.</b> The engine runs in this process (mode: %1, bus: %2); "
+                          "use File → Connect to cluster… or start with --connect HOST:PORT.")
+                           .arg(m_state.mode(), m_state.busKind());
+        if (!cluster.problem.isEmpty())
+            text += QStringLiteral("<br/>") + tr("Last problem: %1").arg(cluster.problem.toHtmlEscaped());
+        m_clusterState->setText(text);
+        m_clusterTables->setVisible(false);
+        return;
+    }
+    m_clusterTables->setVisible(true);
+    // Connected: the cluster tables deserve as much room as the stages.
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_clusterGroup, 1);
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    m_brokers->setRowCount(static_cast<int>(cluster.brokers.size()));
+    for (int i = 0; i < cluster.brokers.size(); ++i) {
+        const auto &b = cluster.brokers[i];
+        setCell(m_brokers, i, 0, QString::number(b.id));
+        setCell(m_brokers, i, 1, QStringLiteral("%1:%2").arg(b.host).arg(b.port), Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_brokers, i, 2, b.controller ? tr("yes") : QString());
+    }
+    qint64 totalLag = 0;
+    const auto ids = [](const QList<int> &l) {
+        QStringList s;
+        for (int x : l)
+            s << QString::number(x);
+        return s.join(QLatin1Char(','));
+    };
+    m_partitions->setRowCount(static_cast<int>(cluster.partitions.size()));
+    for (int i = 0; i < cluster.partitions.size(); ++i) {
+        const auto &p = cluster.partitions[i];
+        totalLag += p.lag();
+        setCell(m_partitions, i, 0, p.topic, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_partitions, i, 1, QString::number(p.partition));
+        setCell(m_partitions, i, 2, QString::number(p.leader));
+        setCell(m_partitions, i, 3, ids(p.replicas));
+        setCell(m_partitions, i, 4, ids(p.isr));
+        setCell(m_partitions, i, 5, QString::number(p.endOffset));
+        setCell(m_partitions, i, 6, QString::number(p.committedOffset));
+        setCell(m_partitions, i, 7, QString::number(p.lag()));
+        // An under-replicated partition is worth a glance.
+        if (p.isr.size() < p.replicas.size())
+            m_partitions->item(i, 4)->setForeground(QColor(0xdc, 0x26, 0x26));
+    }
+    m_workers->setRowCount(static_cast<int>(cluster.workers.size()));
+    for (int i = 0; i < cluster.workers.size(); ++i) {
+        const auto &w = cluster.workers[i];
+        setCell(m_workers, i, 0, w.id, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_workers, i, 1, w.role, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_workers, i, 2, tr("%1 s").arg((nowMs - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1));
+        setCell(m_workers, i, 3, ids(w.partitions));
+    }
+    push(m_lag, tr("lag"), 1, static_cast<double>(totalLag));
+    m_totalLag.push_back(totalLag);
+    while (m_totalLag.size() > 10)
+        m_totalLag.pop_front();
+    // Lag that grew at every one of the last 10 samples means the workers are falling behind.
+    m_lagAlert = m_totalLag.size() == 10 && std::adjacent_find(m_totalLag.begin(), m_totalLag.end(),
+                                                               [](qint64 a, qint64 b) { return b <= a; }) == m_totalLag.end();
+    QString text = tr("Connected to <b>%1</b>: %2 broker(s), %3 partition(s), %4 worker(s), total lag %5.")
+                       .arg(cluster.bootstrap.toHtmlEscaped())
+                       .arg(cluster.brokers.size())
+                       .arg(cluster.partitions.size())
+                       .arg(cluster.workers.size())
+                       .arg(totalLag);
+    if (m_lagAlert)
+        text += QStringLiteral(" <span style='color:#dc2626'><b>%1</b></span>").arg(tr("Consumer lag keeps growing."));
+    if (!cluster.problem.isEmpty())
+        text += QStringLiteral("<br/>") + cluster.problem.toHtmlEscaped();
+    m_clusterState->setText(text);
+}
+
+void ClusterHealthView::applyTheme()
+{
+    const QColor base = palette().color(QPalette::Base);
+    const QColor text = palette().color(QPalette::Text);
+    const QColor grid = palette().color(QPalette::Mid);
+    for (Spark *s : {&m_rates, &m_latency, &m_lag}) {
+        if (!s->chart)
+            continue;
+        s->chart->setBackgroundBrush(base);
+        s->chart->setBackgroundPen(Qt::NoPen);
+        s->chart->setTitleBrush(text);
+        s->chart->legend()->setLabelColor(text);
+        for (QValueAxis *a : {s->x, s->y}) {
+            a->setLabelsColor(text);
+            a->setGridLineColor(grid);
+            a->setLinePenColor(grid);
+        }
+    }
+}
+
+void ClusterHealthView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
+    QWidget::changeEvent(event);
+}
+
+} // namespace stratus
