@@ -30,3 +30,13 @@ fi
 command -v java >/dev/null || { echo "setup: java not found" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "setup: mvn not found" >&2; exit 1; }
 echo "setup: system packages ready"
+
+# Python tools for the tests (schemathesis for the OpenAPI contract, Flask for the REST benchmark's
+# reference app), in a virtual environment cached outside the clone.
+CACHE="${STRATUS_CACHE:-$HOME/.cache/stratus}"
+VENV="$CACHE/venv"
+if [ ! -x "$VENV/bin/schemathesis" ] || [ ! -x "$VENV/bin/flask" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check schemathesis flask
+fi
+echo "setup: python tools ready in $VENV"

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
+# The Kafka broker's jars (Maven Central, cached); the kafka tests start and stop their own brokers.
+bash scripts/kafka.sh fetch
+export PATH="${STRATUS_CACHE:-$HOME/.cache/stratus}/venv/bin:$PATH"
 cd build
 export QT_QPA_PLATFORM=offscreen
 ctest --output-on-failure --timeout 900 "$@"
