@@ -162,7 +162,9 @@ void Engine::addSource(Source *source)
     m_sources.push_back(source);
     connect(source, &Source::stationsDiscovered, this, [this](const QList<Station> &s) {
         m_state.upsertStations(selectStations(s));
-        m_detector.setStations(s);
+        // The merged catalogue: a replay names its stations without positions, the catalogue CSV
+        // gave them, and drift peers must be chosen by distance where it is known.
+        m_detector.setStations(m_state.catalogue().stations());
     });
     connect(source, &Source::readingsReady, this, [this, source](const QList<Reading> &r) { ingest(source, r); });
     connect(source, &Source::rejected, this, [this](const DeadLetter &d) {
