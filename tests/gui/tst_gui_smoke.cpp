@@ -1,5 +1,5 @@
-// Starts the main window on the bundled demo (offscreen), waits for real readings to show, and keeps
-// a screenshot. A blank or empty window fails.
+// Starts the main window on the bundled demo (offscreen) and waits for real readings to show.
+// A blank or empty window fails.
 #include "Engine.h"
 #include "MainWindow.h"
 #include "StationTableModel.h"
@@ -48,9 +48,8 @@ void TestGuiSmoke::showsStationsWithReadings()
             colours.insert(shot.pixel(x, y));
     }
     QVERIFY2(colours.size() > 8, "the window looks blank");
-    const QString dir = qEnvironmentVariable("STRATUS_SCREENSHOT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    QVERIFY(shot.save(dir + QStringLiteral("/main_window_demo.png")));
+    // The committed screenshots come from tst_gui_views, which waits for a fuller picture.
+    QVERIFY(shot.save(QDir::temp().filePath(QStringLiteral("stratus_gui_smoke.png"))));
 }
 
 QTEST_MAIN(TestGuiSmoke)
