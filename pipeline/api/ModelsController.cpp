@@ -6,6 +6,19 @@
 
 namespace stratus {
 
+namespace {
+// The persistence baseline, always available and active when no trained version is.
+QJsonObject builtinEntry(bool active)
+{
+    QJsonObject o;
+    o.insert(ApiKeys::version, ModelsController::kBuiltin);
+    o.insert(ApiKeys::model, ModelsController::kBuiltin);
+    o.insert(ApiKeys::builtin, true);
+    o.insert(ApiKeys::active, active);
+    return o;
+}
+} // namespace
+
 ApiReply ModelsController::list(ApiRequest &)
 {
     if (ModelRegistry *registry = m_ctx.models) {
@@ -19,12 +32,7 @@ ApiReply ModelsController::list(ApiRequest &)
             o.insert(ApiKeys::builtin, false);
             list.append(o);
         }
-        QJsonObject builtin;
-        builtin.insert(ApiKeys::version, kBuiltin);
-        builtin.insert(ApiKeys::model, kBuiltin);
-        builtin.insert(ApiKeys::builtin, true);
-        builtin.insert(ApiKeys::active, !anyActive);
-        list.prepend(builtin);
+        list.prepend(builtinEntry(!anyActive));
         QJsonObject o;
         o.insert(ApiKeys::count, list.size());
         o.insert(ApiKeys::models, list);
@@ -42,12 +50,7 @@ ApiReply ModelsController::list(ApiRequest &)
     for (const auto &m : rows)
         anyActive = anyActive || m.active;
     QJsonArray list;
-    QJsonObject builtin;
-    builtin.insert(ApiKeys::version, kBuiltin);
-    builtin.insert(ApiKeys::model, kBuiltin);
-    builtin.insert(ApiKeys::builtin, true);
-    builtin.insert(ApiKeys::active, !anyActive);
-    list.append(builtin);
+    list.append(builtinEntry(!anyActive));
     for (const auto &m : std::as_const(rows)) {
         QJsonObject o;
         o.insert(ApiKeys::version, m.version);
