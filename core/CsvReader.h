@@ -5,6 +5,8 @@
 #include <QIODevice>
 #include <QStringList>
 
+#include <initializer_list>
+
 namespace stratus {
 
 // RFC 4180 reader: quoted fields with embedded commas, quotes and newlines; accepts \n and \r\n.
@@ -18,6 +20,15 @@ public:
     bool readHeader();
     bool readRow(QStringList &fields);
     int column(const QString &name) const { return m_columns.value(name, -1); }
+    // The first of several accepted names that the header has (-1 for none): sources spell columns differently.
+    int firstColumn(std::initializer_list<const char *> names) const
+    {
+        for (const char *n : names) {
+            if (const int c = column(QString::fromLatin1(n)); c >= 0)
+                return c;
+        }
+        return -1;
+    }
     const QStringList &header() const { return m_header; }
     // 1-based line number where the last row returned started (for error messages).
     qint64 lineNumber() const { return m_rowLine; }

@@ -177,14 +177,7 @@ Result<AnomalyEvaluator::LabelledSet> AnomalyEvaluator::readLabelledCsv(const QS
     CsvReader csv(&file);
     if (!csv.readHeader())
         return makeError(QStringLiteral("%1: empty file, expected a header line").arg(path));
-    const auto col = [&](std::initializer_list<const char *> names) {
-        for (const char *n : names) {
-            const int c = csv.column(QString::fromLatin1(n));
-            if (c >= 0)
-                return c;
-        }
-        return -1;
-    };
+    const auto col = [&](std::initializer_list<const char *> names) { return csv.firstColumn(names); };
     const int labelCol = col({"label"});
     const int stationCol = col({"mote_id", "station_id", "station"});
     const int offsetCol = col({"offset_s"});

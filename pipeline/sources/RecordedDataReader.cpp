@@ -126,14 +126,7 @@ Result<RecordedDataReader::Data> RecordedDataReader::readSurfaceCsv(const QStrin
     CsvReader csv(&file);
     if (!csv.readHeader())
         return makeError(QStringLiteral("%1: empty file").arg(path));
-    const auto col = [&](std::initializer_list<const char *> names) {
-        for (const char *n : names) {
-            const int c = csv.column(QString::fromLatin1(n));
-            if (c >= 0)
-                return c;
-        }
-        return -1;
-    };
+    const auto col = [&](std::initializer_list<const char *> names) { return csv.firstColumn(names); };
     const int idCol = col({"station_id", "station"});
     const int timeCol = col({"time_utc", "timestamp", "time"});
     if (idCol < 0 || timeCol < 0)
