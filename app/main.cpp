@@ -6,6 +6,7 @@
 #include "cluster/ClusterMonitor.h"
 #include "cluster/Worker.h"
 #include "api/SignalWatcher.h"
+#include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyEvaluator.h"
 #include "infer/ModelCommands.h"
 #include "store/CsvExporter.h"
@@ -19,6 +20,7 @@
 #endif
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QTextStream>
@@ -290,6 +292,16 @@ Result<EngineOptions> engineOptions(const Config &config)
     if (config.isSet(QStringLiteral("source/stations_csv")))
         o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
     o.modelDir = config.value(QStringLiteral("models/dir"));
+    if (const QString rulesFile = config.value(QStringLiteral("alerts/rules_file")); !rulesFile.isEmpty()) {
+        QFile f(rulesFile);
+        if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+            return makeError(QStringLiteral("alert rules %1: cannot read: %2").arg(rulesFile, f.errorString()));
+        o.alertRules = QString::fromUtf8(f.readAll()).split(u'\n');
+        // Refuse a bad rule at start, naming the line, rather than run without it.
+        AlertRuleEngine check;
+        if (const auto loaded = check.loadRules(o.alertRules); !loaded)
+            return makeError(QStringLiteral("alert rules %1: %2").arg(rulesFile, loaded.errorMessage()));
+    }
     o.store.retentionDays = config.intValue(QStringLiteral("store/retention_days"));
     o.store.path = config.value(QStringLiteral("store/path")); // --server defaults it, the GUI keeps none unless asked
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;

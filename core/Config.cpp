@@ -70,6 +70,7 @@ const QList<Config::KeySpec> &Config::schema()
           << key("location/nmea_source", T::String, "", "NMEA log file or GPS device for --near auto (Qt's nmea plugin)")
           << key("location/system_source", T::Bool, "true", "ask the system's position service for --near auto")
           << key("models/dir", T::String, "", "model registry directory")
+          << key("alerts/rules_file", T::String, "", "alert rules, one per line, e.g. temperature < -20 for 10m station=KMSN severity=critical")
           << choice("gui/theme", "light", {QStringLiteral("light"), QStringLiteral("dark")}, "colour theme");
         return l;
     }();

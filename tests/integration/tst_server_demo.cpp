@@ -22,6 +22,8 @@ private slots:
     void unknownStationIs404();
     void unknownRouteIs404Json();
     void malformedReplayLinesAreSkippedAndNamed();
+    void alertRulesFromTheConfigFire();
+    void aBadAlertRuleRefusesTheStart();
     void cleanupTestCase();
 
 private:
@@ -155,6 +157,57 @@ void TestServerDemo::malformedReplayLinesAreSkippedAndNamed()
     QVERIFY(server.running());
     QVERIFY2(server.stderrText().contains(path + QStringLiteral(":1")), qPrintable(server.stderrText()));
     QCOMPARE(server.get(QStringLiteral("/health")).json().value(u"counters"_s).toObject().value(u"readings_rejected"_s).toInt(), 1);
+}
+
+void TestServerDemo::alertRulesFromTheConfigFire()
+{
+    // The recording has hours below −15 °C at KMKE (2026-01-29); the rule must fire there.
+    QTemporaryDir dir;
+    const QString rules = dir.filePath(QStringLiteral("rules.txt"));
+    QFile f(rules);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("# operators' rules\ntemperature < -15 for 10m severity=critical\n");
+    f.close();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("STRATUS_ALERTS_RULES_FILE"), rules);
+    ServerProcess server;
+    QVERIFY2(server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+                           QStringLiteral("--speed"), QStringLiteral("max")}, env),
+             qPrintable(server.error()));
+    QJsonArray fired;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            fired = {};
+            for (const QJsonValue &a : server.get(QStringLiteral("/anomalies?limit=1000")).json().value(u"anomalies"_s).toArray()) {
+                if (a.toObject().value(u"kind"_s).toString() == QLatin1String("rule"))
+                    fired.append(a);
+            }
+            return !fired.isEmpty();
+        }(),
+        15000);
+    for (const QJsonValue &a : std::as_const(fired)) {
+        QVERIFY(a.toObject().value(u"reason"_s).toString().contains(QStringLiteral("temperature < -15")));
+        QVERIFY(a.toObject().value(u"value"_s).toDouble() < -15 || a.toObject().value(u"reason"_s).toString().startsWith(QStringLiteral("resolved")));
+    }
+}
+
+void TestServerDemo::aBadAlertRuleRefusesTheStart()
+{
+    QTemporaryDir dir;
+    const QString rules = dir.filePath(QStringLiteral("rules.txt"));
+    QFile f(rules);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("temperature < -20 for 10m\n\ntemperature < cold\n");
+    f.close();
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("STRATUS_ALERTS_RULES_FILE"), rules);
+    p.setProcessEnvironment(env);
+    p.start(testdata::stratusBinary(), {QStringLiteral("--server"), QStringLiteral("--demo"), QStringLiteral("--port"), QStringLiteral("0")});
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitCode(), 2);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("line 3")) && err.contains(QStringLiteral("\"cold\" is not a number")), qPrintable(err));
 }
 
 void TestServerDemo::cleanupTestCase()
