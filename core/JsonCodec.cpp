@@ -276,7 +276,10 @@ Result<QJsonObject> JsonCodec::parseObject(QByteArrayView bytes)
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &err);
     if (err.error != QJsonParseError::NoError)
-        return makeError(QStringLiteral("malformed JSON at offset %1: %2").arg(err.offset).arg(err.errorString()));
+        return makeError(QStringLiteral("malformed JSON at offset %1 of %2 bytes: %3")
+                             .arg(err.offset)
+                             .arg(bytes.size())
+                             .arg(err.errorString()));
     if (!doc.isObject())
         return makeError(QStringLiteral("expected a JSON object"));
     return doc.object();

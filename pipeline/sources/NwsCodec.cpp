@@ -1,5 +1,7 @@
 #include "NwsCodec.h"
 
+#include "JsonCodec.h"
+
 #include "TimeUtil.h"
 #include "Units.h"
 
@@ -116,16 +118,7 @@ void takeElevation(const QJsonObject &props, Station &s)
 
 Result<QJsonObject> NwsCodec::parseObject(const QByteArray &body)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
-    if (err.error != QJsonParseError::NoError)
-        return makeError(QStringLiteral("malformed JSON at offset %1 of %2 bytes: %3")
-                             .arg(err.offset)
-                             .arg(body.size())
-                             .arg(err.errorString()));
-    if (!doc.isObject())
-        return makeError(QStringLiteral("JSON is not an object"));
-    return doc.object();
+    return JsonCodec::parseObject(body);
 }
 
 Result<NwsCodec::Observation> NwsCodec::observation(const QJsonObject &feature, const QString &fallbackStationId)

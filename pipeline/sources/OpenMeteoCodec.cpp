@@ -1,5 +1,7 @@
 #include "OpenMeteoCodec.h"
 
+#include "JsonCodec.h"
+
 #include "TimeUtil.h"
 #include "Units.h"
 
@@ -90,16 +92,10 @@ QString OpenMeteoCodec::archiveVariables()
 
 Result<QJsonObject> OpenMeteoCodec::parseObject(const QByteArray &body)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
-    if (err.error != QJsonParseError::NoError)
-        return makeError(QStringLiteral("malformed JSON at offset %1 of %2 bytes: %3")
-                             .arg(err.offset)
-                             .arg(body.size())
-                             .arg(err.errorString()));
-    if (!doc.isObject())
-        return makeError(QStringLiteral("JSON is not an object"));
-    const QJsonObject o = doc.object();
+    const auto parsed = JsonCodec::parseObject(body);
+    if (!parsed)
+        return parsed.error();
+    const QJsonObject &o = *parsed;
     if (o.value(QLatin1String("error")).toBool())
         return makeError(QStringLiteral("Open-Meteo error: %1").arg(o.value(QLatin1String("reason")).toString()));
     return o;
