@@ -13,7 +13,9 @@ bin="$out/app/stratus"
 if ldd "$bin" | grep -E 'Qt6(Widgets|Charts|Gui)'; then
     echo "FAIL: the headless stratus links a GUI library" >&2; exit 1
 fi
-"$bin" --help | grep -q -- '--worker' || { echo "FAIL: --help does not list the modes" >&2; exit 1; }
+# Captured first: with pipefail, grep -q closing the pipe early would SIGPIPE stratus and fail at random.
+help="$("$bin" --help)"
+grep -q -- '--worker' <<<"$help" || { echo "FAIL: --help does not list the modes" >&2; exit 1; }
 if "$bin" --demo 2>"$out/err.txt"; then echo "FAIL: headless --demo without --server must refuse" >&2; exit 1; fi
 grep -q "built without the GUI" "$out/err.txt" || { echo "FAIL: unclear message: $(cat "$out/err.txt")" >&2; exit 1; }
 echo "headless build OK: $(ldd "$bin" | grep -c Qt6) Qt libraries, none of them GUI"

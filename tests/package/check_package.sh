@@ -13,13 +13,13 @@ trap 'rm -rf "$root"; [ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null || true' E
 dpkg-deb -x "$deb" "$root"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-echo "$depends" | grep -q libqt6core6 || { echo "FAIL: no Qt dependency computed" >&2; exit 1; }
+grep -q libqt6core6 <<<"$depends" || { echo "FAIL: no Qt dependency computed" >&2; exit 1; }
 for f in usr/bin/stratus usr/share/applications/stratus.desktop usr/share/icons/hicolor/scalable/apps/stratus.svg \
          usr/share/stratus/maps/states-10m.json usr/share/stratus/demo/nws_recorded.jsonl etc/stratus/stratus.conf \
          lib/systemd/system/stratus-server.service lib/systemd/system/stratus-worker@.service usr/share/man/man1/stratus.1; do
     test -e "$root/$f" || { echo "FAIL: $f missing from the package" >&2; exit 1; }
 done
-dpkg-deb -I "$deb" conffiles | grep -q /etc/stratus/stratus.conf || { echo "FAIL: config not a conffile" >&2; exit 1; }
+grep -q /etc/stratus/stratus.conf <<<"$(dpkg-deb -I "$deb" conffiles)" || { echo "FAIL: config not a conffile" >&2; exit 1; }
 
 unit="$root/lib/systemd/system/stratus-server.service"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
@@ -40,7 +40,7 @@ url=$(grep -o 'http://[0-9.:]*' "$root/stdout" | head -1)
 [ -n "$url" ] || { cat "$root/stderr"; echo "FAIL: server did not announce its port" >&2; exit 1; }
 grep -q "bundled demo data" "$root/stderr" || { echo "FAIL: first run does not say it runs on demo data" >&2; exit 1; }
 health=$(curl -fsS "$url/health")
-echo "$health" | grep -q '"status":"ok"' || { echo "FAIL: /health: $health" >&2; exit 1; }
+grep -q '"status":"ok"' <<<"$health" || { echo "FAIL: /health: $health" >&2; exit 1; }
 kill -s "$kill_signal" "$pid"
 for _ in $(seq 1 $((timeout_stop * 10))); do
     kill -0 "$pid" 2>/dev/null || break
