@@ -2,17 +2,13 @@
 
 #include "ApiKeys.h"
 #include "JsonCodec.h"
-#include "StationsController.h"
+#include "HistoryPaging.h"
 
 namespace stratus {
 
 ApiReply AnomaliesController::list(ApiRequest &req)
 {
-    HistoryQuery q;
-    q.fromMs = req.time(QStringLiteral("since"), q.fromMs);
-    q.toMs = req.time(QStringLiteral("until"), q.toMs);
-    q.limit = req.integer(QStringLiteral("limit"), StationsController::kDefaultLimit, 1, StationsController::kMaxLimit);
-    q.offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
+    HistoryQuery q = HistoryPaging::query(req, QStringLiteral("since"), QStringLiteral("until"), HistoryPaging::kDefaultLimit);
     q.station = req.string(QStringLiteral("station"));
     if (req.has(QStringLiteral("station")) && q.station.isEmpty())
         req.fail(QStringLiteral("parameter \"station\" is empty"));
@@ -39,7 +35,7 @@ ApiReply AnomaliesController::list(ApiRequest &req)
     for (const Anomaly &a : std::as_const(rows))
         list.append(JsonCodec::toJson(a));
     QJsonObject o;
-    addPage(o, list.size(), q.limit, q.offset);
+    HistoryPaging::addPage(o, list.size(), q.limit, q.offset);
     o.insert(ApiKeys::anomalies, list);
     return ApiReply::json(o);
 }

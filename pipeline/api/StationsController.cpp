@@ -3,18 +3,12 @@
 #include "NearQuery.h"
 
 #include "ApiKeys.h"
+#include "HistoryPaging.h"
 #include "JsonCodec.h"
 
 namespace stratus {
 
-void addPage(QJsonObject &o, qsizetype count, qint64 limit, qint64 offset)
-{
-    o.insert(ApiKeys::count, count);
-    o.insert(ApiKeys::limit, limit);
-    o.insert(ApiKeys::offset, offset);
-    if (count == limit)
-        o.insert(ApiKeys::nextOffset, offset + count);
-}
+using HistoryPaging::addPage;
 
 std::optional<ApiReply> StationsController::unknownStation(const QString &id) const
 {
@@ -25,7 +19,7 @@ std::optional<ApiReply> StationsController::unknownStation(const QString &id) co
 
 ApiReply StationsController::list(ApiRequest &req)
 {
-    const qint64 limit = req.integer(QStringLiteral("limit"), kMaxLimit, 1, kMaxLimit);
+    const qint64 limit = req.integer(QStringLiteral("limit"), HistoryPaging::kMaxLimit, 1, HistoryPaging::kMaxLimit);
     const qint64 offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
     if (NearQuery::isNearRequest(req.query())) {
         // Nearest first, with distance_km and bearing_deg (see NearQuery); a bad point is a 400.
@@ -93,12 +87,8 @@ ApiReply StationsController::predictions(ApiRequest &, const QString &id)
 
 ApiReply StationsController::predictionHistory(ApiRequest &req, const QString &id)
 {
-    HistoryQuery q;
+    HistoryQuery q = HistoryPaging::query(req, QStringLiteral("from"), QStringLiteral("to"), HistoryPaging::kDefaultLimit);
     q.station = id;
-    q.fromMs = req.time(QStringLiteral("from"), q.fromMs);
-    q.toMs = req.time(QStringLiteral("to"), q.toMs);
-    q.limit = req.integer(QStringLiteral("limit"), kDefaultLimit, 1, kMaxLimit);
-    q.offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
     if (req.failed())
         return req.badRequest();
     if (auto missing = unknownStation(id))
@@ -121,12 +111,8 @@ ApiReply StationsController::predictionHistory(ApiRequest &req, const QString &i
 
 ApiReply StationsController::features(ApiRequest &req, const QString &id)
 {
-    HistoryQuery q;
+    HistoryQuery q = HistoryPaging::query(req, QStringLiteral("from"), QStringLiteral("to"), HistoryPaging::kDefaultLimit * 10);
     q.station = id;
-    q.fromMs = req.time(QStringLiteral("from"), q.fromMs);
-    q.toMs = req.time(QStringLiteral("to"), q.toMs);
-    q.limit = req.integer(QStringLiteral("limit"), kDefaultLimit * 10, 1, kMaxLimit);
-    q.offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
     if (req.failed())
         return req.badRequest();
     if (auto missing = unknownStation(id))
