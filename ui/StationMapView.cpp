@@ -21,7 +21,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 namespace stratus {
 
@@ -419,15 +421,18 @@ void StationMapView::centreOn(const QGeoCoordinate &at, double radiusKm)
     // The circle's bounding box (from Geo), projected: its corners and edge midpoints bound it in
     // the plane well enough to choose a scale.
     const QGeoRectangle box = Geo::boundingBox(at, radiusKm);
-    QRectF extent;
-    bool first = true;
+    double minX = std::numeric_limits<double>::max(), maxX = std::numeric_limits<double>::lowest();
+    double minY = minX, maxY = maxX;
     for (double lon : {box.topLeft().longitude(), at.longitude(), box.bottomRight().longitude()}) {
         for (double lat : {box.topLeft().latitude(), at.latitude(), box.bottomRight().latitude()}) {
             const QPointF pt = m_projection.project(lon, lat);
-            extent = first ? QRectF(pt, QSizeF(0, 0)) : extent.united(QRectF(pt, QSizeF(0, 0)));
-            first = false;
+            minX = std::min(minX, pt.x());
+            maxX = std::max(maxX, pt.x());
+            minY = std::min(minY, pt.y());
+            maxY = std::max(maxY, pt.y());
         }
     }
+    const QRectF extent(QPointF(minX, minY), QPointF(maxX, maxY));
     m_center = m_projection.project(at.longitude(), at.latitude());
     if (extent.width() > 0 && extent.height() > 0)
         m_scale = std::min(width() / extent.width(), height() / extent.height());
@@ -780,7 +785,7 @@ QRect StationMapView::placeLegend(const std::vector<std::pair<QPointF, int>> &vi
     std::array<int, 3> covered{};
     for (const auto &[pt, i] : visible) {
         for (size_t c = 0; c < corners.size(); ++c) {
-            if (corners[c].adjusted(-kMarkerRadius, -kMarkerRadius, kMarkerRadius, kMarkerRadius).contains(pt.toPoint()))
+            if (QRectF(corners[c]).adjusted(-kMarkerRadius, -kMarkerRadius, kMarkerRadius, kMarkerRadius).contains(pt))
                 ++covered[c];
         }
     }
