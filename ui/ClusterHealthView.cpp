@@ -55,6 +55,7 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     layout->setContentsMargins(4, 4, 4, 4);
 
     auto *pipeline = new QGroupBox(tr("Pipeline stages (this process)"), this);
+    m_pipelineGroup = pipeline;
     auto *pl = new QGridLayout(pipeline);
     m_stages = makeTable({tr("Stage"), tr("Items"), tr("Items/s"), tr("Last batch"), tr("Last ms"), tr("Max ms")}, pipeline);
     m_stages->setObjectName(QStringLiteral("stageTable"));
@@ -93,6 +94,8 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     m_partitions->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_partitions->horizontalHeader()->setStretchLastSection(true);
     m_workers = makeTable({tr("Worker"), tr("Role"), tr("Heartbeat age"), tr("Partitions"), tr("In/s"), tr("Out/s")}, m_clusterTables);
+    m_workers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_workers->horizontalHeader()->setStretchLastSection(true);
     m_workers->setObjectName(QStringLiteral("workerTable"));
     m_brokers->setObjectName(QStringLiteral("brokerTable"));
     m_lag = makeSpark(tr("Consumer lag per group (records)"));
@@ -244,11 +247,20 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
             text += QStringLiteral("<br/>") + tr("Last problem: %1").arg(cluster.problem.toHtmlEscaped());
         m_clusterState->setText(text);
         m_clusterTables->setVisible(false);
+        m_rates.view->setVisible(true);
+        m_latency.view->setVisible(true);
         return;
     }
     m_clusterTables->setVisible(true);
     // Connected: the cluster tables deserve as much room as the stages.
     static_cast<QBoxLayout *>(layout())->setStretchFactor(m_clusterGroup, 1);
+    // A viewer connected to a cluster computes nothing itself: its empty stage charts would only
+    // take the room the cluster needs.
+    const bool localStages = stageCount() > 0;
+    m_rates.view->setVisible(localStages);
+    m_latency.view->setVisible(localStages);
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_pipelineGroup, localStages ? 1 : 0);
+    m_pipelineGroup->setTitle(localStages ? tr("Pipeline stages (this process)") : tr("This process (a viewer: the cluster's workers compute)"));
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_brokers->setRowCount(static_cast<int>(cluster.brokers.size()));
     for (int i = 0; i < cluster.brokers.size(); ++i) {
@@ -327,7 +339,9 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         }
         setCell(m_workers, i, 0, w.id, Qt::AlignLeft | Qt::AlignVCenter);
         setCell(m_workers, i, 1, w.role, Qt::AlignLeft | Qt::AlignVCenter);
-        const QString age = w.lastHeartbeatMs > 0 ? tr("%1 s").arg((nowMs - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1) : tr("never");
+        // Age when the snapshot was taken, the moment "alive" was judged at.
+        const qint64 at = cluster.updatedMs > 0 ? cluster.updatedMs : nowMs;
+        const QString age = w.lastHeartbeatMs > 0 ? tr("%1 s").arg((at - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1) : tr("never");
         setCell(m_workers, i, 2, w.alive ? age : tr("%1 (gone)").arg(age));
         setCell(m_workers, i, 3, ids(w.partitions));
         setCell(m_workers, i, 4, QString::number(in, 'f', 0));
@@ -336,8 +350,10 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
     }
     if (fresh) {
         int colour = 0;
-        for (auto it = groupLag.cbegin(); it != groupLag.cend(); ++it)
-            push(m_lag, it.key(), colour++, static_cast<double>(it.value()));
+        for (auto it = groupLag.cbegin(); it != groupLag.cend(); ++it) {
+            // "ns.stratus.aggregate" → "aggregate": the legend has little room.
+            push(m_lag, it.key().section(QLatin1Char('.'), -1), colour++, static_cast<double>(it.value()));
+        }
         if (groupLag.isEmpty())
             push(m_lag, tr("lag"), 1, static_cast<double>(totalLag));
         colour = 0;

@@ -11,6 +11,7 @@
 
 class QChart;
 class QChartView;
+class QGroupBox;
 class QLabel;
 class QLineSeries;
 class QTableWidget;
@@ -68,6 +69,7 @@ private:
     QTableWidget *m_workers;
     QWidget *m_clusterTables;
     QWidget *m_clusterGroup = nullptr;
+    QGroupBox *m_pipelineGroup = nullptr;
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_lastSampleMs = 0;

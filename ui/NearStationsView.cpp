@@ -170,6 +170,7 @@ void NearStationsView::locate()
 {
     if (m_finder)
         m_finder->deleteLater(); // a late answer of the old search is ignored: it is disconnected below
+    syncSettingsControls(); // the settings may have changed elsewhere (another window, a test)
     auto options = effectiveOptions();
     if (!options)
         return failed(options.errorMessage());
@@ -249,7 +250,13 @@ void NearStationsView::fillTable()
             m_table->setItem(row, column, item);
         };
         set(Id, n.station.id);
-        set(Name, n.station.name);
+        // Catalogues without names (the SAO day) still say where a station is.
+        QString name = n.station.name;
+        if (name.isEmpty())
+            name = QStringList{n.station.region, n.station.country}.join(QLatin1Char(' ')).trimmed();
+        if (name.isEmpty())
+            name = Geo::format(QGeoCoordinate(n.station.latitude, n.station.longitude));
+        set(Name, name);
         set(Distance, QString::number(n.distanceKm, 'f', 1), Qt::AlignRight | Qt::AlignVCenter);
         set(Bearing, QStringLiteral("%1° %2").arg(qRound(n.bearingDeg) % 360, 3, 10, QLatin1Char('0')).arg(Geo::compassPoint(n.bearingDeg)),
             Qt::AlignRight | Qt::AlignVCenter);

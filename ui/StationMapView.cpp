@@ -449,17 +449,24 @@ void StationMapView::drawUser(QPainter &p, const QTransform &view)
     const QPointF pt = view.map(m_projection.project(m_user.longitude(), m_user.latitude()));
     if (!QRectF(rect()).adjusted(-20, -20, 20, 20).contains(pt))
         return;
-    // A "you are here" puck, unlike any station marker: a soft halo, a white ring, a blue core.
-    const QColor blue(0x25, 0x63, 0xeb);
+    // A "you are here" target, unlike any station marker (round dots in ramp or alert colours): a
+    // soft halo, cross-hair ticks, a white ring and a violet core that no colour scale uses.
+    const QColor violet(0x7c, 0x3a, 0xed);
+    const QColor ink = isDark() ? QColor(0xf3, 0xf4, 0xf6) : QColor(0x1f, 0x29, 0x37);
     p.setPen(Qt::NoPen);
-    p.setBrush(QColor(blue.red(), blue.green(), blue.blue(), 60));
+    p.setBrush(QColor(violet.red(), violet.green(), violet.blue(), 55));
     p.drawEllipse(pt, 16, 16);
+    p.setPen(QPen(ink, 2, Qt::SolidLine, Qt::RoundCap));
+    for (const QPointF d : {QPointF(1, 0), QPointF(-1, 0), QPointF(0, 1), QPointF(0, -1)})
+        p.drawLine(pt + d * 10, pt + d * 15);
+    p.setPen(QPen(ink, 1.2));
     p.setBrush(Qt::white);
     p.drawEllipse(pt, 8, 8);
-    p.setBrush(blue);
-    p.drawEllipse(pt, 5.5, 5.5);
+    p.setPen(Qt::NoPen);
+    p.setBrush(violet);
+    p.drawEllipse(pt, 5, 5);
     const QPixmap &pm = labelPixmap(tr("You"), true);
-    p.drawPixmap(QPointF(pt.x() - pm.width() / pm.devicePixelRatio() / 2, pt.y() + 10), pm);
+    p.drawPixmap(QPointF(pt.x() - pm.width() / pm.devicePixelRatio() / 2, pt.y() + 15), pm);
 }
 
 void StationMapView::selectStation(const QString &id)
@@ -689,10 +696,28 @@ void StationMapView::paintEvent(QPaintEvent *)
         const QPixmap &pm = labelPixmap(s, bold);
         p.drawPixmap(QPointF(pt.x() + half + 1, pt.y() - pm.height() / pm.devicePixelRatio() / 2), pm);
     };
-    // Labels only when close enough to read them.
+    // Labels only when close enough to read them, and never on top of each other: greedily, the
+    // selected station's first, then in drawing order; a label that would overlap one already
+    // placed is left out (its tooltip still names the station).
     if (m_visibleCount <= 220) {
-        for (const auto &[pt, i] : visible)
+        std::vector<QRectF> placed;
+        placed.reserve(visible.size() + 1);
+        const auto box = [&](QPointF pt, const QString &s) {
+            const QPixmap &pm = labelPixmap(s, false);
+            const QSizeF sz = pm.deviceIndependentSize();
+            return QRectF(QPointF(pt.x() + half + 1, pt.y() - sz.height() / 2), sz).adjusted(1, 2, -1, -2);
+        };
+        if (const auto sel = m_dotIndex.constFind(m_selected); sel != m_dotIndex.cend())
+            placed.push_back(box(view.map(m_dots[*sel].plane) + QPointF(4, 0), m_dots[*sel].id));
+        for (const auto &[pt, i] : visible) {
+            if (m_dots[i].id == m_selected)
+                continue;
+            const QRectF r = box(pt, m_dots[i].id);
+            if (std::any_of(placed.begin(), placed.end(), [&](const QRectF &o) { return o.intersects(r); }))
+                continue;
+            placed.push_back(r);
             label(pt, m_dots[i].id);
+        }
     }
     if (m_hover >= 0 && m_hover < static_cast<int>(m_dots.size())) {
         p.setPen(QPen(text, 1.5));
