@@ -111,6 +111,12 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     tl->addWidget(sparks, 1, 1);
     tl->setColumnStretch(0, 3);
     tl->setColumnStretch(1, 2);
+    // Brokers and workers are a handful of rows; the partitions (topics × groups) need the height.
+    const int clusterRowH = m_brokers->verticalHeader()->defaultSectionSize();
+    for (QTableWidget *t : {m_brokers, m_workers})
+        t->setMaximumHeight(clusterRowH * 5 + t->horizontalHeader()->sizeHint().height() + 4);
+    tl->setRowStretch(0, 0);
+    tl->setRowStretch(1, 1);
     cl->addWidget(m_clusterTables, 1);
     layout->addWidget(cluster, 0);
     m_clusterGroup = cluster;
