@@ -16,7 +16,12 @@
 #ifdef STRATUS_HAS_GUI
 #include "EngineThread.h"
 #include "MainWindow.h"
+#include "NearStationsView.h"
+#include "StationMapView.h"
 #include <QApplication>
+#include <QLabel>
+#include <QMessageBox>
+#include <QTimer>
 #endif
 
 #include <QCommandLineParser>
@@ -223,14 +228,10 @@ Result<Config> loadConfig(const Cli &cli)
     return config;
 }
 
-// --near [--radius-km] [--limit]; "auto" asks UserLocation (NMEA source, system source, home location).
-Result<GeoQuery> nearQuery(const Cli &cli, const Config &config)
+// Where UserLocation looks for the user (--near auto, the GUI's "stations near me"): the config's
+// NMEA source, system source and home location.
+Result<UserLocation::Options> locationOptions(const Config &config)
 {
-    const auto optional = [&](const QCommandLineOption &opt) { return cli.parser.isSet(opt) ? cli.parser.value(opt) : QString(); };
-    auto query = GeoQuery::parse(config.value(QStringLiteral("source/near")), optional(cli.radiusKm), optional(cli.limit),
-                                 GeoQuery::Syntax::CommandLine);
-    if (!query || !query->needsUserLocation())
-        return query;
     UserLocation::Options o;
     o.nmeaSource = config.value(QStringLiteral("location/nmea_source"));
     o.useSystemSource = config.boolValue(QStringLiteral("location/system_source"));
@@ -241,10 +242,34 @@ Result<GeoQuery> nearQuery(const Cli &cli, const Config &config)
         o.home = *c;
         o.homeOrigin = QStringLiteral("home location from ") + config.origin(QStringLiteral("location/home"));
     }
+    return o;
+}
+
+// --near [--radius-km] [--limit], parsed; "auto" is left for resolveNear() (blocking, bounded by
+// UserLocation's total time limit) or, in the GUI, for an asynchronous UserLocation.
+Result<GeoQuery> nearQuery(const Cli &cli, const Config &config)
+{
+    const auto optional = [&](const QCommandLineOption &opt) { return cli.parser.isSet(opt) ? cli.parser.value(opt) : QString(); };
+    return GeoQuery::parse(config.value(QStringLiteral("source/near")), optional(cli.radiusKm), optional(cli.limit),
+                           GeoQuery::Syntax::CommandLine);
+}
+
+void reportFix(const UserLocation::Fix &fix)
+{
+    QTextStream(stderr) << "stratus: --near auto: you are at " << Geo::format(fix.coordinate) << " (" << fix.origin << ")\n";
+}
+
+Result<GeoQuery> resolveNear(const GeoQuery &query, const Config &config)
+{
+    if (!query.needsUserLocation())
+        return query;
+    const auto o = locationOptions(config);
+    if (!o)
+        return o.error();
     UserLocation::Fix fix;
-    auto resolved = UserLocation::resolve(*query, o, &fix);
+    auto resolved = UserLocation::resolve(query, *o, &fix);
     if (resolved)
-        QTextStream(stderr) << "stratus: --near auto: you are at " << Geo::format(fix.coordinate) << " (" << fix.origin << ")\n";
+        reportFix(fix);
     return resolved;
 }
 
@@ -495,11 +520,18 @@ int main(int argc, char **argv)
     }
     if (config->isSet(QStringLiteral("source/near"))) {
         auto near = nearQuery(cli, *config);
+#ifdef STRATUS_HAS_GUI
+        const bool locateLater = !cli.parser.isSet(cli.server); // the window locates without blocking
+#else
+        const bool locateLater = false;
+#endif
+        if (near && !locateLater)
+            near = resolveNear(*near, *config);
         if (!near)
             return fail(near.errorMessage());
+        // Live sources start from its centre too (SourceFactory): NWS discovers stations there,
+        // Open-Meteo serves it.
         options.value().near = *near;
-        // Live sources start from the same point: NWS discovers the stations there, Open-Meteo serves it.
-        options.value().sourcePoint = std::make_pair(near->center.latitude(), near->center.longitude());
         if (near->hasLimit())
             options.value().nearMaxStations = near->limit;
     } else if (cli.parser.isSet(cli.radiusKm) || cli.parser.isSet(cli.limit)) {
@@ -510,11 +542,49 @@ int main(int argc, char **argv)
         return runServer(*config, *options);
 
 #ifdef STRATUS_HAS_GUI
-    // The engine gets its own thread so a fast replay never stalls the window.
-    EngineThread engine(*options);
-    MainWindow window(engine.state());
-    window.show();
-    engine.start();
+    const auto location = locationOptions(*config);
+    if (!location)
+        return fail(location.errorMessage());
+    // The engine gets its own thread so a fast replay never stalls the window. Declared in this
+    // order so the window goes before the engine whose state it reads.
+    std::unique_ptr<EngineThread> engine;
+    std::unique_ptr<MainWindow> window;
+    const auto launch = [&](const EngineOptions &o) {
+        engine = std::make_unique<EngineThread>(o);
+        window = std::make_unique<MainWindow>(engine->state());
+        window->nearStationsView()->setBaseOptions(*location);
+        window->show();
+        engine->start();
+    };
+    if (!options->near || !options->near->needsUserLocation()) {
+        launch(*options);
+        return QApplication::exec();
+    }
+    // --near auto: the sources need the position before they start, but nothing waits for it on
+    // the GUI thread; a small window says what is happening until UserLocation answers.
+    auto locating = std::make_unique<QLabel>(QStringLiteral("Locating you for --near auto…"));
+    locating->setWindowTitle(QStringLiteral("Stratus"));
+    locating->setMargin(24);
+    locating->show();
+    QApplication::setQuitOnLastWindowClosed(false); // closing the message box must not quit with 0
+    UserLocation finder(*location);
+    QObject::connect(&finder, &UserLocation::located, &finder, [&](const UserLocation::Fix &fix) {
+        reportFix(fix);
+        locating.reset();
+        QApplication::setQuitOnLastWindowClosed(true);
+        EngineOptions o = *options;
+        o.near->center = fix.coordinate;
+        launch(o);
+        window->mapView()->setUserPosition(fix.coordinate, fix.origin);
+    });
+    QObject::connect(&finder, &UserLocation::unavailable, &finder, [&](const QString &why) {
+        locating.reset();
+        const QString message = QStringLiteral("--near auto: ") + why;
+        QTextStream(stderr) << "stratus: " << message << "\n";
+        QMessageBox::critical(nullptr, QStringLiteral("Stratus"), message);
+        QCoreApplication::exit(2);
+    });
+    QTimer::singleShot(0, &finder, &UserLocation::start);
     return QApplication::exec();
 #else
     return fail(QStringLiteral("this stratus was built without the GUI (STRATUS_GUI=OFF); use --server"));

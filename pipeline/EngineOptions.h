@@ -30,7 +30,6 @@ struct EngineOptions
     // Live sources (see sources/SourceFactory): which one, and where it points.
     QString sourceKind = QStringLiteral("replay");    // replay | nws | openmeteo
     QStringList stationIds;                           // nws: explicit station ids
-    std::optional<std::pair<double, double>> sourcePoint; // nws: discovery point; openmeteo: the point
     int nearMaxStations = 10;                         // nws: discovered stations polled
     QString nwsUrl;                                   // empty = https://api.weather.gov
     QString openMeteoUrl;                             // empty = https://api.open-meteo.com
@@ -39,7 +38,9 @@ struct EngineOptions
     int backfillDays = 7;                             // openmeteo: hourly history on first start
     QString contact;                                  // User-Agent contact (NWS asks for one)
     SlidingWindowAggregator::Options windows;
-    std::optional<GeoQuery> near; // --near: only stations of the catalogue near a point (centre resolved)
+    // --near: only stations of the catalogue near a point (centre resolved). Its centre is also the
+    // live sources' point (SourceFactory::sourcePoint): NWS discovers stations there, Open-Meteo serves it.
+    std::optional<GeoQuery> near;
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only

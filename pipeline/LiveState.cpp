@@ -1,5 +1,7 @@
 #include "LiveState.h"
 
+#include "cluster/ClusterStatusConverter.h"
+
 #include <QThread>
 
 #include <algorithm>
@@ -116,8 +118,11 @@ void LiveState::setSourceStatus(const SourceStatus &status)
 
 void LiveState::setCluster(const QJsonObject &cluster)
 {
+    // The GUI's cluster view reads the same snapshot, converted once here.
+    const ClusterStatus status = ClusterStatusConverter::fromHealthJson(cluster);
     QWriteLocker lock(&m_lock);
     m_cluster = cluster;
+    m_clusterStatus = status; // no touch(): the views poll the cluster on their own timer
 }
 
 QJsonObject LiveState::cluster() const

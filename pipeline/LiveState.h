@@ -76,14 +76,33 @@ public:
             QList<int> isr;
             qint64 endOffset = 0;
             qint64 committedOffset = 0;
-            qint64 lag() const { return endOffset > committedOffset ? endOffset - committedOffset : 0; }
+            QString group;          // the consumer group whose lag this row shows; empty = none consumes the topic
+            qint64 lagRecords = -1; // as the cluster measured it; -1 = end − committed
+            double lagSeconds = 0;  // age of the oldest unprocessed record
+            QString error;
+            qint64 lag() const
+            {
+                if (lagRecords >= 0)
+                    return lagRecords;
+                return endOffset > committedOffset ? endOffset - committedOffset : 0;
+            }
         };
         struct Worker
         {
+            struct Stage
+            {
+                QString name;
+                qint64 in = 0;
+                qint64 out = 0;
+                double inPerS = 0;
+                double outPerS = 0;
+            };
             QString id;
             QString role;
             qint64 lastHeartbeatMs = 0;
             QList<int> partitions;
+            bool alive = true;
+            QList<Stage> stages; // from its last heartbeat
         };
 
         bool connected = false;

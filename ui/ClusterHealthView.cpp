@@ -9,6 +9,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMap>
+#include <QSet>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -53,6 +55,7 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     layout->setContentsMargins(4, 4, 4, 4);
 
     auto *pipeline = new QGroupBox(tr("Pipeline stages (this process)"), this);
+    m_pipelineGroup = pipeline;
     auto *pl = new QGridLayout(pipeline);
     m_stages = makeTable({tr("Stage"), tr("Items"), tr("Items/s"), tr("Last batch"), tr("Last ms"), tr("Max ms")}, pipeline);
     m_stages->setObjectName(QStringLiteral("stageTable"));
@@ -84,15 +87,36 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     auto *tl = new QGridLayout(m_clusterTables);
     tl->setContentsMargins(0, 0, 0, 0);
     m_brokers = makeTable({tr("Broker"), tr("Host"), tr("Controller")}, m_clusterTables);
-    m_partitions = makeTable({tr("Topic"), tr("Partition"), tr("Leader"), tr("Replicas"), tr("ISR"), tr("End offset"),
-                              tr("Committed"), tr("Lag")},
+    m_partitions = makeTable({tr("Topic"), tr("Group"), tr("Partition"), tr("Leader"), tr("Replicas"), tr("ISR"),
+                              tr("End offset"), tr("Committed"), tr("Lag"), tr("Lag s")},
                              m_clusterTables);
-    m_workers = makeTable({tr("Worker"), tr("Role"), tr("Heartbeat age"), tr("Partitions")}, m_clusterTables);
-    m_lag = makeSpark(tr("Total consumer lag"));
+    m_partitions->setObjectName(QStringLiteral("partitionTable"));
+    m_partitions->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_partitions->horizontalHeader()->setStretchLastSection(true);
+    m_workers = makeTable({tr("Worker"), tr("Role"), tr("Heartbeat age"), tr("Partitions"), tr("In/s"), tr("Out/s")}, m_clusterTables);
+    m_workers->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_workers->horizontalHeader()->setStretchLastSection(true);
+    m_workers->setObjectName(QStringLiteral("workerTable"));
+    m_brokers->setObjectName(QStringLiteral("brokerTable"));
+    m_lag = makeSpark(tr("Consumer lag per group (records)"));
+    m_clusterRates = makeSpark(tr("Cluster items/s per stage"));
+    auto *sparks = new QWidget(m_clusterTables);
+    auto *sl = new QVBoxLayout(sparks);
+    sl->setContentsMargins(0, 0, 0, 0);
+    sl->addWidget(m_lag.view);
+    sl->addWidget(m_clusterRates.view);
     tl->addWidget(m_brokers, 0, 0);
     tl->addWidget(m_workers, 0, 1);
     tl->addWidget(m_partitions, 1, 0);
-    tl->addWidget(m_lag.view, 1, 1);
+    tl->addWidget(sparks, 1, 1);
+    tl->setColumnStretch(0, 3);
+    tl->setColumnStretch(1, 2);
+    // Brokers and workers are a handful of rows; the partitions (topics × groups) need the height.
+    const int clusterRowH = m_brokers->verticalHeader()->defaultSectionSize();
+    for (QTableWidget *t : {m_brokers, m_workers})
+        t->setMaximumHeight(clusterRowH * 5 + t->horizontalHeader()->sizeHint().height() + 4);
+    tl->setRowStretch(0, 0);
+    tl->setRowStretch(1, 1);
     cl->addWidget(m_clusterTables, 1);
     layout->addWidget(cluster, 0);
     m_clusterGroup = cluster;
@@ -213,6 +237,12 @@ void ClusterHealthView::sample()
     updateCluster(m_state.clusterStatus());
 }
 
+bool ClusterHealthView::grows(const std::deque<qint64> &history)
+{
+    return history.size() == kLagAlertSnapshots &&
+           std::adjacent_find(history.begin(), history.end(), [](qint64 a, qint64 b) { return b <= a; }) == history.end();
+}
+
 void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
 {
     if (!cluster.connected) {
@@ -223,11 +253,20 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
             text += QStringLiteral("<br/>") + tr("Last problem: %1").arg(cluster.problem.toHtmlEscaped());
         m_clusterState->setText(text);
         m_clusterTables->setVisible(false);
+        m_rates.view->setVisible(true);
+        m_latency.view->setVisible(true);
         return;
     }
     m_clusterTables->setVisible(true);
     // Connected: the cluster tables deserve as much room as the stages.
     static_cast<QBoxLayout *>(layout())->setStretchFactor(m_clusterGroup, 1);
+    // A viewer connected to a cluster computes nothing itself: its empty stage charts would only
+    // take the room the cluster needs.
+    const bool localStages = stageCount() > 0;
+    m_rates.view->setVisible(localStages);
+    m_latency.view->setVisible(localStages);
+    static_cast<QBoxLayout *>(layout())->setStretchFactor(m_pipelineGroup, localStages ? 1 : 0);
+    m_pipelineGroup->setTitle(localStages ? tr("Pipeline stages (this process)") : tr("This process (a viewer: the cluster's workers compute)"));
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     m_brokers->setRowCount(static_cast<int>(cluster.brokers.size()));
     for (int i = 0; i < cluster.brokers.size(); ++i) {
@@ -236,52 +275,112 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         setCell(m_brokers, i, 1, QStringLiteral("%1:%2").arg(b.host).arg(b.port), Qt::AlignLeft | Qt::AlignVCenter);
         setCell(m_brokers, i, 2, b.controller ? tr("yes") : QString());
     }
-    qint64 totalLag = 0;
     const auto ids = [](const QList<int> &l) {
         QStringList s;
         for (int x : l)
             s << QString::number(x);
         return s.join(QLatin1Char(','));
     };
+    // Lag history moves only when the cluster sends a new snapshot (every few seconds), not at
+    // every one-second sample of the same snapshot: "grows" means grows between snapshots.
+    const bool fresh = cluster.updatedMs != m_lastClusterMs;
+    m_lastClusterMs = cluster.updatedMs;
+    qint64 totalLag = 0;
+    QMap<QString, qint64> groupLag;
+    QSet<QString> seen;
+    m_growingPartitions.clear();
     m_partitions->setRowCount(static_cast<int>(cluster.partitions.size()));
     for (int i = 0; i < cluster.partitions.size(); ++i) {
         const auto &p = cluster.partitions[i];
-        totalLag += p.lag();
+        const bool consumed = !p.group.isEmpty() || p.lagRecords < 0; // rows without a group and without lag
+        const qint64 lag = p.lag();
+        totalLag += lag;
+        if (!p.group.isEmpty())
+            groupLag[p.group] += lag;
+        const QString key = QStringLiteral("%1/%2/%3").arg(p.group, p.topic).arg(p.partition);
+        seen.insert(key);
+        std::deque<qint64> &history = m_partitionLag[key];
+        if (fresh) {
+            history.push_back(lag);
+            while (history.size() > kLagAlertSnapshots)
+                history.pop_front();
+        }
+        const bool growing = consumed && grows(history);
+        if (growing)
+            m_growingPartitions << key;
         setCell(m_partitions, i, 0, p.topic, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_partitions, i, 1, QString::number(p.partition));
-        setCell(m_partitions, i, 2, QString::number(p.leader));
-        setCell(m_partitions, i, 3, ids(p.replicas));
-        setCell(m_partitions, i, 4, ids(p.isr));
-        setCell(m_partitions, i, 5, QString::number(p.endOffset));
-        setCell(m_partitions, i, 6, QString::number(p.committedOffset));
-        setCell(m_partitions, i, 7, QString::number(p.lag()));
-        // An under-replicated partition is worth a glance.
-        if (p.isr.size() < p.replicas.size())
-            m_partitions->item(i, 4)->setForeground(QColor(0xdc, 0x26, 0x26));
+        setCell(m_partitions, i, 1, p.group.isEmpty() ? QStringLiteral("—") : p.group, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_partitions, i, 2, QString::number(p.partition));
+        setCell(m_partitions, i, 3, p.leader >= 0 ? QString::number(p.leader) : tr("none"));
+        setCell(m_partitions, i, 4, ids(p.replicas));
+        setCell(m_partitions, i, 5, ids(p.isr));
+        setCell(m_partitions, i, 6, p.endOffset >= 0 ? QString::number(p.endOffset) : QStringLiteral("—"));
+        setCell(m_partitions, i, 7, consumed && p.committedOffset >= 0 ? QString::number(p.committedOffset) : QStringLiteral("—"));
+        setCell(m_partitions, i, 8, consumed ? QString::number(lag) : QStringLiteral("—"));
+        setCell(m_partitions, i, 9, consumed ? QString::number(p.lagSeconds, 'f', 1) : QStringLiteral("—"));
+        // An under-replicated partition, a partition without a leader and a lag that keeps growing
+        // are worth a glance.
+        const QColor red(0xdc, 0x26, 0x26);
+        const QBrush normal = palette().brush(QPalette::Text);
+        m_partitions->item(i, 5)->setForeground(p.isr.size() < p.replicas.size() ? QBrush(red) : normal);
+        m_partitions->item(i, 3)->setForeground(p.leader < 0 ? QBrush(red) : normal);
+        m_partitions->item(i, 8)->setForeground(growing ? QBrush(red) : normal);
+        m_partitions->item(i, 8)->setToolTip(growing ? tr("Lag grew in each of the last %1 cluster snapshots").arg(kLagAlertSnapshots)
+                                                     : QString());
+        m_partitions->item(i, 0)->setToolTip(p.error);
     }
+    for (auto it = m_partitionLag.begin(); it != m_partitionLag.end();)
+        it = seen.contains(it.key()) ? std::next(it) : m_partitionLag.erase(it);
+
+    QMap<QString, double> stageRates;
     m_workers->setRowCount(static_cast<int>(cluster.workers.size()));
     for (int i = 0; i < cluster.workers.size(); ++i) {
         const auto &w = cluster.workers[i];
+        double in = 0, out = 0;
+        for (const auto &st : w.stages) {
+            in += st.inPerS;
+            out += st.outPerS;
+            if (w.alive)
+                stageRates[st.name] += st.inPerS;
+        }
         setCell(m_workers, i, 0, w.id, Qt::AlignLeft | Qt::AlignVCenter);
         setCell(m_workers, i, 1, w.role, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_workers, i, 2, tr("%1 s").arg((nowMs - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1));
+        // Age when the snapshot was taken, the moment "alive" was judged at.
+        const qint64 at = cluster.updatedMs > 0 ? cluster.updatedMs : nowMs;
+        const QString age = w.lastHeartbeatMs > 0 ? tr("%1 s").arg((at - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1) : tr("never");
+        setCell(m_workers, i, 2, w.alive ? age : tr("%1 (gone)").arg(age));
         setCell(m_workers, i, 3, ids(w.partitions));
+        setCell(m_workers, i, 4, QString::number(in, 'f', 0));
+        setCell(m_workers, i, 5, QString::number(out, 'f', 0));
+        m_workers->item(i, 2)->setForeground(w.alive ? palette().brush(QPalette::Text) : QBrush(QColor(0xdc, 0x26, 0x26)));
     }
-    push(m_lag, tr("lag"), 1, static_cast<double>(totalLag));
-    m_totalLag.push_back(totalLag);
-    while (m_totalLag.size() > 10)
-        m_totalLag.pop_front();
-    // Lag that grew at every one of the last 10 samples means the workers are falling behind.
-    m_lagAlert = m_totalLag.size() == 10 && std::adjacent_find(m_totalLag.begin(), m_totalLag.end(),
-                                                               [](qint64 a, qint64 b) { return b <= a; }) == m_totalLag.end();
+    if (fresh) {
+        int colour = 0;
+        for (auto it = groupLag.cbegin(); it != groupLag.cend(); ++it) {
+            // "ns.stratus.aggregate" → "aggregate": the legend has little room.
+            push(m_lag, it.key().section(QLatin1Char('.'), -1), colour++, static_cast<double>(it.value()));
+        }
+        if (groupLag.isEmpty())
+            push(m_lag, tr("lag"), 1, static_cast<double>(totalLag));
+        colour = 0;
+        for (auto it = stageRates.cbegin(); it != stageRates.cend(); ++it)
+            push(m_clusterRates, it.key(), colour++, it.value());
+        m_totalLag.push_back(totalLag);
+        while (m_totalLag.size() > kLagAlertSnapshots)
+            m_totalLag.pop_front();
+    }
+    // Lag that grew at every one of the last snapshots means the workers are falling behind.
+    m_lagAlert = grows(m_totalLag) || !m_growingPartitions.isEmpty();
     QString text = tr("Connected to <b>%1</b>: %2 broker(s), %3 partition(s), %4 worker(s), total lag %5.")
                        .arg(cluster.bootstrap.toHtmlEscaped())
                        .arg(cluster.brokers.size())
                        .arg(cluster.partitions.size())
                        .arg(cluster.workers.size())
                        .arg(totalLag);
-    if (m_lagAlert)
-        text += QStringLiteral(" <span style='color:#dc2626'><b>%1</b></span>").arg(tr("Consumer lag keeps growing."));
+    if (m_lagAlert) {
+        QString where = m_growingPartitions.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_growingPartitions.join(QStringLiteral(", ")).toHtmlEscaped());
+        text += QStringLiteral(" <span style='color:#dc2626'><b>%1</b>%2</span>").arg(tr("Consumer lag keeps growing."), where);
+    }
     if (!cluster.problem.isEmpty())
         text += QStringLiteral("<br/>") + cluster.problem.toHtmlEscaped();
     m_clusterState->setText(text);
@@ -292,7 +391,7 @@ void ClusterHealthView::applyTheme()
     const QColor base = palette().color(QPalette::Base);
     const QColor text = palette().color(QPalette::Text);
     const QColor grid = palette().color(QPalette::Mid);
-    for (Spark *s : {&m_rates, &m_latency, &m_lag}) {
+    for (Spark *s : {&m_rates, &m_latency, &m_lag, &m_clusterRates}) {
         if (!s->chart)
             continue;
         s->chart->setBackgroundBrush(base);

@@ -11,6 +11,7 @@
 
 class QChart;
 class QChartView;
+class QGroupBox;
 class QLabel;
 class QLineSeries;
 class QTableWidget;
@@ -30,7 +31,12 @@ public:
     explicit ClusterHealthView(const LiveState &state, QWidget *parent = nullptr);
 
     void sample(); // takes one sample (timer, 1 s)
+    // Snapshots in a row over which lag must grow to raise the alert (5 s apart from ClusterMonitor).
+    static constexpr size_t kLagAlertSnapshots = 6;
+
     bool lagAlert() const { return m_lagAlert; }
+    // "group/topic/partition" of the partitions whose lag grew over the last kLagAlertSnapshots.
+    QStringList growingLagPartitions() const { return m_growingPartitions; }
     int stageCount() const { return static_cast<int>(m_stageRows.size()); }
 
 private:
@@ -46,6 +52,7 @@ private:
     QLineSeries *seriesFor(Spark &spark, const QString &name, int colourIndex);
     void push(Spark &spark, const QString &name, int colourIndex, double value);
     void updateCluster(const LiveState::ClusterStatus &cluster);
+    static bool grows(const std::deque<qint64> &history);
     void applyTheme();
     void changeEvent(QEvent *event) override;
 
@@ -55,12 +62,14 @@ private:
     Spark m_rates;
     Spark m_latency;
     Spark m_lag;
+    Spark m_clusterRates;
     QLabel *m_clusterState;
     QTableWidget *m_brokers;
     QTableWidget *m_partitions;
     QTableWidget *m_workers;
     QWidget *m_clusterTables;
     QWidget *m_clusterGroup = nullptr;
+    QGroupBox *m_pipelineGroup = nullptr;
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_lastSampleMs = 0;
@@ -68,6 +77,9 @@ private:
     QHash<QString, int> m_stageRows;
     int m_tick = 0;
     std::deque<qint64> m_totalLag;
+    QHash<QString, std::deque<qint64>> m_partitionLag;
+    QStringList m_growingPartitions;
+    qint64 m_lastClusterMs = -1;
     bool m_lagAlert = false;
 };
 

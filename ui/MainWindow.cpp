@@ -7,6 +7,7 @@
 #include "ExportDialog.h"
 #include "ForecastChartView.h"
 #include "LiveState.h"
+#include "NearStationsView.h"
 #include "SourcesDialog.h"
 #include "StationMapView.h"
 #include "StationTableModel.h"
@@ -30,7 +31,7 @@ namespace stratus {
 MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     : QMainWindow(parent), m_state(state), m_units(new DisplayUnits(this)), m_map(new StationMapView(state, *m_units, this)),
       m_chart(new ForecastChartView(state, *m_units, this)), m_alerts(new AlertPanel(state, *m_units, this)),
-      m_cluster(new ClusterHealthView(state, this)), m_stationModel(new StationTableModel(this)),
+      m_cluster(new ClusterHealthView(state, this)), m_near(new NearStationsView(state, this)), m_stationModel(new StationTableModel(this)),
       m_stationTable(new QTableView(this)), m_statusSource(new QLabel(this)), m_statusRate(new QLabel(this)),
       m_statusMode(new QLabel(this)), m_statusAlert(new QLabel(this))
 {
@@ -62,6 +63,8 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     splitDockWidget(m_docks[0], m_docks[1], Qt::Horizontal);
     tabifyDockWidget(m_docks[2], m_docks[3]);
     tabifyDockWidget(m_docks[3], m_docks[4]);
+    QDockWidget *nearDock = addView(m_near, tr("Stations near me"), QStringLiteral("dockNear"), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_docks[4], nearDock);
     m_docks[2]->raise();
     m_defaultState = saveState();
 
@@ -75,6 +78,12 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
 
     connect(m_map, &StationMapView::stationSelected, this, &MainWindow::selectStation);
     connect(m_alerts, &AlertPanel::stationActivated, this, &MainWindow::selectStation);
+    connect(m_near, &NearStationsView::stationSelected, this, &MainWindow::selectStation);
+    connect(m_near, &NearStationsView::located, this, [this](const UserLocation::Fix &fix) {
+        m_map->setUserPosition(fix.coordinate, fix.origin);
+    });
+    connect(m_near, &NearStationsView::unavailable, m_map, &StationMapView::clearUserPosition);
+    connect(m_near, &NearStationsView::centreRequested, this, [this](const QGeoCoordinate &at) { m_map->centreOn(at); });
     connect(m_stationTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &idx) {
         if (idx.isValid())
             selectStation(m_stationModel->stationAt(idx.row()));
@@ -287,6 +296,10 @@ void MainWindow::refreshStatus()
         sources << part;
     }
     m_statusSource->setText(sources.isEmpty() ? tr("no source") : sources.join(QStringLiteral(" · ")));
+    if (m_near->fix() && m_state.stationCount() != m_nearStationCount) {
+        m_nearStationCount = m_state.stationCount();
+        m_near->refreshStations(); // new stations may be nearer
+    }
 
     // A hidden table (behind another tab) costs nothing; it catches up when shown.
     if (m_state.generation() == m_lastGeneration || !m_stationTable->isVisible())

@@ -19,6 +19,7 @@ class DisplayUnits;
 class ExportDialog;
 class ForecastChartView;
 class LiveState;
+class NearStationsView;
 class SourcesDialog;
 class StationMapView;
 class StationTableModel;
@@ -40,6 +41,7 @@ public:
     ForecastChartView *chartView() const { return m_chart; }
     AlertPanel *alertPanel() const { return m_alerts; }
     ClusterHealthView *clusterView() const { return m_cluster; }
+    NearStationsView *nearStationsView() const { return m_near; }
     QTableView *stationTable() const { return m_stationTable; }
     DisplayUnits &units() const { return *m_units; }
     QList<QDockWidget *> docks() const { return m_docks; }
@@ -76,6 +78,8 @@ private:
     ForecastChartView *m_chart;
     AlertPanel *m_alerts;
     ClusterHealthView *m_cluster;
+    NearStationsView *m_near;
+    qsizetype m_nearStationCount = -1;
     StationTableModel *m_stationModel;
     QTableView *m_stationTable;
     QList<QDockWidget *> m_docks;

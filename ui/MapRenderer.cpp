@@ -59,6 +59,30 @@ bool ringUseful(const QList<QPointF> &ring, const QRectF &useful)
            (useful.width() >= 359 || minX >= useful.left() - 20);
 }
 
+// One TopoJSON object's rings, those useful in this projection, projected into `path`; what could
+// not be read goes into `errors`.
+void loadOutlines(const QString &resource, const QString &object, const MapProjection &projection, QPainterPath &path,
+                  QStringList &errors)
+{
+    const auto topo = TopoJson::load(resource);
+    if (!topo) {
+        errors << topo.errorMessage();
+        return;
+    }
+    const auto features = topo->features(object);
+    if (!features) {
+        errors << features.errorMessage();
+        return;
+    }
+    const QRectF useful = projection.usefulLonLat();
+    for (const GeoFeature &f : *features) {
+        for (const auto &ring : f.rings) {
+            if (ringUseful(ring, useful))
+                addRing(path, ring, projection);
+        }
+    }
+}
+
 MapGeometry &geometry(MapProjection::Kind kind)
 {
     QMutexLocker lock(&g_cacheLock);
@@ -68,40 +92,9 @@ MapGeometry &geometry(MapProjection::Kind kind)
     slot = std::make_unique<MapGeometry>();
     initStratusResources();
     const MapProjection projection(kind);
-    const QRectF useful = projection.usefulLonLat();
     QStringList errors;
-    const auto land = TopoJson::load(QStringLiteral(":/maps/land-50m.json"));
-    if (land) {
-        const auto features = land->features(QStringLiteral("land"));
-        if (features) {
-            for (const GeoFeature &f : *features) {
-                for (const auto &ring : f.rings) {
-                    if (ringUseful(ring, useful))
-                        addRing(slot->land, ring, projection);
-                }
-            }
-        } else {
-            errors << features.errorMessage();
-        }
-    } else {
-        errors << land.errorMessage();
-    }
-    const auto states = TopoJson::load(QStringLiteral(":/maps/states-10m.json"));
-    if (states) {
-        const auto features = states->features(QStringLiteral("states"));
-        if (features) {
-            for (const GeoFeature &f : *features) {
-                for (const auto &ring : f.rings) {
-                    if (ringUseful(ring, useful))
-                        addRing(slot->borders, ring, projection);
-                }
-            }
-        } else {
-            errors << features.errorMessage();
-        }
-    } else {
-        errors << states.errorMessage();
-    }
+    loadOutlines(QStringLiteral(":/maps/land-50m.json"), QStringLiteral("land"), projection, slot->land, errors);
+    loadOutlines(QStringLiteral(":/maps/states-10m.json"), QStringLiteral("states"), projection, slot->borders, errors);
     slot->land.setFillRule(Qt::WindingFill);
     slot->error = errors.join(QStringLiteral("; "));
     return *slot;

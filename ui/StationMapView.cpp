@@ -2,6 +2,7 @@
 
 #include "ColorRamp.h"
 #include "DisplayUnits.h"
+#include "Geo.h"
 #include "LiveState.h"
 #include "TimeUtil.h"
 
@@ -20,7 +21,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 
 namespace stratus {
 
@@ -387,6 +390,85 @@ void StationMapView::zoomAt(QPointF pixel, double factor)
     scheduleBackground(150);
 }
 
+void StationMapView::setUserPosition(const QGeoCoordinate &at, const QString &origin)
+{
+    m_user = at;
+    m_userOrigin = origin;
+    update();
+}
+
+void StationMapView::clearUserPosition()
+{
+    m_user = QGeoCoordinate();
+    m_userOrigin.clear();
+    update();
+}
+
+std::optional<QPointF> StationMapView::userPixel() const
+{
+    if (!m_user.isValid())
+        return std::nullopt;
+    const QPointF p = toPixel().map(m_projection.project(m_user.longitude(), m_user.latitude()));
+    if (!rect().contains(p.toPoint()))
+        return std::nullopt;
+    return p;
+}
+
+void StationMapView::centreOn(const QGeoCoordinate &at, double radiusKm)
+{
+    if (!at.isValid() || width() <= 0 || height() <= 0)
+        return;
+    // The circle's bounding box (from Geo), projected: its corners and edge midpoints bound it in
+    // the plane well enough to choose a scale.
+    const QGeoRectangle box = Geo::boundingBox(at, radiusKm);
+    double minX = std::numeric_limits<double>::max(), maxX = std::numeric_limits<double>::lowest();
+    double minY = minX, maxY = maxX;
+    for (double lon : {box.topLeft().longitude(), at.longitude(), box.bottomRight().longitude()}) {
+        for (double lat : {box.topLeft().latitude(), at.latitude(), box.bottomRight().latitude()}) {
+            const QPointF pt = m_projection.project(lon, lat);
+            minX = std::min(minX, pt.x());
+            maxX = std::max(maxX, pt.x());
+            minY = std::min(minY, pt.y());
+            maxY = std::max(maxY, pt.y());
+        }
+    }
+    const QRectF extent(QPointF(minX, minY), QPointF(maxX, maxY));
+    m_center = m_projection.project(at.longitude(), at.latitude());
+    if (extent.width() > 0 && extent.height() > 0)
+        m_scale = std::min(width() / extent.width(), height() / extent.height());
+    m_viewInitialised = true;
+    m_userMoved = true; // a resize keeps this view
+    update();
+    scheduleBackground(0);
+}
+
+void StationMapView::drawUser(QPainter &p, const QTransform &view)
+{
+    if (!m_user.isValid())
+        return;
+    const QPointF pt = view.map(m_projection.project(m_user.longitude(), m_user.latitude()));
+    if (!QRectF(rect()).adjusted(-20, -20, 20, 20).contains(pt))
+        return;
+    // A "you are here" target, unlike any station marker (round dots in ramp or alert colours): a
+    // soft halo, cross-hair ticks, a white ring and a violet core that no colour scale uses.
+    const QColor violet(0x7c, 0x3a, 0xed);
+    const QColor ink = isDark() ? QColor(0xf3, 0xf4, 0xf6) : QColor(0x1f, 0x29, 0x37);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(violet.red(), violet.green(), violet.blue(), 55));
+    p.drawEllipse(pt, 16, 16);
+    p.setPen(QPen(ink, 2, Qt::SolidLine, Qt::RoundCap));
+    for (const QPointF d : {QPointF(1, 0), QPointF(-1, 0), QPointF(0, 1), QPointF(0, -1)})
+        p.drawLine(pt + d * 10, pt + d * 15);
+    p.setPen(QPen(ink, 1.2));
+    p.setBrush(Qt::white);
+    p.drawEllipse(pt, 8, 8);
+    p.setPen(Qt::NoPen);
+    p.setBrush(violet);
+    p.drawEllipse(pt, 5, 5);
+    const QPixmap &pm = labelPixmap(tr("You"), true);
+    p.drawPixmap(QPointF(pt.x() - pm.width() / pm.devicePixelRatio() / 2, pt.y() + 15), pm);
+}
+
 void StationMapView::selectStation(const QString &id)
 {
     if (id == m_selected)
@@ -614,10 +696,28 @@ void StationMapView::paintEvent(QPaintEvent *)
         const QPixmap &pm = labelPixmap(s, bold);
         p.drawPixmap(QPointF(pt.x() + half + 1, pt.y() - pm.height() / pm.devicePixelRatio() / 2), pm);
     };
-    // Labels only when close enough to read them.
+    // Labels only when close enough to read them, and never on top of each other: greedily, the
+    // selected station's first, then in drawing order; a label that would overlap one already
+    // placed is left out (its tooltip still names the station).
     if (m_visibleCount <= 220) {
-        for (const auto &[pt, i] : visible)
+        std::vector<QRectF> placed;
+        placed.reserve(visible.size() + 1);
+        const auto box = [&](QPointF pt, const QString &s) {
+            const QPixmap &pm = labelPixmap(s, false);
+            const QSizeF sz = pm.deviceIndependentSize();
+            return QRectF(QPointF(pt.x() + half + 1, pt.y() - sz.height() / 2), sz).adjusted(1, 2, -1, -2);
+        };
+        if (const auto sel = m_dotIndex.constFind(m_selected); sel != m_dotIndex.cend())
+            placed.push_back(box(view.map(m_dots[*sel].plane) + QPointF(4, 0), m_dots[*sel].id));
+        for (const auto &[pt, i] : visible) {
+            if (m_dots[i].id == m_selected)
+                continue;
+            const QRectF r = box(pt, m_dots[i].id);
+            if (std::any_of(placed.begin(), placed.end(), [&](const QRectF &o) { return o.intersects(r); }))
+                continue;
+            placed.push_back(r);
             label(pt, m_dots[i].id);
+        }
     }
     if (m_hover >= 0 && m_hover < static_cast<int>(m_dots.size())) {
         p.setPen(QPen(text, 1.5));
@@ -634,7 +734,9 @@ void StationMapView::paintEvent(QPaintEvent *)
         p.drawEllipse(pt, kMarkerRadius + 5, kMarkerRadius + 5);
         label(pt + QPointF(4, 0), m_dots[*sel].id, true);
     }
-    drawLegend(p);
+    drawUser(p, view);
+    const QRect legend = placeLegend(visible);
+    drawLegend(p, legend);
 
     // Attribution and status, bottom right.
     p.setFont(labelFont);
@@ -645,9 +747,10 @@ void StationMapView::paintEvent(QPaintEvent *)
     if (p.fontMetrics().horizontalAdvance(footer) > width() - 280)
         footer = tr("%1 of %2 stations in view").arg(m_visibleCount).arg(m_dots.size());
     const QRect fr = p.fontMetrics().boundingRect(footer).adjusted(-6, -3, 6, 3);
-    // Bottom right, or above the legend when the view is too narrow for both.
-    const bool stack = fr.width() > width() - 280;
-    const QRect footerRect(width() - fr.width() - 6, height() - fr.height() - (stack ? 90 : 6), fr.width(), fr.height());
+    // In the bottom corner the legend leaves free, or above the legend when both do not fit.
+    QRect footerRect(m_legendCorner == 1 ? 6 : width() - fr.width() - 6, height() - fr.height() - 6, fr.width(), fr.height());
+    if (footerRect.intersects(legend))
+        footerRect.moveBottom(legend.top() - 4);
     p.setPen(Qt::NoPen);
     p.setBrush(halo);
     p.drawRoundedRect(footerRect, 4, 4);
@@ -692,10 +795,38 @@ QPixmap StationMapView::labelPixmap(const QString &text, bool bold) const
     return pm;
 }
 
-void StationMapView::drawLegend(QPainter &p)
+QRect StationMapView::placeLegend(const std::vector<std::pair<QPointF, int>> &visible)
+{
+    // Small views get a narrower legend: 250 px was a third of a 700 px wide dock.
+    const bool compact = width() < 720 || height() < 480;
+    const QSize size(compact ? (m_colorMode == ColorMode::AlertState ? 236 : 180) : 250, compact ? 60 : 68);
+    const int margin = compact ? 6 : 10;
+    const int top = m_controls ? m_controls->geometry().bottom() + margin : margin;
+    const std::array<QRect, 3> corners = {
+        QRect(QPoint(margin, height() - size.height() - margin), size),
+        QRect(QPoint(width() - size.width() - margin, height() - size.height() - margin), size),
+        QRect(QPoint(width() - size.width() - margin, std::max(margin, m_controls && m_controls->geometry().right() + size.width() + 2 * margin > width() ? top : margin)), size),
+    };
+    std::array<int, 3> covered{};
+    for (const auto &[pt, i] : visible) {
+        for (size_t c = 0; c < corners.size(); ++c) {
+            if (QRectF(corners[c]).adjusted(-kMarkerRadius, -kMarkerRadius, kMarkerRadius, kMarkerRadius).contains(pt))
+                ++covered[c];
+        }
+    }
+    int best = m_legendCorner;
+    for (int c = 0; c < static_cast<int>(corners.size()); ++c) {
+        if (covered[c] < covered[best])
+            best = c;
+    }
+    m_legendCorner = best;
+    m_legendRect = corners[best];
+    return m_legendRect;
+}
+
+void StationMapView::drawLegend(QPainter &p, const QRect &box)
 {
     const bool alerts = m_colorMode == ColorMode::AlertState;
-    const QRect box(10, height() - 78, 250, 68);
     const QColor text = isDark() ? QColor(0xe6, 0xe9, 0xec) : QColor(0x1d, 0x23, 0x2a);
     p.setPen(isDark() ? QColor(0x55, 0x5f, 0x6a) : QColor(0xc0, 0xc6, 0xcc));
     p.setBrush(isDark() ? QColor(0x1e, 0x24, 0x2b, 225) : QColor(0xff, 0xff, 0xff, 225));
@@ -704,7 +835,7 @@ void StationMapView::drawLegend(QPainter &p)
     f.setBold(true);
     p.setFont(f);
     p.setPen(text);
-    const QRect inner = box.adjusted(10, 6, -10, -6);
+    const QRect inner = box.adjusted(box.width() < 250 ? 8 : 10, 6, box.width() < 250 ? -8 : -10, -6);
     if (alerts) {
         p.drawText(inner, Qt::AlignTop | Qt::AlignLeft, tr("Alert state (worst recent)"));
         p.setFont(font());
@@ -716,14 +847,14 @@ void StationMapView::drawLegend(QPainter &p)
             p.drawEllipse(QPointF(x + 6, inner.top() + 36), 5, 5);
             p.setPen(text);
             p.drawText(QPointF(x + 15, inner.top() + 41), names[level + 1]);
-            x += 15 + p.fontMetrics().horizontalAdvance(names[level + 1]) + 12;
+            x += 15 + p.fontMetrics().horizontalAdvance(names[level + 1]) + (box.width() < 250 ? 6 : 12);
         }
         return;
     }
     QString title = QStringLiteral("%1 (%2)").arg(DisplayUnits::variableLabel(m_variable), m_units.symbol(m_variable));
     if (m_interpolate)
         title += tr(" · IDW field");
-    p.drawText(inner, Qt::AlignTop | Qt::AlignLeft, title);
+    p.drawText(inner, Qt::AlignTop | Qt::AlignLeft, p.fontMetrics().elidedText(title, Qt::ElideRight, inner.width()));
     p.setFont(font());
     const QRectF bar(inner.left(), inner.top() + 24, inner.width(), 10);
     QLinearGradient g(bar.topLeft(), bar.topRight());
@@ -779,8 +910,12 @@ void StationMapView::mouseMoveEvent(QMouseEvent *event)
         m_hover = hover;
         update();
     }
+    const auto user = userPixel();
     if (hover >= 0)
         QToolTip::showText(event->globalPosition().toPoint(), tooltipFor(m_dots[hover]), this);
+    else if (user && QLineF(*user, event->position()).length() <= 9)
+        QToolTip::showText(event->globalPosition().toPoint(),
+                           tr("<b>You are here</b><br/>%1<br/>from %2").arg(Geo::format(m_user), m_userOrigin.toHtmlEscaped()), this);
     else
         QToolTip::hideText();
 }

@@ -6,6 +6,7 @@
 #include "Variable.h"
 
 #include <QFutureWatcher>
+#include <QGeoCoordinate>
 #include <QHash>
 #include <QPixmap>
 #include <QSet>
@@ -49,6 +50,7 @@ public:
     int visibleStationCount() const { return m_visibleCount; }
     bool backgroundReady() const; // the cached background matches the current view
     double lastRenderMs() const { return m_lastRenderMs; }
+    QRect legendRect() const { return m_legendRect; } // as last painted
     QString mapError() const { return m_mapError; }
 
     Variable colorVariable() const { return m_variable; }
@@ -65,6 +67,15 @@ public:
     void fitToStations();
     // Zoom by a factor around a widget point (wheel and tests).
     void zoomAt(QPointF pixel, double factor);
+
+    // The user's position ("stations near me"), drawn as a distinct marker; origin goes in its tooltip.
+    void setUserPosition(const QGeoCoordinate &at, const QString &origin);
+    void clearUserPosition();
+    QGeoCoordinate userPosition() const { return m_user; }
+    // Where the user's marker is drawn, in widget pixels; nullopt when unknown or out of view.
+    std::optional<QPointF> userPixel() const;
+    // Centres the view on a point, showing about radiusKm around it.
+    void centreOn(const QGeoCoordinate &at, double radiusKm = 250);
 
 signals:
     void stationSelected(const QString &id);
@@ -107,7 +118,11 @@ private:
     QTransform toPixel() const { return MapRenderer::viewTransform(m_center, m_scale, size()); }
     int dotAt(QPointF pixel, double radius) const;
     QString tooltipFor(const Dot &dot) const;
-    void drawLegend(QPainter &p);
+    void drawLegend(QPainter &p, const QRect &box);
+    void drawUser(QPainter &p, const QTransform &view);
+    // Where the legend goes: compact in a small view, in the free corner that covers the fewest
+    // markers in view (kept while it stays as good, so it does not jump while panning).
+    QRect placeLegend(const std::vector<std::pair<QPointF, int>> &visible);
     bool isDark() const;
     void syncControls();
 
@@ -165,6 +180,12 @@ private:
     bool m_markerDirty = false;
     std::vector<QImage> m_spriteImages;
     std::vector<QImage> m_smallSpriteImages;
+
+    int m_legendCorner = 0; // 0 bottom left, 1 bottom right, 2 top right
+    QRect m_legendRect;
+
+    QGeoCoordinate m_user;
+    QString m_userOrigin;
 
     QTimer m_refreshTimer;
     QPoint m_pressPos;

@@ -4,6 +4,7 @@
 #include "GeoQuery.h"
 
 #include <QEventLoop>
+#include <algorithm>
 #include <QFileInfo>
 #include <QGeoPositionInfoSource>
 #include <QLoggingCategory>
@@ -38,11 +39,18 @@ UserLocation::UserLocation(Options options, QObject *parent) : QObject(parent), 
 {
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("%1 gave no position within %2 s").arg(m_origin).arg(m_options.timeoutMs / 1000.0), m_next);
+        fail(QStringLiteral("%1 gave no position within %2 s").arg(m_origin).arg(m_timeout.interval() / 1000.0), m_next);
     });
 }
 
 UserLocation::~UserLocation() = default;
+
+int UserLocation::remainingMs() const
+{
+    if (!m_started.isValid())
+        return m_options.totalTimeoutMs;
+    return static_cast<int>(m_options.totalTimeoutMs - m_started.elapsed());
+}
 
 QStringList UserLocation::availablePlugins()
 {
@@ -53,6 +61,7 @@ void UserLocation::start()
 {
     m_done = false;
     m_reasons.clear();
+    m_started.start();
     tryStep(Step::Nmea);
 }
 
@@ -60,6 +69,12 @@ void UserLocation::tryStep(Step step)
 {
     if (m_done)
         return;
+    if ((step == Step::Nmea || step == Step::System) && remainingMs() <= 0) {
+        m_reasons << QStringLiteral("%1 skipped: no position within %2 s in all")
+                         .arg(step == Step::Nmea ? QStringLiteral("the NMEA source") : QStringLiteral("the system position source"))
+                         .arg(m_options.totalTimeoutMs / 1000.0);
+        return tryStep(Step::Home);
+    }
     switch (step) {
     case Step::Nmea: {
         if (m_options.nmeaSource.isEmpty())
@@ -142,7 +157,7 @@ void UserLocation::useSource(QGeoPositionInfoSource *source, const QString &orig
         fail(QStringLiteral("%1: %2").arg(m_origin, what), m_next);
     });
     qCInfo(lcLocation).noquote() << "asking" << origin << "for a position";
-    m_timeout.start(m_options.timeoutMs);
+    m_timeout.start(std::max(1, std::min(m_options.timeoutMs, remainingMs())));
     source->startUpdates();
 }
 

@@ -5,6 +5,7 @@
 
 #include <QGeoCoordinate>
 #include <QGeoPositionInfo>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
@@ -34,6 +35,9 @@ public:
         std::optional<QGeoCoordinate> home;
         QString homeOrigin = QStringLiteral("home location"); // where it was set, for messages
         int timeoutMs = 10'000;       // per position source
+        // The whole chain: past it the remaining sources are skipped (the home location still
+        // answers at once), so `--near auto` waits a bounded time however many sources hang.
+        int totalTimeoutMs = 12'000;
 
         // Settings keys: location/nmea_source, location/system_source (true/false),
         // location/home ("LAT,LON"). An impossible home location is an error, not ignored.
@@ -72,10 +76,12 @@ private:
     void useSource(QGeoPositionInfoSource *source, const QString &origin, Step next);
     void fail(const QString &reason, Step next);
     void finish(const Fix &fix);
+    int remainingMs() const;
 
     Options m_options;
     QPointer<QGeoPositionInfoSource> m_source;
     QTimer m_timeout;
+    QElapsedTimer m_started;
     QStringList m_reasons;
     QString m_origin;
     Step m_next = Step::Done;

@@ -6,8 +6,16 @@
 
 namespace stratus {
 
+std::optional<std::pair<double, double>> SourceFactory::sourcePoint(const EngineOptions &o)
+{
+    if (o.near && o.near->center.isValid())
+        return std::make_pair(o.near->center.latitude(), o.near->center.longitude());
+    return std::nullopt;
+}
+
 Result<Source *> SourceFactory::create(const EngineOptions &o, QObject *parent)
 {
+    const auto point = sourcePoint(o);
     if (o.sourceKind == QLatin1String("nws")) {
         NwsSource::Options n;
         if (!o.nwsUrl.isEmpty())
@@ -15,7 +23,7 @@ Result<Source *> SourceFactory::create(const EngineOptions &o, QObject *parent)
         if (!n.baseUrl.isValid() || n.baseUrl.scheme().isEmpty())
             return makeError(QStringLiteral("NWS URL \"%1\" is not an http(s) URL").arg(o.nwsUrl));
         n.stationIds = o.stationIds;
-        n.near = o.sourcePoint;
+        n.near = point;
         n.maxStations = o.nearMaxStations;
         if (o.pollIntervalS > 0)
             n.pollIntervalMs = o.pollIntervalS * 1000;
@@ -34,9 +42,9 @@ Result<Source *> SourceFactory::create(const EngineOptions &o, QObject *parent)
             m.archiveUrl = QUrl(o.openMeteoArchiveUrl);
         if (!m.forecastUrl.isValid() || m.forecastUrl.scheme().isEmpty())
             return makeError(QStringLiteral("Open-Meteo URL \"%1\" is not an http(s) URL").arg(o.openMeteoUrl));
-        if (!o.sourcePoint)
+        if (!point)
             return makeError(QStringLiteral("--source openmeteo needs --near LAT,LON"));
-        m.points.append({QString(), o.sourcePoint->first, o.sourcePoint->second, QString()});
+        m.points.append({QString(), point->first, point->second, QString()});
         if (o.pollIntervalS > 0)
             m.pollIntervalMs = o.pollIntervalS * 1000;
         m.backfillDays = o.backfillDays;

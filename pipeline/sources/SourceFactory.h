@@ -5,6 +5,9 @@
 
 #include <QObject>
 
+#include <optional>
+#include <utility>
+
 namespace stratus {
 
 class Source;
@@ -15,6 +18,8 @@ class SourceFactory
 public:
     // nullptr when the options name no source (nothing to collect); an error when they are wrong.
     static Result<Source *> create(const EngineOptions &options, QObject *parent);
+    // Where the live sources point: the centre of --near (nullopt without one, or while unresolved).
+    static std::optional<std::pair<double, double>> sourcePoint(const EngineOptions &options);
 };
 
 } // namespace stratus

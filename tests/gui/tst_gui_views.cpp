@@ -13,6 +13,9 @@
 #include "ForecastChartView.h"
 #include "LiveState.h"
 #include "MainWindow.h"
+#include "NearStationsView.h"
+#include "StationIndex.h"
+#include "cluster/ClusterStatusConverter.h"
 #include "SourcesDialog.h"
 #include "StationMapView.h"
 #include "StationTableModel.h"
@@ -24,7 +27,12 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QFile>
+#include <QFrame>
+#include <QJsonArray>
 #include <QHelpEvent>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTableWidget>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSettings>
@@ -62,6 +70,12 @@ private slots:
     void clusterHealthShowsAConnectedClusterAndGrowingLag();
     void connectDialogValidatesAndTests();
     void settingsPersist();
+    void nearMeListsNearestStationsFromNmeaLog();
+    void nearMeFallsBackToHomeLocation();
+    void nearMeSaysPlainlyWhenNoPosition();
+    void clusterViewShowsMonitorSnapshot();
+    void mapLegendAvoidsStationsInSmallViews();
+    void trayNotifiesOnlyNewUnsilencedSevereAlerts();
     void screenshots();
     void demoScreenshot();
 
@@ -81,6 +95,9 @@ void TestGuiViews::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("StratusTests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_gui_views"));
     QSettings().clear();
+    // Qt Positioning hides its nmea plugin while QT_QTESTLIB_RUNNING is set (see tst_user_location);
+    // the GUI locates the user through it, as stratus does outside tests.
+    qunsetenv("QT_QTESTLIB_RUNNING");
     MainWindow::applyTheme(MainWindow::Theme::Light);
 
     EngineOptions o;
@@ -406,8 +423,9 @@ void TestGuiViews::clusterHealthShowsStagesAndNotConnected()
 
 void TestGuiViews::clusterHealthShowsAConnectedClusterAndGrowingLag()
 {
-    // An injected cluster status (the Kafka bus that will fill it is not in this build): the view must
-    // show brokers, partitions and workers, and raise the lag alert only when lag keeps growing.
+    // An injected cluster status (a lag that keeps growing is hard to make on purpose with a real
+    // cluster; clusterViewShowsMonitorSnapshot feeds a real one): the view must show brokers,
+    // partitions and workers, and raise the lag alert only when lag grows from snapshot to snapshot.
     LiveState state;
     ClusterHealthView view(state);
     view.show();
@@ -421,18 +439,22 @@ void TestGuiViews::clusterHealthShowsAConnectedClusterAndGrowingLag()
     p.replicas = {1};
     p.isr = {1};
     cluster.partitions = {p};
-    cluster.workers = {{QStringLiteral("worker-1"), QStringLiteral("aggregate"), QDateTime::currentMSecsSinceEpoch(), {0}}};
+    cluster.workers = {{QStringLiteral("worker-1"), QStringLiteral("aggregate"), QDateTime::currentMSecsSinceEpoch(), {0}, true, {}}};
     for (int i = 0; i < 10; ++i) {
         cluster.partitions[0].endOffset = 1000 * (i + 1);
         cluster.partitions[0].committedOffset = 900 * (i + 1); // lag 100, 200, ... keeps growing
+        cluster.updatedMs = 1000 + i;                          // a new snapshot each time
         state.setClusterStatus(cluster);
         view.sample();
+        view.sample(); // the same snapshot sampled twice counts once
     }
     auto *label = view.findChild<QLabel *>(QStringLiteral("clusterState"));
     QVERIFY(label->text().contains(QLatin1String("Connected to")));
     QVERIFY(label->text().contains(QLatin1String("total lag 1000")));
     QVERIFY(view.lagAlert());
+    QCOMPARE(view.growingLagPartitions(), QStringList{QStringLiteral("/stratus.raw/0")});
     cluster.partitions[0].committedOffset = cluster.partitions[0].endOffset; // caught up
+    cluster.updatedMs = 2000;
     state.setClusterStatus(cluster);
     view.sample();
     QVERIFY(!view.lagAlert());
@@ -483,6 +505,275 @@ void TestGuiViews::settingsPersist()
     m_window->units().setSpeed(DisplayUnits::Speed::MetresPerSecond);
     m_window->mapView()->setColorVariable(Variable::Temperature);
     m_window->docks().at(2)->raise();
+}
+
+void TestGuiViews::nearMeListsNearestStationsFromNmeaLog()
+{
+    // The real NMEA log of a GPS receiver (gpsd's test data, Malvern PA) chosen in the settings, and
+    // the METAR day's catalogue: the view lists the nearest stations as the geography module does.
+    QSettings settings;
+    settings.setValue(QStringLiteral("location/nmea_source"), testdata::source("tests/data/gpsd-gr601-w.log"));
+    settings.setValue(QStringLiteral("location/system_source"), false);
+    NearStationsView *near = m_window->nearStationsView();
+    near->setLimit(8);
+    QSignalSpy located(near, &NearStationsView::located);
+    near->locate();
+    // locate() returns before any position source answers: the GUI thread never waits for one.
+    QVERIFY(near->isLocating());
+    QVERIFY(located.isEmpty());
+    QVERIFY2(located.wait(30'000), qPrintable(near->statusText()));
+    const auto fix = near->fix();
+    QVERIFY(fix.has_value());
+    QVERIFY(std::abs(fix->coordinate.latitude() - 40.035085) < 2e-5);
+    QVERIFY(std::abs(fix->coordinate.longitude() + 75.520094) < 2e-5);
+    QVERIFY(near->statusText().contains(QLatin1String("gpsd-gr601-w.log")));
+
+    // The same answer as a brute-force scan over the catalogue, distances and bearings from Geo.
+    const StationIndex index(m_engine->state().catalogue().stations());
+    const QList<NearStation> expected = index.nearestBruteForce(fix->coordinate, 8);
+    const QList<NearStation> listed = near->stations();
+    QCOMPARE(listed.size(), 8);
+    QTableWidget *table = near->table();
+    QCOMPARE(table->rowCount(), 8);
+    for (int i = 0; i < listed.size(); ++i) {
+        QCOMPARE(listed[i].station.id, expected[i].station.id);
+        QCOMPARE(listed[i].distanceKm, expected[i].distanceKm);
+        QCOMPARE(listed[i].bearingDeg, expected[i].bearingDeg);
+        if (i > 0)
+            QVERIFY(listed[i].distanceKm >= listed[i - 1].distanceKm);
+        QCOMPARE(table->item(i, NearStationsView::Id)->text(), expected[i].station.id);
+        QCOMPARE(table->item(i, NearStationsView::Distance)->text(), QString::number(expected[i].distanceKm, 'f', 1));
+        QVERIFY(table->item(i, NearStationsView::Bearing)->text().endsWith(Geo::compassPoint(expected[i].bearingDeg)));
+    }
+    // The nearest METAR station of 1995 to Malvern is within a few tens of km.
+    QVERIFY2(listed[0].distanceKm < 60, qPrintable(QString::number(listed[0].distanceKm)));
+
+    // Clicking a row selects the station everywhere.
+    const QString pick = listed[2].station.id;
+    const QRect cell = table->visualRect(table->model()->index(2, NearStationsView::Name));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(m_window->selectedStation(), pick);
+    QCOMPARE(m_window->mapView()->selectedStation(), pick);
+
+    // The map draws the user and can centre on them.
+    StationMapView *map = m_window->mapView();
+    QCOMPARE(map->userPosition(), fix->coordinate);
+    auto *centre = near->findChild<QPushButton *>(QStringLiteral("centreButton"));
+    QVERIFY(centre && centre->isEnabled());
+    QTest::mouseClick(centre, Qt::LeftButton);
+    const auto at = map->userPixel();
+    QVERIFY(at.has_value());
+    QVERIFY2(QLineF(*at, QPointF(map->width() / 2.0, map->height() / 2.0)).length() < 2, qPrintable(QStringLiteral("%1,%2").arg(at->x()).arg(at->y())));
+    QVERIFY(map->stationPosition(listed[0].station.id).has_value()); // the nearest station is in view
+    QVERIFY(waitForMap());
+    if (!qEnvironmentVariableIsEmpty("STRATUS_SCREENSHOT_DIR")) {
+        for (MainWindow::Theme theme : {MainWindow::Theme::Light, MainWindow::Theme::Dark}) {
+            m_shotTheme = theme == MainWindow::Theme::Dark ? QStringLiteral("dark") : QStringLiteral("light");
+            m_window->setTheme(theme);
+            for (QDockWidget *d : m_window->docks()) {
+                if (d->widget() == near)
+                    d->raise();
+            }
+            QTest::qWait(200);
+            shoot(near, QStringLiteral("near_me"));
+            shoot(map, QStringLiteral("map_near_me"));
+        }
+        m_shotTheme = QStringLiteral("light");
+        m_window->setTheme(MainWindow::Theme::Light);
+        m_window->docks().at(2)->raise();
+    }
+    map->fitToStations();
+    QVERIFY(waitForMap());
+}
+
+void TestGuiViews::nearMeFallsBackToHomeLocation()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("location/nmea_source"), QStringLiteral("/nonexistent/receiver.log"));
+    settings.setValue(QStringLiteral("location/system_source"), false);
+    LiveState &state = m_engine->state();
+    NearStationsView view(state);
+    UserLocation::Options base;
+    const Station gso = *state.station(QStringLiteral("GSO"));
+    base.home = QGeoCoordinate(gso.latitude, gso.longitude); // Greensboro, NC, from the catalogue
+    base.homeOrigin = QStringLiteral("home location from the test config");
+    view.setBaseOptions(base);
+    view.setLimit(3);
+    QSignalSpy located(&view, &NearStationsView::located);
+    view.locate();
+    QVERIFY(located.wait(10'000));
+    QCOMPARE(view.fix()->origin, QStringLiteral("home location from the test config"));
+    QCOMPARE(view.stations().first().station.id, QStringLiteral("GSO"));
+    QCOMPARE(view.stations().first().distanceKm, 0.0);
+}
+
+void TestGuiViews::nearMeSaysPlainlyWhenNoPosition()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("location/nmea_source"), QStringLiteral("/nonexistent/receiver.log"));
+    settings.setValue(QStringLiteral("location/system_source"), false);
+    NearStationsView view(m_engine->state());
+    view.show();
+    QSignalSpy unavailable(&view, &NearStationsView::unavailable);
+    view.locate();
+    QVERIFY(unavailable.wait(10'000));
+    const QString text = view.statusText();
+    QVERIFY2(text.startsWith(QLatin1String("Cannot tell where you are")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("/nonexistent/receiver.log does not exist")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("no home location is configured")), qPrintable(text));
+    QVERIFY(!view.fix().has_value());
+    QCOMPARE(view.table()->rowCount(), 0);
+    settings.remove(QStringLiteral("location"));
+}
+
+void TestGuiViews::clusterViewShowsMonitorSnapshot()
+{
+    // A ClusterMonitor snapshot (ClusterHealth::toJson()) captured from a real run against a real
+    // broker (tests/data/cluster_health_snapshot.json, see tests/data/README.md), fed as
+    // Engine feeds it: LiveState::setCluster. The view reads it through the one conversion.
+    QFile f(testdata::source("tests/data/cluster_health_snapshot.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject snapshot = QJsonDocument::fromJson(f.readAll()).object();
+    QVERIFY(!snapshot.isEmpty());
+    LiveState state;
+    ClusterHealthView view(state);
+    view.resize(1200, 700);
+    view.show();
+    state.setCluster(snapshot);
+    view.sample();
+    const auto status = state.clusterStatus();
+    QVERIFY(status.connected);
+    QCOMPARE(status.brokers.size(), snapshot.value(QStringLiteral("brokers")).toArray().size());
+    auto *label = view.findChild<QLabel *>(QStringLiteral("clusterState"));
+    QVERIFY2(label->text().contains(QLatin1String("Connected to")), qPrintable(label->text()));
+    auto *brokers = view.findChild<QTableWidget *>(QStringLiteral("brokerTable"));
+    auto *partitions = view.findChild<QTableWidget *>(QStringLiteral("partitionTable"));
+    auto *workers = view.findChild<QTableWidget *>(QStringLiteral("workerTable"));
+    QVERIFY(brokers && partitions && workers);
+    QCOMPARE(brokers->rowCount(), status.brokers.size());
+    QVERIFY(brokers->rowCount() >= 1);
+    // Every topic partition, once per consumer group that reads it.
+    int expectedRows = 0;
+    QHash<QString, int> groupsPerTopic;
+    for (const QJsonValue &g : snapshot.value(QStringLiteral("groups")).toArray())
+        ++groupsPerTopic[g.toObject().value(QStringLiteral("topic")).toString()];
+    for (const QJsonValue &t : snapshot.value(QStringLiteral("topics")).toArray())
+        expectedRows += static_cast<int>(t.toObject().value(QStringLiteral("partitions")).toArray().size()) *
+                        std::max(1, groupsPerTopic.value(t.toObject().value(QStringLiteral("name")).toString()));
+    QCOMPARE(partitions->rowCount(), expectedRows);
+    QVERIFY(expectedRows > 0);
+    bool sawGroupRow = false;
+    for (int r = 0; r < partitions->rowCount(); ++r) {
+        QVERIFY(!partitions->item(r, 3)->text().isEmpty()); // leader
+        QVERIFY(!partitions->item(r, 5)->text().isEmpty()); // ISR
+        if (partitions->item(r, 1)->text().startsWith(QLatin1String("stratus")) || partitions->item(r, 1)->text().contains(QLatin1Char('.')))
+            sawGroupRow = true;
+    }
+    QVERIFY(sawGroupRow);
+    QCOMPARE(workers->rowCount(), snapshot.value(QStringLiteral("workers")).toArray().size());
+    QVERIFY(workers->rowCount() >= 1);
+    QVERIFY(!status.workers.first().stages.isEmpty());
+    QVERIFY(!status.workers.first().partitions.isEmpty());
+    view.sample(); // the same snapshot again: no new lag sample, no alert
+    QVERIFY(!view.lagAlert());
+    if (!qEnvironmentVariableIsEmpty("STRATUS_SCREENSHOT_DIR")) {
+        for (MainWindow::Theme theme : {MainWindow::Theme::Light, MainWindow::Theme::Dark}) {
+            m_shotTheme = theme == MainWindow::Theme::Dark ? QStringLiteral("dark") : QStringLiteral("light");
+            MainWindow::applyTheme(theme);
+            QTest::qWait(100);
+            shoot(&view, QStringLiteral("cluster_health_connected"));
+        }
+        m_shotTheme = QStringLiteral("light");
+        MainWindow::applyTheme(MainWindow::Theme::Light);
+        m_window->setTheme(MainWindow::Theme::Light);
+    }
+}
+
+void TestGuiViews::mapLegendAvoidsStationsInSmallViews()
+{
+    // A small floating map of the METAR day: the legend shrinks and sits in the corner that hides
+    // the fewest stations, never on more stations than the default bottom-left corner would.
+    LiveState &state = m_engine->state();
+    DisplayUnits units;
+    StationMapView map(state, units);
+    map.resize(520, 360);
+    map.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&map));
+    map.refresh();
+    map.fitToStations();
+    QVERIFY(QTest::qWaitFor([&] { return map.backgroundReady(); }, 60'000));
+    map.repaint();
+    const QRect legend = map.legendRect();
+    QVERIFY(legend.width() <= 190); // compact in a small view
+    const auto covered = [&](const QRect &r) {
+        int n = 0;
+        const StationCatalogue catalogue = state.catalogue();
+        for (const Station &s : catalogue.stations()) {
+            if (const auto p = map.stationPosition(s.id); p && r.contains(p->toPoint()))
+                ++n;
+        }
+        return n;
+    };
+    const QRect bottomLeft(QPoint(6, map.height() - legend.height() - 6), legend.size());
+    QVERIFY2(covered(legend) <= covered(bottomLeft), qPrintable(QStringLiteral("%1 vs %2").arg(covered(legend)).arg(covered(bottomLeft))));
+    QVERIFY2(covered(legend) * 10 <= map.visibleStationCount(), qPrintable(QString::number(covered(legend))));
+    QVERIFY(!legend.intersects(map.findChild<QFrame *>(QStringLiteral("mapControls"))->geometry()));
+    shoot(&map, QStringLiteral("map_small_window"));
+}
+
+void TestGuiViews::trayNotifiesOnlyNewUnsilencedSevereAlerts()
+{
+    // Real anomalies of the replayed METAR day: a critical one notifies once; the same one again
+    // (already seen and acknowledged) does not; a silenced station's critical one does not; a
+    // warning does not.
+    const QList<Anomaly> all = m_engine->state().anomalies(std::numeric_limits<qint64>::min(), QString(), LiveState::kAnomalyHistory);
+    QList<Anomaly> critical;
+    std::optional<Anomaly> warning;
+    for (const Anomaly &a : all) {
+        if (a.severity == Severity::Critical && (critical.isEmpty() || critical.first().stationId != a.stationId) && critical.size() < 2)
+            critical << a;
+        if (a.severity == Severity::Warning && !warning)
+            warning = a;
+    }
+    if (critical.size() < 2 || !warning)
+        QSKIP("the replay produced fewer than two critical anomalies at different stations and a warning");
+
+    LiveState state;
+    DisplayUnits units;
+    AlertPanel panel(state, units);
+    panel.setNotificationsEnabled(true);
+    QSignalSpy severe(&panel, &AlertPanel::severeAlerts);
+
+    state.recordAnomalies({critical[0]});
+    panel.refresh();
+    QCOMPARE(panel.notificationsShown(), 1);
+    QCOMPARE(severe.size(), 1);
+    QVERIFY(severe.first().first().toString().contains(critical[0].stationId));
+
+    panel.table()->selectRow(0);
+    panel.acknowledgeSelected();
+    state.recordAnomalies({critical[0]}); // delivered again (e.g. after a reconnect)
+    panel.refresh();
+    QCOMPARE(panel.notificationsShown(), 1);
+
+    panel.model()->silence(critical[1].stationId, QDateTime::currentMSecsSinceEpoch() + 3'600'000);
+    state.recordAnomalies({critical[1]});
+    panel.refresh();
+    QCOMPARE(panel.notificationsShown(), 1);
+
+    state.recordAnomalies({*warning});
+    panel.refresh();
+    QCOMPARE(panel.notificationsShown(), 1);
+    QCOMPARE(severe.size(), 1);
+
+    // Notifications off: nothing, even for a new critical alert.
+    panel.model()->unsilence(critical[1].stationId);
+    panel.setNotificationsEnabled(false);
+    Anomaly again = critical[1];
+    again.timestampMs += 60'000;
+    state.recordAnomalies({again});
+    panel.refresh();
+    QCOMPARE(panel.notificationsShown(), 1);
 }
 
 void TestGuiViews::screenshots()
