@@ -5,6 +5,8 @@
 
 #include <QCheckBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QUrl>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -17,6 +19,14 @@
 namespace stratus {
 
 namespace {
+
+// A log's file name is what the user recognises; the full path stays in the tooltip.
+QString shortSourceName(const QString &source)
+{
+    const QFileInfo file(source.startsWith(QLatin1String("file:")) ? QUrl(source).toLocalFile() : source);
+    return file.isFile() ? file.fileName() : source;
+}
+
 const QString kNmeaKey = QStringLiteral("location/nmea_source");
 const QString kSystemKey = QStringLiteral("location/system_source");
 const QString kLimitKey = QStringLiteral("location/near_limit");
@@ -126,11 +136,12 @@ void NearStationsView::syncSettingsControls()
     m_systemCheck->setChecked(o ? o->useSystemSource : m_base.useSystemSource);
     QStringList from;
     if (o && !o->nmeaSource.isEmpty())
-        from << tr("NMEA %1").arg(o->nmeaSource);
+        from << tr("NMEA %1").arg(shortSourceName(o->nmeaSource));
     if (o && o->useSystemSource)
         from << tr("the system position source");
     if (o && o->home)
         from << tr("home %1").arg(Geo::format(*o->home));
+    m_source->setToolTip(o ? o->nmeaSource : QString());
     m_source->setText(from.isEmpty() ? tr("No position source is set: choose an NMEA log, allow the system position, "
                                           "or set location/home=LAT,LON in the config.")
                                      : tr("Position from, in order: %1").arg(from.join(QStringLiteral(", then "))));
@@ -231,7 +242,10 @@ void NearStationsView::refreshStations()
     }
     m_near = m_index.nearest(m_fix->coordinate, limit());
     fillTable();
-    QString text = tr("You are at %1 (%2).").arg(Geo::format(m_fix->coordinate), m_fix->origin);
+    QString origin = m_fix->origin;
+    if (const auto o = effectiveOptions(); o && !o->nmeaSource.isEmpty())
+        origin.replace(o->nmeaSource, shortSourceName(o->nmeaSource));
+    QString text = tr("You are at %1 (%2).").arg(Geo::format(m_fix->coordinate), origin);
     if (m_index.isEmpty())
         text += tr(" No station has a known position yet.");
     else
