@@ -353,6 +353,7 @@ int runServer(const Config &config, EngineOptions options)
     api.run([&](ApiServer &server) {
         server.setHistoryStore(engine.store());
         server.setModelRegistry(engine.models());
+        server.setRetrainScheduler(engine.retrain());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
         server.setApiToken(config.value(QStringLiteral("server/token")));
         ApiServer::Limits limits;
