@@ -139,7 +139,7 @@ QJsonObject LiveState::retrainStatus() const
     return m_retrain;
 }
 
-void LiveState::requestRetrain(const QString &action)
+void LiveState::requestRetrain(const QString &action) const
 {
     QWriteLocker lock(&m_lock);
     m_retrainRequest = action;

@@ -116,7 +116,7 @@ public:
     // scheduler ("start" or "cancel"), taken by the engine thread.
     void setRetrainStatus(const QJsonObject &status);
     QJsonObject retrainStatus() const;
-    void requestRetrain(const QString &action);
+    void requestRetrain(const QString &action) const; // const: a view asks, it changes no state
     QString takeRetrainRequest();
     void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
     void setClusterStatus(const ClusterStatus &status);
@@ -210,7 +210,7 @@ private:
     QString m_busProblem;
     QJsonObject m_cluster; // ClusterMonitor snapshot for /cluster
     QJsonObject m_retrain;
-    QString m_retrainRequest;
+    mutable QString m_retrainRequest;
     std::atomic<quint64> m_generation{0};
 };
 

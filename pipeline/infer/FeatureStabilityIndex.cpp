@@ -18,6 +18,17 @@ int binOf(const std::vector<double> &edges, double x)
 
 } // namespace
 
+double FeatureStabilityIndex::median(std::vector<double> v)
+{
+    if (v.empty())
+        return kMissing;
+    const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    if (v.size() % 2)
+        return *mid;
+    return 0.5 * (*mid + *std::max_element(v.begin(), mid));
+}
+
 std::array<double, FeatureStabilityIndex::kFeatures> FeatureStabilityIndex::features(double tNow, double tPrev1h,
                                                                                      double othersMean, double pNow,
                                                                                      double pPrev3h)
@@ -34,19 +45,16 @@ QJsonObject FeatureStabilityIndex::reference(const ForecastDataset &ds, qint64 f
             const qint64 ms = s.timeOf(i);
             if (ms < fromMs || ms >= toMs)
                 continue;
-            double sum = 0;
-            int n = 0;
+            std::vector<double> others;
             for (const StationSeries &o : ds.stations) {
                 if (&o == &s)
                     continue;
                 const double v = o.at(Channel::Temperature, o.slotOf(ms));
-                if (!std::isnan(v)) {
-                    sum += v;
-                    ++n;
-                }
+                if (!std::isnan(v))
+                    others.push_back(v);
             }
             const auto f = features(s.at(Channel::Temperature, i), s.at(Channel::Temperature, i - 1),
-                                    n ? sum / n : kMissing, s.at(Channel::Pressure, i), s.at(Channel::Pressure, i - 3));
+                                    median(others), s.at(Channel::Pressure, i), s.at(Channel::Pressure, i - 3));
             for (int k = 0; k < kFeatures; ++k) {
                 if (!std::isnan(f[static_cast<size_t>(k)]))
                     values[static_cast<size_t>(k)].push_back(f[static_cast<size_t>(k)]);

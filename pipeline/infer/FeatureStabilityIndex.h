@@ -10,7 +10,7 @@
 namespace stratus {
 
 // Input drift: the population stability index (PSI) of a few model inputs that do not move with the
-// season — a station's temperature minus the mean of the other stations, its 1 h temperature
+// season — a station's temperature minus the median of the other stations, its 1 h temperature
 // change, and its 3 h pressure change — between the training data (the reference, as deciles) and a
 // live window. PSI = Σ (live − ref) · ln(live / ref) over the bins; 0.1 is a small shift, above 0.25
 // a large one. A sensor offset, a swapped unit or a broken neighbour shows here before the forecast
@@ -23,6 +23,8 @@ public:
                                                                "pressure_change_3h"};
     static constexpr int kBins = 10;
 
+    // The median of the other stations' values (NaN if none): one broken neighbour moves it little.
+    static double median(std::vector<double> values);
     // The feature values of one hour slot (NaN where an input is missing).
     static std::array<double, kFeatures> features(double tNow, double tPrev1h, double othersMean, double pNow,
                                                   double pPrev3h);

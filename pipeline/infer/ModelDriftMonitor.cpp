@@ -99,19 +99,16 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
         StationState &s = it.value();
         const QString &id = it.key();
         // Input drift.
-        double sum = 0;
-        int n = 0;
+        std::vector<double> others;
         for (auto o = m_st.cbegin(); o != m_st.cend(); ++o) {
             if (o.key() == id)
                 continue;
             const double v = value(o.value(), slotMs, true);
-            if (!std::isnan(v)) {
-                sum += v;
-                ++n;
-            }
+            if (!std::isnan(v))
+                others.push_back(v);
         }
         const auto f = FeatureStabilityIndex::features(value(s, slotMs, true), value(s, slotMs - kHour, true),
-                                                       n ? sum / n : kMissing, value(s, slotMs, false),
+                                                       FeatureStabilityIndex::median(others), value(s, slotMs, false),
                                                        value(s, slotMs - 3 * kHour, false));
         const QJsonObject ref = m_reference.value(id).toObject();
         for (int k = 0; k < FeatureStabilityIndex::kFeatures; ++k) {
