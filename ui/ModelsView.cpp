@@ -1,5 +1,6 @@
 #include "ModelsView.h"
 
+#include <QColor>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -79,8 +80,8 @@ void ModelsView::refresh()
     m_shownDecisions = static_cast<int>(decisions.size());
     m_decisions->clear();
     auto num = [](const QJsonValue &v) { return v.isDouble() ? QString::number(v.toDouble(), 'f', 3) : QStringLiteral("—"); };
-    for (auto it = decisions.crbegin(); it != decisions.crend(); ++it) {
-        const QJsonObject d = it->toObject();
+    for (qsizetype i = decisions.size() - 1; i >= 0; --i) { // newest first
+        const QJsonObject d = decisions[i].toObject();
         const bool promoted = d.value(QStringLiteral("promoted")).toBool();
         auto *item = new QTreeWidgetItem({d.value(QStringLiteral("decided_at")).toString(), d.value(QStringLiteral("version")).toString(),
                                           promoted ? tr("promoted") : tr("rejected"), num(d.value(QStringLiteral("candidate_mae"))),

@@ -22,7 +22,7 @@ ApiReply RetrainController::start(ApiRequest &)
     }
     QJsonObject o;
     o.insert(QStringLiteral("id"), *r);
-    o.insert(QStringLiteral("status"), QStringLiteral("/models/retrain/") + *r);
+    o.insert(QStringLiteral("status"), QString(QStringLiteral("/models/retrain/") + *r));
     o.insert(QStringLiteral("job"), m_ctx.retrain->jobStatus(*r));
     return ApiReply::json(o, 202);
 }

@@ -56,7 +56,7 @@ QList<Anomaly> ModelDriftMonitor::observe(const QList<Reading> &readings, const 
     for (const Reading &r : readings) {
         const qint64 slot = r.timestampMs - ((r.timestampMs % kHour) + kHour) % kHour;
         StationState &s = m_st[r.stationId];
-        auto &[t, p] = s.slots.try_emplace(slot, kMissing, kMissing).first->second;
+        auto &[t, p] = s.hours.try_emplace(slot, kMissing, kMissing).first->second;
         if (r.has(Variable::Temperature))
             t = r.value(Variable::Temperature);
         if (r.has(Variable::Pressure))
@@ -76,8 +76,8 @@ QList<Anomaly> ModelDriftMonitor::observe(const QList<Reading> &readings, const 
         out += tick(h, liveJson);
     m_lastHour = newest;
     for (StationState &s : m_st) {
-        while (!s.slots.empty() && s.slots.begin()->first < newest - 6 * kHour)
-            s.slots.erase(s.slots.begin());
+        while (!s.hours.empty() && s.hours.begin()->first < newest - 6 * kHour)
+            s.hours.erase(s.hours.begin());
     }
     return out;
 }
@@ -88,8 +88,8 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
     if (!m_model)
         return out;
     auto value = [](const StationState &s, qint64 ms, bool temperature) {
-        const auto it = s.slots.find(ms);
-        if (it == s.slots.end())
+        const auto it = s.hours.find(ms);
+        if (it == s.hours.end())
             return kMissing;
         return temperature ? it->second.first : it->second.second;
     };

@@ -51,7 +51,7 @@ private:
     };
     struct StationState
     {
-        std::map<qint64, std::pair<double, double>> slots; // hour → (temperature, pressure), last few hours
+        std::map<qint64, std::pair<double, double>> hours; // hour → (temperature, pressure), last few hours
         std::array<std::deque<double>, FeatureStabilityIndex::kFeatures> window;
         std::array<bool, FeatureStabilityIndex::kFeatures> psiAlerted{};
         std::array<double, FeatureStabilityIndex::kFeatures> psi{};
