@@ -224,7 +224,7 @@ private slots:
         QCOMPARE(engine.models()->active()->version, m_promoted);
         QSignalSpy done(&engine, &Engine::sourceFinished);
         engine.start();
-        QVERIFY(done.wait(50000));
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 50000);
         QTest::qWait(200);
         const QList<Anomaly> all = engine.state().anomalies(0, QString(), 100000);
         QStringList modelAlerts;
