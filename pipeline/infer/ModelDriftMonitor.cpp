@@ -7,6 +7,7 @@
 #include <QJsonArray>
 
 #include <cmath>
+#include <optional>
 
 namespace stratus {
 
@@ -52,32 +53,30 @@ void ModelDriftMonitor::setModel(std::shared_ptr<const ForecastModel> model)
 
 QList<Anomaly> ModelDriftMonitor::observe(const QList<Reading> &readings, const LiveAccuracy *live)
 {
-    qint64 newest = 0;
+    QList<Anomaly> out;
+    std::optional<QJsonObject> liveJson; // built once per batch, when an hour completes
     for (const Reading &r : readings) {
         const qint64 slot = r.timestampMs - ((r.timestampMs % kHour) + kHour) % kHour;
+        if (m_lastHour == 0)
+            m_lastHour = slot;
+        if (slot > m_lastHour) {
+            // The hours before this reading's are complete (a replay may deliver days in one batch).
+            if (!liveJson)
+                liveJson = live && m_model ? live->toJson() : QJsonObject();
+            for (qint64 h = std::max(m_lastHour, slot - 48 * kHour); h < slot; h += kHour)
+                out += tick(h, *liveJson);
+            m_lastHour = slot;
+            for (StationState &s : m_st) {
+                while (!s.hours.empty() && s.hours.begin()->first < slot - 6 * kHour)
+                    s.hours.erase(s.hours.begin());
+            }
+        }
         StationState &s = m_st[r.stationId];
         auto &[t, p] = s.hours.try_emplace(slot, kMissing, kMissing).first->second;
         if (r.has(Variable::Temperature))
             t = r.value(Variable::Temperature);
         if (r.has(Variable::Pressure))
             p = r.value(Variable::Pressure);
-        newest = std::max(newest, slot);
-    }
-    QList<Anomaly> out;
-    if (newest <= m_lastHour)
-        return out;
-    if (m_lastHour == 0) {
-        m_lastHour = newest;
-        return out;
-    }
-    const QJsonObject liveJson = live && m_model ? live->toJson() : QJsonObject();
-    // Each completed hour once; a long gap is not replayed hour by hour.
-    for (qint64 h = std::max(m_lastHour, newest - 48 * kHour); h < newest; h += kHour)
-        out += tick(h, liveJson);
-    m_lastHour = newest;
-    for (StationState &s : m_st) {
-        while (!s.hours.empty() && s.hours.begin()->first < newest - 6 * kHour)
-            s.hours.erase(s.hours.begin());
     }
     return out;
 }
