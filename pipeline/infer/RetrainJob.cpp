@@ -73,7 +73,15 @@ qint64 isoMs(const QJsonObject &o, const char *key)
 
 } // namespace
 
-RetrainJob::RetrainJob(Request request) : m_request(std::move(request)) {}
+RetrainJob::RetrainJob(Request request) : m_request(std::move(request))
+{
+    // Named now, so the API can answer with the id before the job has touched the store: an
+    // interrupted job's own id when there is one to resume, else a new one.
+    m_resumeId = interrupted(m_request.modelsRoot);
+    m_progress.jobId = !m_resumeId.isEmpty() ? m_resumeId
+                                             : QStringLiteral("retrain-")
+                                                   + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz"));
+}
 
 QString RetrainJob::checkpointDir(const QString &modelsRoot, const QString &jobId)
 {
@@ -139,7 +147,7 @@ void RetrainJob::report(const QString &stage, const QString &message, int done, 
 
 Result<QJsonObject> RetrainJob::setUp()
 {
-    const QString resumeId = interrupted(m_request.modelsRoot);
+    const QString resumeId = m_resumeId;
     if (!resumeId.isEmpty()) {
         const auto job = readJson(QDir(checkpointDir(m_request.modelsRoot, resumeId)).filePath(QStringLiteral("job.json")));
         if (job && job->isObject()) {
@@ -174,8 +182,9 @@ Result<QJsonObject> RetrainJob::setUp()
     const qint64 heldTo = *newest - *newest % kHour + kHour;
     const qint64 heldFrom = heldTo - m_request.options.heldBackDays * timeutil::kMsPerDay;
     const qint64 trainFrom = heldFrom - m_request.options.trainDays * timeutil::kMsPerDay;
-    const QString id = QStringLiteral("retrain-")
-                       + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz"));
+    const QString id = resumeId.isEmpty() ? this->id()
+                                          : QStringLiteral("retrain-")
+                                                + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz"));
     QJsonObject job{{QStringLiteral("id"), id},
                     {QStringLiteral("version"), id},
                     {QStringLiteral("created_at"), timeutil::toIsoUtc(QDateTime::currentMSecsSinceEpoch())},

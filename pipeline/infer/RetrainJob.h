@@ -78,6 +78,7 @@ private:
     Result<QJsonObject> setUp();
 
     Request m_request;
+    QString m_resumeId; // the interrupted job found at construction
     QJsonObject m_job; // job.json
     mutable QMutex m_mutex;
     Progress m_progress;

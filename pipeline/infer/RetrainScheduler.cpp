@@ -96,13 +96,8 @@ Result<QString> RetrainScheduler::startHere(const QString &reason)
     }
     m_discardOnFinish = false;
     m_watcher.setFuture(QtConcurrent::run(QThreadPool::globalInstance(), [job] { return job->run(); }));
-    // The id is known once the job has set up (or found its checkpoint): wait briefly for it so the
-    // API can answer with it.
-    for (int i = 0; i < 300 && job->id().isEmpty() && m_watcher.isRunning(); ++i)
-        QThread::msleep(10);
     publishStatus();
-    const QString id = job->id();
-    return id.isEmpty() ? QStringLiteral("pending") : id;
+    return job->id();
 }
 
 Result<QString> RetrainScheduler::cancelHere(const QString &id)

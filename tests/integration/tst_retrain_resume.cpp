@@ -2,14 +2,18 @@
 // SIGKILL while it trains; run again, it resumes the same job from its checkpoint — the stations'
 // history is not read again — and gives a model identical (same weights.json bytes) to an
 // uninterrupted run. Real data: 4 Beijing stations, 2014-06 … 2015-02 (kept small for the loaded CI
-// machine: each run trains in seconds).
+// machine: each run trains in seconds). Also the server side: POST /models/retrain (token), its
+// progress, and the decision in GET /models.
 #include "RetrainData.h"
+#include "ServerProcess.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QTextStream>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -109,6 +113,59 @@ private slots:
         QCOMPARE(b.value(QStringLiteral("promoted")).toBool(), a.value(QStringLiteral("promoted")).toBool());
         QCOMPARE(b.value(QStringLiteral("candidate_mae")).toDouble(), a.value(QStringLiteral("candidate_mae")).toDouble());
         QVERIFY(!QFileInfo::exists(ckpt)); // published: the checkpoint is gone
+    }
+
+    void apiStartsARetrainAndModelsShowsTheDecision()
+    {
+        // The server replays the store's last two hours again (upserts), so it has a source; the
+        // retrain reads the store.
+        const QString tiny = m_dir.filePath(QStringLiteral("tail.csv"));
+        {
+            QFile f(tiny);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Text));
+            QTextStream out(&f);
+            out << "station,time_utc,temperature_c,dewpoint_c,pressure_hpa,wind_speed_ms\n";
+            for (const auto &r : retraindata::beijing({QStringLiteral("Dongsi")}, retraindata::iso("2015-02-28T22:00:00Z"),
+                                                      retraindata::iso("2015-03-01T00:00:00Z")))
+                out << r.stationId << ',' << stratus::timeutil::toIsoUtc(r.timestampMs) << ','
+                    << r.value(stratus::Variable::Temperature) << ",,,\n";
+        }
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("secret"));
+        env.insert(QStringLiteral("STRATUS_RETRAIN_TRAIN_DAYS"), QStringLiteral("200"));
+        env.insert(QStringLiteral("STRATUS_RETRAIN_HELD_BACK_DAYS"), QStringLiteral("21"));
+        ServerProcess server;
+        const QString root = m_dir.filePath(QStringLiteral("c"));
+        QVERIFY2(server.start({QStringLiteral("--db"), m_store, QStringLiteral("--models"), root, QStringLiteral("--file"), tiny,
+                               QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--retention-days"),
+                               QStringLiteral("0")},
+                              env),
+                 qPrintable(server.error()));
+        QCOMPARE(server.request("POST", QStringLiteral("/models/retrain")).status, 401);
+        const QList<QPair<QByteArray, QByteArray>> auth{{"Authorization", "Bearer secret"}};
+        const HttpAnswer started = server.request("POST", QStringLiteral("/models/retrain"), {}, auth);
+        QCOMPARE(started.status, 202);
+        const QString id = started.json().value(QStringLiteral("id")).toString();
+        QVERIFY(id.startsWith(QLatin1String("retrain-")));
+        const HttpAnswer again = server.request("POST", QStringLiteral("/models/retrain"), {}, auth);
+        QVERIFY2(again.status == 409 || again.status == 202, again.body.constData());
+        QJsonObject job;
+        QVERIFY(QTest::qWaitFor([&] {
+            job = server.get(QStringLiteral("/models/retrain/") + id).json();
+            return job.value(QStringLiteral("stage")).toString() == QLatin1String("done")
+                   || job.value(QStringLiteral("stage")).toString() == QLatin1String("failed");
+        }, 90000));
+        QVERIFY2(job.value(QStringLiteral("stage")).toString() == QLatin1String("done"), QJsonDocument(job).toJson().constData());
+        const QJsonObject models = server.get(QStringLiteral("/models")).json();
+        const QJsonArray decisions = models.value(QStringLiteral("retrain")).toObject().value(QStringLiteral("decisions")).toArray();
+        QVERIFY(!decisions.isEmpty());
+        const QJsonObject d = decisions.first().toObject();
+        QCOMPARE(d.value(QStringLiteral("job")).toString(), id);
+        QVERIFY2(d.value(QStringLiteral("promoted")).toBool(), qPrintable(d.value(QStringLiteral("reason")).toString()));
+        bool active = false;
+        for (const QJsonValue &m : models.value(QStringLiteral("models")).toArray())
+            active = active || (m.toObject().value(QStringLiteral("version")).toString() == id && m.toObject().value(QStringLiteral("active")).toBool());
+        QVERIFY2(active, "the promoted version is not the active one in GET /models");
     }
 };
 
