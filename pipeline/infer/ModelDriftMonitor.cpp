@@ -117,12 +117,17 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
             while (static_cast<qint64>(w.size()) > window)
                 w.pop_front();
             const QJsonObject fr = ref.value(QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)])).toObject();
-            if (fr.isEmpty() || static_cast<qint64>(w.size()) < std::max<qint64>(12, window / 2))
+            // A full window only: PSI of a small sample is biased upwards by about (bins − 1) / n even
+            // when nothing moved, so that bias is added to the threshold too.
+            if (fr.isEmpty() || static_cast<qint64>(w.size()) < window)
                 continue;
             const double psi = FeatureStabilityIndex::psi(fr, std::vector<double>(w.begin(), w.end()));
             s.psi[static_cast<size_t>(k)] = psi;
+            const double threshold = m_options.psiThreshold + (FeatureStabilityIndex::kBins - 1.0) / static_cast<double>(w.size());
             bool &alerted = s.psiAlerted[static_cast<size_t>(k)];
-            if (psi > m_options.psiThreshold && !alerted) {
+            if (!FeatureStabilityIndex::kAlerting[static_cast<size_t>(k)])
+                continue; // reported in status(), never alerted on: it moves with the season
+            if (psi > threshold && !alerted) {
                 alerted = true;
                 Anomaly a;
                 a.stationId = id;
@@ -137,9 +142,9 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
                                .arg(version, QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)]))
                                .arg(psi, 0, 'f', 2)
                                .arg(w.size())
-                               .arg(m_options.psiThreshold);
+                               .arg(threshold, 0, 'f', 2);
                 out.append(a);
-            } else if (alerted && psi < 0.5 * m_options.psiThreshold) {
+            } else if (alerted && psi < 0.5 * threshold) {
                 alerted = false;
             }
         }

@@ -23,8 +23,11 @@ class LiveAccuracy;
 //  - error drift: per station and horizon (1, 3, 6, 12, 24 h), the live temperature MAE over the
 //    last drift_minutes exceeds drift_factor × the model's offline MAE at that horizon (its
 //    held-back score, else its validation error);
-//  - input drift: the PSI (FeatureStabilityIndex) of a station's input features over the last
-//    psi_window_hours against the model's training reference exceeds psi_threshold.
+//  - input drift: the PSI (FeatureStabilityIndex) of a station's temperature minus its neighbours'
+//    median over the last psi_window_hours (a full window) against the model's training reference
+//    exceeds psi_threshold plus the small-sample bias (bins − 1) / n. The other features' PSI is in
+//    status() only (see FeatureStabilityIndex::kAlerting). A sensor offset also shifts the
+//    neighbours' median a little, so a close neighbour may alert too, with a much smaller PSI.
 // Time is data time (the readings' timestamps), checked once per completed hour, so a replay at any
 // speed gives the same alerts. An alert is raised once and re-armed when the condition clears.
 // Not thread-safe: the engine thread feeds it.
