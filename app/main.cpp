@@ -9,6 +9,7 @@
 #include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyEvaluator.h"
 #include "infer/ModelCommands.h"
+#include "infer/RetrainCommand.h"
 #include "store/CsvExporter.h"
 #include "store/HistoryStore.h"
 #include "geo/UserLocation.h"
@@ -317,6 +318,10 @@ Result<EngineOptions> engineOptions(const Config &config)
     if (config.isSet(QStringLiteral("source/stations_csv")))
         o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
     o.modelDir = config.value(QStringLiteral("models/dir"));
+    const auto retrain = RetrainOptions::fromConfig(config);
+    if (!retrain)
+        return retrain.error();
+    o.retrain = *retrain;
     if (const QString rulesFile = config.value(QStringLiteral("alerts/rules_file")); !rulesFile.isEmpty()) {
         QFile f(rulesFile);
         if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
@@ -373,6 +378,7 @@ int runServer(const Config &config, EngineOptions options)
     api.run([&](ApiServer &server) {
         server.setHistoryStore(engine.store());
         server.setModelRegistry(engine.models());
+        server.setRetrainScheduler(engine.retrain());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
         server.setApiToken(config.value(QStringLiteral("server/token")));
         ApiServer::Limits limits;
@@ -432,7 +438,7 @@ int runExport(const Cli &cli, const Config &config)
 bool isHeadless(const QStringList &args)
 {
     for (const char *flag : {"--server", "--worker", "--export", "--train", "--evaluate", "--help", "-h",
-                             "--version", "-v", "--bench", "--print-config", "--evaluate-anomalies"}) {
+                             "--version", "-v", "--bench", "--print-config", "--evaluate-anomalies", "--retrain"}) {
         if (args.contains(QLatin1String(flag)))
             return true;
     }
@@ -463,6 +469,8 @@ int main(int argc, char **argv)
     // --train/--evaluate parse their own options (--data, --model, --out, ...).
     if (ModelCommands::wants(args))
         return ModelCommands::run(args);
+    if (RetrainCommand::wants(args))
+        return RetrainCommand::run(args);
 
     Cli cli;
     cli.parser.process(args);

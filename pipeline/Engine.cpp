@@ -7,6 +7,7 @@
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
 #include "infer/ModelRegistry.h"
+#include "infer/RetrainScheduler.h"
 #include "store/HistoryStore.h"
 
 #include <QDateTime>
@@ -75,6 +76,8 @@ Engine::Engine(EngineOptions options, QObject *parent)
                 m_bus->publishAnomalies(spatial);
         }
         detect(r);
+        if (m_retrain)
+            m_retrain->observe(r);
     });
     connect(m_bus, &Bus::features, this, [this](const QList<WindowStats> &w) {
         m_state.recordWindows(w);
@@ -155,6 +158,10 @@ void Engine::setUpModels(const QStringList &servedStations)
         qCWarning(lcEngine).noquote() << "forecasts: persistence until a model is dropped in:" << active.errorMessage();
     m_models->watch();
     m_forecasts.setRegistry(m_models);
+    // Retraining reads the store on a pool thread; drift alerts join the weather alerts on the bus.
+    m_retrain = new RetrainScheduler(m_options.retrain, m_models, m_store ? m_store->path() : QString(), &m_state, this);
+    connect(m_retrain, &RetrainScheduler::alerts, this, [this](const QList<Anomaly> &a) { m_bus->publishAnomalies(a); });
+    m_retrain->start();
 }
 
 void Engine::addSource(Source *source)

@@ -22,6 +22,7 @@ class NearStationSelection;
 class HistoryStore;
 class Source;
 class ModelRegistry;
+class RetrainScheduler;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
 // LiveState current. The GUI and the server only talk to this.
@@ -46,6 +47,8 @@ public:
     // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
     ModelRegistry *models() const { return m_models; }
     ForecastService &forecasts() { return m_forecasts; }
+    // Retraining and model drift alerts (null without EngineOptions::modelDir).
+    RetrainScheduler *retrain() const { return m_retrain; }
     // The history store, or nullptr when none was asked for or it failed to open (see storeError()).
     HistoryStore *store() const { return m_store.get(); }
     QString storeError() const { return m_storeError; }
@@ -76,6 +79,7 @@ private:
     AnomalyDetector m_detector;
     AlertRuleEngine m_rules;
     ModelRegistry *m_models = nullptr;
+    RetrainScheduler *m_retrain = nullptr;
     ForecastService m_forecasts;
     std::unique_ptr<HistoryStore> m_store;
     QString m_storeError;

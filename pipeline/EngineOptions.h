@@ -2,6 +2,7 @@
 
 #include "GeoQuery.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "infer/RetrainOptions.h"
 #include "store/StoreOptions.h"
 
 #include <QJsonObject>
@@ -44,6 +45,7 @@ struct EngineOptions
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
+    RetrainOptions retrain;  // [retrain]: scheduled retraining, promotion margin, drift alerts (with modelDir)
     StoreOptions store;      // store.path empty = no history store
     // Distributed mode: the bus to use instead of the in-process LocalBus (e.g. a KafkaBus), and
     // whether this process aggregates and infers itself (false: --connect, --worker --role collect).

@@ -131,6 +131,31 @@ QJsonObject LiveState::cluster() const
     return m_cluster;
 }
 
+void LiveState::setRetrainStatus(const QJsonObject &status)
+{
+    QWriteLocker lock(&m_lock);
+    m_retrain = status;
+    touch();
+}
+
+QJsonObject LiveState::retrainStatus() const
+{
+    QReadLocker lock(&m_lock);
+    return m_retrain;
+}
+
+void LiveState::requestRetrain(const QString &action) const
+{
+    QWriteLocker lock(&m_lock);
+    m_retrainRequest = action;
+}
+
+QString LiveState::takeRetrainRequest()
+{
+    QWriteLocker lock(&m_lock);
+    return std::exchange(m_retrainRequest, QString());
+}
+
 void LiveState::setMode(const QString &mode)
 {
     QWriteLocker lock(&m_lock);

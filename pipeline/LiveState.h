@@ -131,6 +131,12 @@ public:
     // Distributed mode: the latest cluster health (ClusterHealth::toJson()) for /cluster and the GUI.
     void setCluster(const QJsonObject &cluster);
     QJsonObject cluster() const;
+    // Model retraining (RetrainScheduler::status()) for the GUI, and the GUI's requests back to the
+    // scheduler ("start" or "cancel"), taken by the engine thread.
+    void setRetrainStatus(const QJsonObject &status);
+    QJsonObject retrainStatus() const;
+    void requestRetrain(const QString &action) const; // const: a view asks, it changes no state
+    QString takeRetrainRequest();
     void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
     void setClusterStatus(const ClusterStatus &status);
 
@@ -222,6 +228,8 @@ private:
     QString m_busKind = QStringLiteral("local");
     QString m_busProblem;
     QJsonObject m_cluster; // ClusterMonitor snapshot for /cluster
+    QJsonObject m_retrain;
+    mutable QString m_retrainRequest;
     std::atomic<quint64> m_generation{0};
 };
 

@@ -2,6 +2,7 @@
 
 #include "AlertPanel.h"
 #include "ClusterHealthView.h"
+#include "ModelsView.h"
 #include "ConnectDialog.h"
 #include "DisplayUnits.h"
 #include "ExportDialog.h"
@@ -60,11 +61,13 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     addView(m_alerts, tr("Alerts"), QStringLiteral("dockAlerts"), Qt::BottomDockWidgetArea);
     addView(m_stationTable, tr("Stations"), QStringLiteral("dockStations"), Qt::BottomDockWidgetArea);
     addView(m_cluster, tr("Cluster health"), QStringLiteral("dockCluster"), Qt::BottomDockWidgetArea);
+    addView(new ModelsView(state, this), tr("Models"), QStringLiteral("dockModels"), Qt::BottomDockWidgetArea);
     splitDockWidget(m_docks[0], m_docks[1], Qt::Horizontal);
     tabifyDockWidget(m_docks[2], m_docks[3]);
     tabifyDockWidget(m_docks[3], m_docks[4]);
     QDockWidget *nearDock = addView(m_near, tr("Stations near me"), QStringLiteral("dockNear"), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_docks[4], nearDock);
+    tabifyDockWidget(nearDock, m_docks[5]); // Models
     m_docks[2]->raise();
     m_defaultState = saveState();
 

@@ -10,6 +10,7 @@ namespace stratus {
 
 class LatencyHistogram;
 class ModelRegistry;
+class RetrainScheduler;
 
 // What the controllers read: the live state always, the history store and engine metrics when the
 // process has them. Lives on the API thread; reader() is that thread's own store connection.
@@ -27,6 +28,7 @@ public:
     const LatencyHistogram *windowLatency = nullptr;
     const LatencyHistogram *inferLatency = nullptr;
     ModelRegistry *models = nullptr; // the engine's forecast model registry, when it has one
+    RetrainScheduler *retrain = nullptr; // the engine's retraining scheduler, when it has one
     qint64 startedMs = 0;
     bool shuttingDown = false;
 

@@ -17,6 +17,7 @@ int httpStatus(ApiError error)
     case ApiError::PayloadTooLarge: return 413;
     case ApiError::UriTooLong: return 414;
     case ApiError::TooManyRequests: return 429;
+    case ApiError::Conflict: return 409;
     case ApiError::Unavailable: return 503;
     case ApiError::Internal: return 500;
     }
@@ -35,6 +36,7 @@ QByteArray reasonPhrase(int status)
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 429: return "Too Many Requests";
+    case 409: return "Conflict";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Status";

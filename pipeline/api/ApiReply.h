@@ -19,6 +19,7 @@ enum class ApiError {
     PayloadTooLarge,
     UriTooLong,
     TooManyRequests,  // rate limit
+    Conflict,         // the resource is busy (a retrain job is already running)
     Unavailable,      // store closed, shutting down
     Internal,         // a bug or an I/O failure; never a crash
 };

@@ -32,7 +32,7 @@ ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
 } // namespace
 
 ApiServer::ApiServer(const LiveState &state, QObject *parent)
-    : QObject(parent), m_ctx(state), m_system(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx),
+    : QObject(parent), m_ctx(state), m_system(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
       m_export(m_ctx)
 {
     setLimits(m_limits);
@@ -139,7 +139,8 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     const bool cacheable = req.method() == "GET" && !seg.isEmpty()
                            && (seg[0] == QLatin1String("stations") || seg[0] == QLatin1String("predictions")
                                || seg[0] == QLatin1String("anomalies") || seg[0] == QLatin1String("features")
-                               || seg[0] == QLatin1String("models"));
+                               || seg[0] == QLatin1String("models"))
+                           && !(seg.size() > 1 && seg[1] == QLatin1String("retrain")); // job progress moves on its own
     const quint64 generation = m_ctx.state().generation();
     const qint64 batches = storeBatches();
     if (cacheable) {
@@ -226,7 +227,25 @@ ApiReply ApiServer::route(ApiRequest &req, bool *)
             return get ? m_stations.features(req, s[1]) : methodNotAllowed(m, "GET");
         if (head == QLatin1String("models") && s[1] == QLatin1String("live"))
             return get ? m_models.live(req) : methodNotAllowed(m, "GET");
+        if (head == QLatin1String("models") && s[1] == QLatin1String("retrain")) {
+            if (get)
+                return m_retrain.status(req);
+            if (m != "POST")
+                return methodNotAllowed(m, "GET, POST");
+            if (auto denied = checkWriteAuth(req))
+                return *denied;
+            return m_retrain.start(req);
+        }
         return notFound();
+    }
+    if (s.size() == 3 && head == QLatin1String("models") && s[1] == QLatin1String("retrain"))
+        return get ? m_retrain.job(req, s[2]) : methodNotAllowed(m, "GET");
+    if (s.size() == 4 && head == QLatin1String("models") && s[1] == QLatin1String("retrain") && s[3] == QLatin1String("cancel")) {
+        if (m != "POST")
+            return methodNotAllowed(m, "POST");
+        if (auto denied = checkWriteAuth(req))
+            return *denied;
+        return m_retrain.cancel(req, s[2]);
     }
     if (s.size() == 3) {
         if (head == QLatin1String("predictions") && s[2] == QLatin1String("history"))

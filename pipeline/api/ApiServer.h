@@ -4,6 +4,7 @@
 #include "ApiContext.h"
 #include "ExportController.h"
 #include "ModelsController.h"
+#include "RetrainController.h"
 #include "RateLimiter.h"
 #include "Result.h"
 #include "StationsController.h"
@@ -48,6 +49,7 @@ public:
     void setHistoryStore(HistoryStore *store) { m_ctx.setStore(store); }
     // The forecast model registry behind /models (versions, A/B split, live accuracy); may be null.
     void setModelRegistry(ModelRegistry *registry) { m_ctx.models = registry; }
+    void setRetrainScheduler(RetrainScheduler *scheduler) { m_ctx.retrain = scheduler; }
     void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);
     // Bearer token required for writes; empty = writes refused (403).
     void setApiToken(const QString &token) { m_token = token.toUtf8(); }
@@ -86,6 +88,7 @@ private:
     StationsController m_stations;
     AnomaliesController m_anomalies;
     ModelsController m_models;
+    RetrainController m_retrain;
     ExportController m_export;
     Limits m_limits;
     RateLimiter m_rate;

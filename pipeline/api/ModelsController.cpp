@@ -3,6 +3,7 @@
 #include "ApiKeys.h"
 #include "TimeUtil.h"
 #include "infer/ModelRegistry.h"
+#include "infer/RetrainScheduler.h"
 
 namespace stratus {
 
@@ -37,6 +38,9 @@ ApiReply ModelsController::list(ApiRequest &)
         o.insert(ApiKeys::count, list.size());
         o.insert(ApiKeys::models, list);
         o.insert(QStringLiteral("ab"), reg.value(QStringLiteral("ab")));
+        // Retraining: the schedule, the running job and every promote/reject decision with its reason.
+        if (m_ctx.retrain)
+            o.insert(QStringLiteral("retrain"), m_ctx.retrain->status());
         return ApiReply::json(o);
     }
     QList<ModelVersionRow> rows;

@@ -1,6 +1,7 @@
 // stratus-bench inference: forecast latency per station (features + 4 variables × 24 horizons),
 // predictions per second on one core, and training time on the bundled hourly and daily data.
 #include "BenchRegistry.h"
+#include "RetrainLoadBench.h"
 
 #include "TimeUtil.h"
 #include "infer/ForecastService.h"
@@ -141,6 +142,10 @@ QJsonObject run(const BenchContext &ctx)
     o2[QStringLiteral("features")] = static_cast<int>(model->featureNames.size());
     o2[QStringLiteral("targets")] = static_cast<int>(model->targets.size());
     o2[QStringLiteral("prediction")] = QStringLiteral("one station: 4 variables x 24 horizons with intervals");
+    // Retraining time and the ingest latency while it runs (RetrainLoadBench.cpp).
+    const QJsonObject retrain = retrainUnderLoad(ctx);
+    for (auto it = retrain.begin(); it != retrain.end(); ++it)
+        o2.insert(it.key(), it.value());
     if (!ctx.json) {
         out << "inference (median of " << ctx.repeats << " runs; a prediction = one station, 4 variables x 24 h)\n"
             << "  latency p50            " << o2[QStringLiteral("latency_p50_us")].toDouble() << " us\n"

@@ -1,0 +1,228 @@
+#include "ModelDriftMonitor.h"
+
+#include "ForecastModel.h"
+#include "LiveAccuracy.h"
+#include "TimeUtil.h"
+
+#include <QJsonArray>
+
+#include <cmath>
+#include <optional>
+
+namespace stratus {
+
+namespace {
+constexpr qint64 kHour = timeutil::kMsPerHour;
+}
+
+double ModelDriftMonitor::offlineMae(const ForecastModel &model, int h)
+{
+    for (const QJsonValue &v : model.metrics.value(QStringLiteral("holdout")).toObject().value(QStringLiteral("horizons")).toArray()) {
+        const QJsonObject o = v.toObject();
+        if (o.value(QStringLiteral("h")).toInt() == h && o.value(QStringLiteral("model")).toObject().value(QStringLiteral("mae")).isDouble())
+            return o.value(QStringLiteral("model")).toObject().value(QStringLiteral("mae")).toDouble();
+    }
+    double sum = 0;
+    int n = 0;
+    for (const ModelTarget &t : model.targets) {
+        if (t.variable == Channel::Temperature && t.horizon == h && t.validationMae > 0) {
+            sum += t.validationMae;
+            ++n;
+        }
+    }
+    return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+void ModelDriftMonitor::setModel(std::shared_ptr<const ForecastModel> model)
+{
+    m_model = std::move(model);
+    m_offline.clear();
+    m_reference = {};
+    if (m_model) {
+        for (int h : kHorizons)
+            m_offline[h] = offlineMae(*m_model, h);
+        m_reference = m_model->metrics.value(QStringLiteral("input_reference")).toObject();
+    }
+    for (StationState &s : m_st) {
+        s.snaps.clear();
+        s.ratio.clear();
+        s.errorAlerted = false;
+        s.psiAlerted = {};
+    }
+}
+
+QList<Anomaly> ModelDriftMonitor::observe(const QList<Reading> &readings, const LiveAccuracy *live)
+{
+    QList<Anomaly> out;
+    std::optional<QJsonObject> liveJson; // built once per batch, when an hour completes
+    for (const Reading &r : readings) {
+        const qint64 slot = r.timestampMs - ((r.timestampMs % kHour) + kHour) % kHour;
+        if (m_lastHour == 0)
+            m_lastHour = slot;
+        if (slot > m_lastHour) {
+            // The hours before this reading's are complete (a replay may deliver days in one batch).
+            if (!liveJson)
+                liveJson = live && m_model ? live->toJson() : QJsonObject();
+            for (qint64 h = std::max(m_lastHour, slot - 48 * kHour); h < slot; h += kHour)
+                out += tick(h, *liveJson);
+            m_lastHour = slot;
+            for (StationState &s : m_st) {
+                while (!s.hours.empty() && s.hours.begin()->first < slot - 6 * kHour)
+                    s.hours.erase(s.hours.begin());
+            }
+        }
+        StationState &s = m_st[r.stationId];
+        auto &[t, p] = s.hours.try_emplace(slot, kMissing, kMissing).first->second;
+        if (r.has(Variable::Temperature))
+            t = r.value(Variable::Temperature);
+        if (r.has(Variable::Pressure))
+            p = r.value(Variable::Pressure);
+    }
+    return out;
+}
+
+QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
+{
+    QList<Anomaly> out;
+    if (!m_model)
+        return out;
+    auto value = [](const StationState &s, qint64 ms, bool temperature) {
+        const auto it = s.hours.find(ms);
+        if (it == s.hours.end())
+            return kMissing;
+        return temperature ? it->second.first : it->second.second;
+    };
+    const QString version = m_model->version;
+    const qint64 window = std::max(1, m_options.psiWindowHours);
+    for (auto it = m_st.begin(); it != m_st.end(); ++it) {
+        StationState &s = it.value();
+        const QString &id = it.key();
+        // Input drift.
+        std::vector<double> others;
+        for (auto o = m_st.cbegin(); o != m_st.cend(); ++o) {
+            if (o.key() == id)
+                continue;
+            const double v = value(o.value(), slotMs, true);
+            if (!std::isnan(v))
+                others.push_back(v);
+        }
+        const auto f = FeatureStabilityIndex::features(value(s, slotMs, true), value(s, slotMs - kHour, true),
+                                                       FeatureStabilityIndex::median(others), value(s, slotMs, false),
+                                                       value(s, slotMs - 3 * kHour, false));
+        const QJsonObject ref = m_reference.value(id).toObject();
+        for (int k = 0; k < FeatureStabilityIndex::kFeatures; ++k) {
+            auto &w = s.window[static_cast<size_t>(k)];
+            if (!std::isnan(f[static_cast<size_t>(k)]))
+                w.push_back(f[static_cast<size_t>(k)]);
+            while (static_cast<qint64>(w.size()) > window)
+                w.pop_front();
+            const QJsonObject fr = ref.value(QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)])).toObject();
+            // A full window only: PSI of a small sample is biased upwards by about (bins − 1) / n even
+            // when nothing moved, so that bias is added to the threshold too.
+            if (fr.isEmpty() || static_cast<qint64>(w.size()) < window)
+                continue;
+            const double psi = FeatureStabilityIndex::psi(fr, std::vector<double>(w.begin(), w.end()));
+            s.psi[static_cast<size_t>(k)] = psi;
+            const double threshold = m_options.psiThreshold + (FeatureStabilityIndex::kBins - 1.0) / static_cast<double>(w.size());
+            bool &alerted = s.psiAlerted[static_cast<size_t>(k)];
+            if (!FeatureStabilityIndex::kAlerting[static_cast<size_t>(k)])
+                continue; // reported in status(), never alerted on: it moves with the season
+            if (psi > threshold && !alerted) {
+                alerted = true;
+                Anomaly a;
+                a.stationId = id;
+                a.timestampMs = slotMs + kHour;
+                a.variable = k == 2 ? Variable::Pressure : Variable::Temperature;
+                a.kind = AnomalyKind::Model;
+                a.severity = Severity::Warning;
+                a.score = psi / m_options.psiThreshold;
+                a.value = psi;
+                a.reason = QStringLiteral("input drift for model %1: %2 has a population stability index of %3 over the "
+                                          "last %4 h against its training data (threshold %5)")
+                               .arg(version, QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)]))
+                               .arg(psi, 0, 'f', 2)
+                               .arg(w.size())
+                               .arg(threshold, 0, 'f', 2);
+                out.append(a);
+            } else if (alerted && psi < 0.5 * threshold) {
+                alerted = false;
+            }
+        }
+
+        // Error drift: live MAE over the last drift_minutes against the offline MAE.
+        const QJsonObject byH = live.value(QStringLiteral("stations")).toObject().value(id).toObject().value(version).toObject().value(
+            QStringLiteral("temperature")).toObject();
+        const qint64 span = static_cast<qint64>(std::max(1, m_options.driftMinutes)) * 60'000;
+        const double minN = std::max(3.0, m_options.driftMinutes / 120.0);
+        QStringList above;
+        double worst = 0, worstLive = 0;
+        for (int h : kHorizons) {
+            const QJsonObject c = byH.value(QString::number(h)).toObject();
+            const double cn = c.value(QStringLiteral("n")).toDouble();
+            Snap now{slotMs + kHour, cn, cn * c.value(QStringLiteral("mae")).toDouble()};
+            auto &snaps = s.snaps[h];
+            snaps.push_back(now);
+            // Keep the newest snapshot at least `span` old as the base of the window.
+            while (snaps.size() > 2 && snaps[1].ms <= now.ms - span)
+                snaps.pop_front();
+            const Snap &base = snaps.front();
+            const double dn = now.n - base.n;
+            const double offline = m_offline[h];
+            if (base.ms > now.ms - span || dn < minN || !(offline > 0)) {
+                s.ratio.erase(h);
+                continue;
+            }
+            const double recent = (now.sum - base.sum) / dn;
+            const double ratio = recent / offline;
+            s.ratio[h] = ratio;
+            if (ratio > m_options.driftFactor) {
+                above << QStringLiteral("%1 h: %2 °C vs %3 °C").arg(h).arg(recent, 0, 'f', 2).arg(offline, 0, 'f', 2);
+                if (ratio > worst) {
+                    worst = ratio;
+                    worstLive = recent;
+                }
+            }
+        }
+        if (!above.isEmpty() && !s.errorAlerted) {
+            s.errorAlerted = true;
+            Anomaly a;
+            a.stationId = id;
+            a.timestampMs = slotMs + kHour;
+            a.variable = Variable::Temperature;
+            a.kind = AnomalyKind::Model;
+            a.severity = worst > 2 * m_options.driftFactor ? Severity::Critical : Severity::Warning;
+            a.score = worst / m_options.driftFactor;
+            a.value = worstLive;
+            a.reason = QStringLiteral("model %1 drifted: live temperature MAE over the last %2 min above %3 × its offline "
+                                      "MAE (%4)")
+                           .arg(version)
+                           .arg(m_options.driftMinutes)
+                           .arg(m_options.driftFactor)
+                           .arg(above.join(QStringLiteral("; ")));
+            out.append(a);
+        } else if (above.isEmpty() && !s.ratio.empty()) {
+            s.errorAlerted = false;
+        }
+    }
+    return out;
+}
+
+QJsonObject ModelDriftMonitor::status() const
+{
+    QJsonObject stations;
+    for (auto it = m_st.cbegin(); it != m_st.cend(); ++it) {
+        QJsonObject psi, ratio;
+        for (int k = 0; k < FeatureStabilityIndex::kFeatures; ++k) {
+            if (it->psi[static_cast<size_t>(k)] > 0)
+                psi[QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)])] =
+                    std::round(it->psi[static_cast<size_t>(k)] * 1000) / 1000;
+        }
+        for (const auto &[h, r] : it->ratio)
+            ratio[QString::number(h)] = std::round(r * 1000) / 1000;
+        stations[it.key()] = QJsonObject{{QStringLiteral("psi"), psi}, {QStringLiteral("live_vs_offline_mae"), ratio}};
+    }
+    return QJsonObject{{QStringLiteral("model"), m_model ? m_model->version : QString()},
+                       {QStringLiteral("stations"), stations}};
+}
+
+} // namespace stratus
