@@ -13,6 +13,7 @@
 #include "ForecastChartView.h"
 #include "LiveState.h"
 #include "MainWindow.h"
+#include "ModelsView.h"
 #include "NearStationsView.h"
 #include "StationIndex.h"
 #include "cluster/ClusterStatusConverter.h"
@@ -34,6 +35,7 @@
 #include <QJsonObject>
 #include <QTableWidget>
 #include <QLineSeries>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -42,6 +44,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolTip>
+#include <QTreeWidget>
 #include <QXYSeries>
 
 #include <cmath>
@@ -76,12 +79,14 @@ private slots:
     void clusterViewShowsMonitorSnapshot();
     void mapLegendAvoidsStationsInSmallViews();
     void trayNotifiesOnlyNewUnsilencedSevereAlerts();
+    void modelsViewShowsRetrainDecisionsAndAsks();
     void screenshots();
     void demoScreenshot();
 
 private:
     bool waitForMap();
     void shoot(QWidget *w, const QString &name);
+    static QJsonObject retrainStatus(bool running);
 
     std::unique_ptr<EngineThread> m_engine;
     std::unique_ptr<MainWindow> m_window;
@@ -774,6 +779,76 @@ void TestGuiViews::trayNotifiesOnlyNewUnsilencedSevereAlerts()
     state.recordAnomalies({again});
     panel.refresh();
     QCOMPARE(panel.notificationsShown(), 1);
+}
+
+// The scheduler's status as RetrainScheduler::status() shapes it, around the promote/reject decisions
+// a real retraining run on the Beijing data made (tst_retrain, captured into
+// tests/data/retrain_decisions_snapshot.json; see tests/data/README.md).
+QJsonObject TestGuiViews::retrainStatus(bool running)
+{
+    QFile f(testdata::source("tests/data/retrain_decisions_snapshot.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QJsonObject o;
+    o[QStringLiteral("schedule")] = QStringLiteral("daily 03:00");
+    o[QStringLiteral("margin")] = 0.02;
+    o[QStringLiteral("running")] = running;
+    if (running) {
+        o[QStringLiteral("job")] = QJsonObject{{QStringLiteral("id"), QStringLiteral("r-gui")},
+                                               {QStringLiteral("stage"), QStringLiteral("training")},
+                                               {QStringLiteral("message"), QStringLiteral("station 3 of 6")},
+                                               {QStringLiteral("done"), 3},
+                                               {QStringLiteral("total"), 6}};
+    }
+    o[QStringLiteral("decisions")] = QJsonDocument::fromJson(f.readAll()).array();
+    return o;
+}
+
+void TestGuiViews::modelsViewShowsRetrainDecisionsAndAsks()
+{
+    LiveState state;
+    ModelsView view(state);
+    view.resize(1000, 320);
+    view.show();
+    auto *start = view.findChild<QPushButton *>(QStringLiteral("retrainStart"));
+    auto *cancel = view.findChild<QPushButton *>(QStringLiteral("retrainCancel"));
+    auto *decisions = view.findChild<QTreeWidget *>(QStringLiteral("retrainDecisions"));
+    QVERIFY(start && cancel && decisions);
+    // No registry: nothing to retrain, and it says how to get one.
+    QVERIFY(!start->isEnabled());
+
+    const QJsonObject idle = retrainStatus(false);
+    const QJsonArray real = idle.value(QStringLiteral("decisions")).toArray();
+    QCOMPARE(real.size(), 2);
+    state.setRetrainStatus(idle);
+    view.refresh();
+    QCOMPARE(view.decisionCount(), 2);
+    // Newest first: the one-month candidate, rejected against the promoted one, with its reason.
+    QCOMPARE(decisions->topLevelItem(0)->text(2), QStringLiteral("rejected"));
+    QCOMPARE(decisions->topLevelItem(1)->text(2), QStringLiteral("promoted"));
+    QCOMPARE(decisions->topLevelItem(0)->text(5), real[1].toObject().value(QStringLiteral("reason")).toString());
+    QCOMPARE(decisions->topLevelItem(0)->text(3).toDouble(),
+             std::round(real[1].toObject().value(QStringLiteral("candidate_mae")).toDouble() * 1000) / 1000);
+    QVERIFY(start->isEnabled() && !cancel->isEnabled());
+    QTest::mouseClick(start, Qt::LeftButton);
+    QCOMPARE(state.takeRetrainRequest(), QStringLiteral("start"));
+
+    state.setRetrainStatus(retrainStatus(true));
+    view.refresh();
+    auto *progress = view.findChild<QProgressBar *>();
+    QVERIFY(progress && progress->isVisible());
+    QCOMPARE(progress->value(), 3);
+    QCOMPARE(progress->maximum(), 6);
+    QVERIFY(!start->isEnabled() && cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QCOMPARE(state.takeRetrainRequest(), QStringLiteral("cancel"));
+    for (const QString &theme : {QStringLiteral("light"), QStringLiteral("dark")}) {
+        m_shotTheme = theme;
+        m_window->setTheme(theme == QLatin1String("dark") ? MainWindow::Theme::Dark : MainWindow::Theme::Light);
+        QTest::qWait(50);
+        shoot(&view, QStringLiteral("models"));
+    }
+    m_window->setTheme(MainWindow::Theme::Light);
 }
 
 void TestGuiViews::screenshots()

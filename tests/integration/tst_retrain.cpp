@@ -114,6 +114,12 @@ private slots:
         QCOMPARE(decisions.size(), 2);
         QVERIFY(decisions[0].toObject().value(QStringLiteral("promoted")).toBool());
         QVERIFY(!decisions[1].toObject().value(QStringLiteral("promoted")).toBool());
+        // The GUI test shows these real decisions; refresh its fixture with this variable set.
+        if (const QString capture = qEnvironmentVariable("STRATUS_CAPTURE_RETRAIN_DECISIONS"); !capture.isEmpty()) {
+            QFile out(capture);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(QJsonDocument(decisions).toJson(QJsonDocument::Indented));
+        }
         // The decision is in the version's own metadata too.
         const auto promoted = ForecastModel::load(QDir(m_root).filePath(m_promoted));
         QVERIFY(promoted.ok());
