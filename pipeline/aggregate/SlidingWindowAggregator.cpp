@@ -178,44 +178,109 @@ Q_NEVER_INLINE SlidingWindowAggregator::Pane &SlidingWindowAggregator::paneFor(S
 }
 
 // Bit v set when values[v] is present and usable; counts present-but-unusable ones (±inf, huge).
-// Runs for every reading, so it is branch-free and, on x86-64, two values per instruction.
+// Runs for every reading, so it is branch-free and, on x86-64, two values per instruction; the
+// unusable-but-present values are only collected as one OR and counted when there are any.
 Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values)
 {
     static_assert(kVariableCount == 9);
-    quint32 usable = 0, present = 0;
 #if defined(__SSE2__)
     const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
     const __m128d limit = _mm_set1_pd(ExactSums::kMaxMagnitude);
-    // Unrolled with constant shifts. Two 8-byte loads per pair, not one 16-byte load: a caller that
-    // has just written one value would otherwise hit a store-forwarding stall.
-    const auto pair = [&](int v, quint32 &u, quint32 &p) {
-        const __m128d x = _mm_loadh_pd(_mm_load_sd(values.data() + v), values.data() + v + 1);
-        u = quint32(_mm_movemask_pd(_mm_cmplt_pd(_mm_and_pd(x, absMask), limit)));
-        p = quint32(_mm_movemask_pd(_mm_cmpord_pd(x, x)));
+    // Two 8-byte loads per pair, not one 16-byte load: a caller that has just written one value
+    // would otherwise hit a store-forwarding stall.
+    __m128d tooBig = _mm_setzero_pd();
+    const auto pair = [&](int v) {
+        const __m128d a = _mm_and_pd(_mm_loadh_pd(_mm_load_sd(values.data() + v), values.data() + v + 1), absMask);
+        tooBig = _mm_or_pd(tooBig, _mm_cmpge_pd(a, limit)); // false for NaN (ordered compare)
+        return quint32(_mm_movemask_pd(_mm_cmplt_pd(a, limit)));
     };
-    quint32 u0, u1, u2, u3, p0, p1, p2, p3;
-    pair(0, u0, p0);
-    pair(2, u1, p1);
-    pair(4, u2, p2);
-    pair(6, u3, p3);
-    usable = u0 | (u1 << 2) | (u2 << 4) | (u3 << 6);
-    present = p0 | (p1 << 2) | (p2 << 4) | (p3 << 6);
-    const double x8 = values[8];
-    usable |= quint32(std::fabs(x8) < ExactSums::kMaxMagnitude) << 8;
-    present |= quint32(x8 == x8) << 8;
+    const double x8 = std::fabs(values[8]);
+    const quint32 usable = pair(0) | (pair(2) << 2) | (pair(4) << 4) | (pair(6) << 6)
+        | (quint32(x8 < ExactSums::kMaxMagnitude) << 8);
+    if ((_mm_movemask_pd(tooBig) | int(x8 >= ExactSums::kMaxMagnitude)) != 0) [[unlikely]] {
+        for (int v = 0; v < kVariableCount; ++v)
+            m_valuesRejected += std::fabs(values[v]) >= ExactSums::kMaxMagnitude;
+    }
+    return usable;
 #else
+    quint32 usable = 0, present = 0;
     for (int v = 0; v < kVariableCount; ++v) {
         const double x = values[v];
         usable |= quint32(std::fabs(x) < ExactSums::kMaxMagnitude) << v; // false for NaN too
         present |= quint32(x == x) << v;
     }
-#endif
     if (present != usable)
         m_valuesRejected += std::popcount(present & ~usable);
     return usable;
+#endif
+}
+
+Q_ALWAYS_INLINE void SlidingWindowAggregator::fold(Pane &pane, qint64 t, const Values &values, quint32 mask)
+{
+    for (quint32 bits = mask; bits != 0; bits &= bits - 1) {
+        const int v = std::countr_zero(bits);
+        const double x = values[v];
+        PaneVar &pv = pane.vars[v];
+        if (!(pane.mask & (1u << v))) {
+            pv.sums = ExactSums{};
+            pv.ext.min = pv.ext.max = pv.ext.first = pv.ext.last = x;
+            pv.firstT = pv.lastT = t;
+        } else {
+            pv.ext.min = std::min(pv.ext.min, x);
+            pv.ext.max = std::max(pv.ext.max, x);
+            if (t < pv.firstT) {
+                pv.firstT = t;
+                pv.ext.first = x;
+            }
+            if (t >= pv.lastT) { // ties: the later arrival is the later reading
+                pv.lastT = t;
+                pv.ext.last = x;
+            }
+        }
+        if (isAngular(static_cast<Variable>(v))) [[unlikely]] {
+            const auto [sn, cs] = sinCos(x);
+            pv.sums.addAngle(sn, cs);
+        } else {
+            pv.sums.addValue(x);
+        }
+    }
+    pane.mask |= mask;
 }
 
 void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
+{
+    Station &s = m_stations[handle];
+    Partition &p = m_partitions[s.partition];
+    // Fast path, almost every reading of a live stream: t falls in the station's newest pane, that
+    // pane is in no emitted window, and t is not behind the watermark (so the reading is neither
+    // late nor out of range: the hot pane's start is a valid time). Everything else: addSlow().
+    if (s.hot.pane != nullptr && quint64(t) - quint64(s.hotStart) < quint64(m_paneMs) && t >= p.watermarkMs) [[likely]] {
+        const quint32 mask = usableMask(values);
+        fold(*s.hot.pane, t, values, mask);
+        // Any window holding t ends after t, so a station already due at or before t needs nothing.
+        if (s.scheduledEnd > t && mask != 0) [[unlikely]]
+            scheduleFor(handle, t);
+        if (t > p.maxEventMs) {
+            p.maxEventMs = t;
+            p.watermarkMs = std::max(p.watermarkMs, t - m_options.allowedLatenessMs);
+        }
+        if (p.nextDue <= p.watermarkMs) [[unlikely]]
+            fire(p, p.watermarkMs, out);
+        return;
+    }
+    addSlow(handle, t, values, out);
+}
+
+Q_NEVER_INLINE void SlidingWindowAggregator::scheduleFor(StationHandle handle, qint64 t)
+{
+    Station &s = m_stations[handle];
+    const qint64 e0 = firstEndAfter(t);
+    const qint64 next = s.lastEmittedEnd == kNone ? e0 : std::max(e0, s.lastEmittedEnd + m_options.slideMs);
+    if (next - m_options.lengthMs <= t && next < s.scheduledEnd)
+        schedule(m_partitions[s.partition], handle, next);
+}
+
+Q_NEVER_INLINE void SlidingWindowAggregator::addSlow(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
 {
     if (t < -kMaxAbsTimeMs || t > kMaxAbsTimeMs) [[unlikely]] {
         ++m_timesRejected; // keeps every window computation far from qint64 overflow
@@ -247,34 +312,7 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
         }
         Pane &pane = *panePtr;
         const qint64 paneStart = pane.start;
-        for (quint32 bits = mask; bits != 0; bits &= bits - 1) {
-            const int v = std::countr_zero(bits);
-            const double x = values[v];
-            PaneVar &pv = pane.vars[v];
-            if (!(pane.mask & (1u << v))) {
-                pv.sums = ExactSums{};
-                pv.ext.min = pv.ext.max = pv.ext.first = pv.ext.last = x;
-                pv.firstT = pv.lastT = t;
-            } else {
-                pv.ext.min = std::min(pv.ext.min, x);
-                pv.ext.max = std::max(pv.ext.max, x);
-                if (t < pv.firstT) {
-                    pv.firstT = t;
-                    pv.ext.first = x;
-                }
-                if (t >= pv.lastT) { // ties: the later arrival is the later reading
-                    pv.lastT = t;
-                    pv.ext.last = x;
-                }
-            }
-            if (isAngular(static_cast<Variable>(v))) {
-                const auto [sn, cs] = sinCos(x);
-                pv.sums.addAngle(sn, cs);
-            } else {
-                pv.sums.addValue(x);
-            }
-        }
-        pane.mask |= mask;
+        fold(pane, t, values, mask);
 
         if (s.lastEmittedEnd != kNone && paneStart < s.lastEmittedEnd) {
             // The reading lands in windows already emitted (late, or after flush()).
@@ -282,13 +320,11 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
                 rebuildWindow(s);
             reemitLate(handle, t, mask, out);
         }
-        // Any window holding t ends after t, so a station already due at or before t needs nothing.
-        if (s.scheduledEnd > t) {
-            const qint64 e0 = firstEndAfter(t);
-            const qint64 next = s.lastEmittedEnd == kNone ? e0 : std::max(e0, s.lastEmittedEnd + m_options.slideMs);
-            if (next - L <= t && next < s.scheduledEnd)
-                schedule(p, handle, next);
-        }
+        if (s.scheduledEnd > t)
+            scheduleFor(handle, t);
+        const bool newest = &pane == &s.panes.back() && (s.lastEmittedEnd == kNone || paneStart >= s.lastEmittedEnd);
+        s.hot.pane = newest ? &pane : nullptr;
+        s.hotStart = paneStart;
     }
     if (late)
         ++m_lateAccepted;
@@ -299,7 +335,7 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
         if (w > p.watermarkMs)
             p.watermarkMs = w;
     }
-    if (!p.heap.empty() && p.heap.front().end <= p.watermarkMs)
+    if (p.nextDue <= p.watermarkMs)
         fire(p, p.watermarkMs, out);
 }
 
@@ -308,6 +344,7 @@ Q_NEVER_INLINE void SlidingWindowAggregator::schedule(Partition &p, int handle, 
     m_stations[handle].scheduledEnd = end;
     p.heap.push_back({end, handle});
     std::push_heap(p.heap.begin(), p.heap.end(), std::greater<>());
+    p.nextDue = p.heap.front().end;
 }
 
 Q_NEVER_INLINE void SlidingWindowAggregator::fire(Partition &p, qint64 watermark, QList<WindowStats> &out)
@@ -320,6 +357,7 @@ Q_NEVER_INLINE void SlidingWindowAggregator::fire(Partition &p, qint64 watermark
             continue; // superseded by an earlier schedule
         emitNext(top.station, p.watermarkMs, out);
     }
+    p.nextDue = p.heap.empty() ? kNever : p.heap.front().end;
 }
 
 void SlidingWindowAggregator::pushPane(Station &s)
@@ -408,6 +446,8 @@ Q_NEVER_INLINE void SlidingWindowAggregator::emitNext(int handle, qint64 waterma
     }
     s.lastEmittedEnd = e;
     s.scheduledEnd = kNever;
+    if (s.hot.pane != nullptr && s.hotStart < e)
+        s.hot.pane = nullptr;
     evict(s, watermark);
 
     // Next window holding data: the first pane still inside a later window decides.
@@ -434,6 +474,8 @@ void SlidingWindowAggregator::evict(Station &s, qint64 watermark)
         ++n;
     if (n > 0) {
         s.panes.erase(s.panes.begin(), s.panes.begin() + n);
+        if (s.panes.empty())
+            s.hot.pane = nullptr;
         s.winBegin -= n;
         s.flipPos -= n;
         s.winEnd -= n;

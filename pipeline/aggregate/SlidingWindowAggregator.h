@@ -138,18 +138,38 @@ private:
         int variable;
         int revision;
     };
+    // A cached pointer into a station's pane deque. Copies (a vector of stations reallocating
+    // copies them, std::deque's move is not noexcept) and moves start empty: the slow path
+    // re-establishes it at the station's next reading.
+    struct HotPane
+    {
+        Pane *pane = nullptr;
+        HotPane() = default;
+        HotPane(const HotPane &) {}
+        HotPane &operator=(const HotPane &)
+        {
+            pane = nullptr;
+            return *this;
+        }
+    };
     struct Station
     {
-        QString id;
+        // Hot-path fields first (one cache line with the FIFO bounds): the newest pane, when a
+        // reading inside it can be folded in without any further bookkeeping (it is the last pane,
+        // no emitted window contains it). Deque references survive push_back and front erases;
+        // every other change of the deque clears it.
+        HotPane hot;
+        qint64 hotStart = 0;
+        qint64 scheduledEnd = kNever;   // next window end to emit (in the partition's heap)
+        qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
         int partition = 0;
+        QString id;
         std::deque<Pane> panes;         // non-empty panes, ascending start
         qsizetype winBegin = 0;         // panes[winBegin, winEnd) = the last emitted window (FIFO)
         qsizetype flipPos = 0;          // [winBegin, flipPos) front stack, [flipPos, winEnd) back
         qsizetype winEnd = 0;
         std::array<ExactSums, kVariableCount> winSums{};
         std::array<Extremes, kVariableCount> back{};
-        qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
-        qint64 scheduledEnd = kNever;   // next window end to emit (in the partition's heap)
         std::vector<Revision> revisions; // latest revision > 0 of windows still within grace
     };
     struct HeapEntry
@@ -163,11 +183,15 @@ private:
         QString key;
         qint64 maxEventMs = kNone;
         qint64 watermarkMs = kNone;
+        qint64 nextDue = kNever;     // heap.front().end, or kNever: one load on the hot path
         std::vector<HeapEntry> heap; // min-heap of stations' scheduled window ends
         QHash<QString, int> stations;
     };
 
     quint32 usableMask(const Values &values);
+    static void fold(Pane &pane, qint64 t, const Values &values, quint32 mask);
+    void addSlow(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out);
+    void scheduleFor(StationHandle handle, qint64 t);
     int partitionIndex(const QString &key);
     static qint64 floorDiv(qint64 a, qint64 b);
     qint64 firstEndAfter(qint64 t) const; // smallest window end > t
