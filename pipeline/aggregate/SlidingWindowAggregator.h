@@ -11,10 +11,16 @@
 #include <QList>
 
 #include <array>
+#include <bit>
+#include <cmath>
 #include <deque>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace stratus {
 
@@ -190,6 +196,7 @@ private:
 
     quint32 usableMask(const Values &values);
     static void fold(Pane &pane, qint64 t, const Values &values, quint32 mask);
+    static void foldAngle(ExactSums &sums, double degrees);
     void addSlow(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out);
     void scheduleFor(StationHandle handle, qint64 t);
     int partitionIndex(const QString &key);
@@ -223,5 +230,101 @@ private:
     int m_lastPartition = -1;
     int m_lastHandle = -1;
 };
+
+// Hot path, defined here so that a caller's loop over readings holds it inline (no call, no
+// register saves per reading); everything unusual goes to addSlow() in the .cpp.
+
+// Bit v set when values[v] is present and usable; counts present-but-unusable ones (±inf, huge).
+// Runs for every reading, so it is branch-free and, on x86-64, two values per instruction; the
+// unusable-but-present values are only collected as one OR and counted when there are any.
+Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values)
+{
+    static_assert(kVariableCount == 9);
+#if defined(__SSE2__)
+    const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+    const __m128d limit = _mm_set1_pd(ExactSums::kMaxMagnitude);
+    // Two 8-byte loads per pair, not one 16-byte load: a caller that has just written one value
+    // would otherwise hit a store-forwarding stall.
+    __m128d tooBig = _mm_setzero_pd();
+    const auto pair = [&](int v) {
+        const __m128d a = _mm_and_pd(_mm_loadh_pd(_mm_load_sd(values.data() + v), values.data() + v + 1), absMask);
+        tooBig = _mm_or_pd(tooBig, _mm_cmpge_pd(a, limit)); // false for NaN (ordered compare)
+        return quint32(_mm_movemask_pd(_mm_cmplt_pd(a, limit)));
+    };
+    const double x8 = std::fabs(values[8]);
+    const quint32 usable = pair(0) | (pair(2) << 2) | (pair(4) << 4) | (pair(6) << 6)
+        | (quint32(x8 < ExactSums::kMaxMagnitude) << 8);
+    if ((_mm_movemask_pd(tooBig) | int(x8 >= ExactSums::kMaxMagnitude)) != 0) [[unlikely]] {
+        for (int v = 0; v < kVariableCount; ++v)
+            m_valuesRejected += std::fabs(values[v]) >= ExactSums::kMaxMagnitude;
+    }
+    return usable;
+#else
+    quint32 usable = 0, present = 0;
+    for (int v = 0; v < kVariableCount; ++v) {
+        const double x = values[v];
+        usable |= quint32(std::fabs(x) < ExactSums::kMaxMagnitude) << v; // false for NaN too
+        present |= quint32(x == x) << v;
+    }
+    if (present != usable)
+        m_valuesRejected += std::popcount(present & ~usable);
+    return usable;
+#endif
+}
+
+Q_ALWAYS_INLINE void SlidingWindowAggregator::fold(Pane &pane, qint64 t, const Values &values, quint32 mask)
+{
+    for (quint32 bits = mask; bits != 0; bits &= bits - 1) {
+        const int v = std::countr_zero(bits);
+        const double x = values[v];
+        PaneVar &pv = pane.vars[v];
+        if (!(pane.mask & (1u << v))) {
+            pv.sums = ExactSums{};
+            pv.ext.min = pv.ext.max = pv.ext.first = pv.ext.last = x;
+            pv.firstT = pv.lastT = t;
+        } else {
+            pv.ext.min = std::min(pv.ext.min, x);
+            pv.ext.max = std::max(pv.ext.max, x);
+            if (t < pv.firstT) {
+                pv.firstT = t;
+                pv.ext.first = x;
+            }
+            if (t >= pv.lastT) { // ties: the later arrival is the later reading
+                pv.lastT = t;
+                pv.ext.last = x;
+            }
+        }
+        if (isAngular(static_cast<Variable>(v))) [[unlikely]] {
+            foldAngle(pv.sums, x);
+        } else {
+            pv.sums.addValue(x);
+        }
+    }
+    pane.mask |= mask;
+}
+
+inline void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
+{
+    Station &s = m_stations[handle];
+    Partition &p = m_partitions[s.partition];
+    // Fast path, almost every reading of a live stream: t falls in the station's newest pane, that
+    // pane is in no emitted window, and t is not behind the watermark (so the reading is neither
+    // late nor out of range: the hot pane's start is a valid time). Everything else: addSlow().
+    if (s.hot.pane != nullptr && quint64(t) - quint64(s.hotStart) < quint64(m_paneMs) && t >= p.watermarkMs) [[likely]] {
+        const quint32 mask = usableMask(values);
+        fold(*s.hot.pane, t, values, mask);
+        // Any window holding t ends after t, so a station already due at or before t needs nothing.
+        if (s.scheduledEnd > t && mask != 0) [[unlikely]]
+            scheduleFor(handle, t);
+        if (t > p.maxEventMs) {
+            p.maxEventMs = t;
+            p.watermarkMs = std::max(p.watermarkMs, t - m_options.allowedLatenessMs);
+        }
+        if (p.nextDue <= p.watermarkMs) [[unlikely]]
+            fire(p, p.watermarkMs, out);
+        return;
+    }
+    addSlow(handle, t, values, out);
+}
 
 } // namespace stratus
