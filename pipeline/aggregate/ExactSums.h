@@ -7,6 +7,10 @@
 #include <cmath>
 #include <cstdint>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace stratus {
 
 // Count, sum and sum of squares of doubles, kept as exact integers so that adding is associative
@@ -22,6 +26,15 @@ namespace stratus {
 // (n·Σq² − (Σq)² has no cancellation), so the result is the same bit for bit whatever the arrival
 // order, the batching, or the grouping of panes.
 //
+// DECIMAL VALUES. Sensor values are decimals, and a value x that is the double nearest to a
+// multiple of 0.001 (21.1, −3.25, 1013.2 …; tested exactly: x == double(k) / 1000 with
+// k = round(1000·x)) is taken as that decimal k/1000 and summed as the integer k (Σk in d1, Σk² in
+// d2): one multiply, one rounding, one division and three integer adds instead of a 96-bit fixed
+// point and its 192-bit square. Which path a value takes depends only on the value, so sums stay
+// exact and order-independent; mean() and stddev() combine both parts exactly. The mean of
+// decimals is that of the decimals themselves (it differs from the mean of their nearest doubles by
+// far less than one ulp of the value).
+//
 // Angular quantities use the same integers for Σsin (in s1) and Σcos (in s2, signed), see addAngle().
 class ExactSums
 {
@@ -32,7 +45,10 @@ public:
     // Magnitudes at or above this are refused by the caller (see SlidingWindowAggregator).
     static constexpr double kMaxMagnitude = 4294967296.0; // 2^32
 
+    // The decimal part first: it is what almost every reading touches.
     qint64 n = 0;
+    std::array<u64, 2> d1{}; // Σk of decimal values k/1000, 128-bit two's complement
+    std::array<u64, 3> d2{}; // Σk², 192-bit
     std::array<u64, 3> s1{}; // Σq, 192-bit two's complement
     std::array<u64, 4> s2{}; // Σq² (linear) or Σq(cos) (angular), 256-bit two's complement
 
@@ -59,11 +75,48 @@ public:
         return (u128(hi) << 64) | lo;
     }
 
-    // Hot path (every reading): written with 128-bit integer arithmetic so that the compiler emits
-    // plain add/adc chains with no carry flags spilled through memory, and branch-free in the sign
-    // (signs of real temperatures are not predictable). Same integers as before: the state is
-    // bit-identical to a limb-by-limb implementation.
+    // Adds a linear value (|x| < kMaxMagnitude, not NaN): a decimal one as k/1000, else exactly.
     void addValue(double x)
+    {
+        // |x| < 2^32, so |k| < 2^42 and k² < 2^84.
+        const double scaled = x * 1000.0;
+#if defined(__SSE2__)
+        const std::int64_t k = _mm_cvtsd_si64(_mm_set_sd(scaled)); // current rounding mode: nearest
+#else
+        const std::int64_t k = std::llrint(scaled);
+#endif
+        if (static_cast<double>(k) / 1000.0 == x) [[likely]] {
+            ++n;
+            const __int128 kk = __int128(k) * k;
+            const u64 ext = u64(k >> 63);
+#if defined(__x86_64__) && defined(__GNUC__)
+            asm("addq %[k], %[a0]\n\t"
+                "adcq %[ext], %[a1]\n\t"
+                "addq %[sqlo], %[b0]\n\t"
+                "adcq %[sqhi], %[b1]\n\t"
+                "adcq $0, %[b2]"
+                : [a0] "+m"(d1[0]), [a1] "+m"(d1[1]), [b0] "+m"(d2[0]), [b1] "+m"(d2[1]), [b2] "+m"(d2[2])
+                : [k] "r"(u64(k)), [ext] "r"(ext), [sqlo] "r"(u64(kk)), [sqhi] "r"(u64(u128(kk) >> 64))
+                : "cc");
+#else
+            const u128 a = (u128(d1[1]) << 64) | d1[0];
+            const u128 r = a + u128(__int128(k));
+            d1[0] = u64(r);
+            d1[1] = u64(r >> 64);
+            const u128 b = (u128(d2[1]) << 64) | d2[0];
+            const u128 rb = b + u128(kk);
+            d2[0] = u64(rb);
+            d2[1] = u64(rb >> 64);
+            d2[2] += u64(rb < b);
+#endif
+            return;
+        }
+        addBinary(x);
+    }
+
+    // Adds x as the 96-bit fixed-point q; branch-free in the sign (signs of real temperatures are
+    // not predictable).
+    void addBinary(double x)
     {
         u64 lo, hi;
         fixedMagnitude(x, lo, hi);
@@ -145,12 +198,16 @@ public:
         n += o.n;
         addN(s1, o.s1);
         addN(s2, o.s2);
+        addN(d1, o.d1);
+        addN(d2, o.d2);
     }
     void remove(const ExactSums &o)
     {
         n -= o.n;
         subN(s1, o.s1);
         subN(s2, o.s2);
+        subN(d1, o.d1);
+        subN(d2, o.d2);
     }
     bool operator==(const ExactSums &o) const = default;
 
@@ -158,6 +215,11 @@ public:
     double mean() const;
     // Population standard deviation of the linear values (NaN if empty).
     double stddev() const;
+
+private:
+    double binaryStddev() const;
+
+public:
     // Σsin and Σcos of an angular variable, as doubles.
     double sinSum() const { return signedToDouble(s1.data(), 3) * 0x1p-64; }
     double cosSum() const { return signedToDouble(s2.data(), 4) * 0x1p-64; }

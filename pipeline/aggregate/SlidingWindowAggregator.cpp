@@ -19,7 +19,7 @@ Q_LOGGING_CATEGORY(lcWindows, "stratus.windows")
 
 namespace {
 constexpr quint32 kSnapshotMagic = 0x53545257; // "STRW"
-constexpr quint16 kSnapshotVersion = 1;
+constexpr quint16 kSnapshotVersion = 2; // 2 adds the decimal sums; version 1 is still read
 
 qint64 satSub(qint64 a, qint64 b) // a − b, saturating at the qint64 range (b ≥ 0)
 {
@@ -545,6 +545,10 @@ QByteArray SlidingWindowAggregator::snapshot() const
                         ds << quint64(limb);
                     for (auto limb : pv.sums.s2)
                         ds << quint64(limb);
+                    for (auto limb : pv.sums.d1)
+                        ds << quint64(limb);
+                    for (auto limb : pv.sums.d2)
+                        ds << quint64(limb);
                     ds << pv.ext.min << pv.ext.max << pv.ext.first << pv.ext.last << pv.firstT << pv.lastT;
                 }
             }
@@ -575,8 +579,8 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
     if (outer.status() != QDataStream::Ok || magic != kSnapshotMagic)
         return fail(QStringLiteral("not a window snapshot (bad magic number, %1 bytes)").arg(snapshot.size()));
     outer >> version;
-    if (version != kSnapshotVersion)
-        return fail(QStringLiteral("unsupported version %1 (this build reads version %2)").arg(version).arg(kSnapshotVersion));
+    if (version != kSnapshotVersion && version != 1)
+        return fail(QStringLiteral("unsupported version %1 (this build reads versions 1 and %2)").arg(version).arg(kSnapshotVersion));
     outer >> payload >> digest;
     if (outer.status() != QDataStream::Ok || !outer.atEnd())
         return fail(QStringLiteral("truncated or trailing data"));
@@ -643,6 +647,18 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
                     quint64 x = 0;
                     ds >> x;
                     limb = x;
+                }
+                if (version >= 2) {
+                    for (auto &limb : pv.sums.d1) {
+                        quint64 x = 0;
+                        ds >> x;
+                        limb = x;
+                    }
+                    for (auto &limb : pv.sums.d2) {
+                        quint64 x = 0;
+                        ds >> x;
+                        limb = x;
+                    }
                 }
                 ds >> pv.ext.min >> pv.ext.max >> pv.ext.first >> pv.ext.last >> pv.firstT >> pv.lastT;
                 if (ds.status() != QDataStream::Ok || pv.sums.n <= 0)

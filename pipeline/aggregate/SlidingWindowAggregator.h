@@ -124,12 +124,12 @@ private:
         void mergeNewer(const Extremes &newer);
         bool operator==(const Extremes &o) const;
     };
-    struct PaneVar
+    struct PaneVar // the fields a reading updates first, then the rarely used binary sums
     {
-        ExactSums sums;
         Extremes ext;
         qint64 firstT = 0;
         qint64 lastT = 0;
+        ExactSums sums;
     };
     struct Pane
     {
@@ -243,18 +243,19 @@ Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values
 #if defined(__SSE2__)
     const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
     const __m128d limit = _mm_set1_pd(ExactSums::kMaxMagnitude);
-    // Two 8-byte loads per pair, not one 16-byte load: a caller that has just written one value
-    // would otherwise hit a store-forwarding stall.
-    __m128d tooBig = _mm_setzero_pd();
-    const auto pair = [&](int v) {
-        const __m128d a = _mm_and_pd(_mm_loadh_pd(_mm_load_sd(values.data() + v), values.data() + v + 1), absMask);
-        tooBig = _mm_or_pd(tooBig, _mm_cmpge_pd(a, limit)); // false for NaN (ordered compare)
-        return quint32(_mm_movemask_pd(_mm_cmplt_pd(a, limit)));
-    };
-    const double x8 = std::fabs(values[8]);
-    const quint32 usable = pair(0) | (pair(2) << 2) | (pair(4) << 4) | (pair(6) << 6)
-        | (quint32(x8 < ExactSums::kMaxMagnitude) << 8);
-    if ((_mm_movemask_pd(tooBig) | int(x8 >= ExactSums::kMaxMagnitude)) != 0) [[unlikely]] {
+    const double *x = values.data();
+    const __m128d a0 = _mm_and_pd(_mm_loadu_pd(x), absMask), a1 = _mm_and_pd(_mm_loadu_pd(x + 2), absMask);
+    const __m128d a2 = _mm_and_pd(_mm_loadu_pd(x + 4), absMask), a3 = _mm_and_pd(_mm_loadu_pd(x + 6), absMask);
+    const __m128d a4 = _mm_and_pd(_mm_load_sd(x + 8), absMask); // (x8, 0)
+    // |x| < limit is false for NaN: usable. Packed 2×2 lanes → 4 bits per movmskps.
+    const auto lt = [&](__m128d a) { return _mm_castpd_ps(_mm_cmplt_pd(a, limit)); };
+    const quint32 usable = quint32(_mm_movemask_ps(_mm_shuffle_ps(lt(a0), lt(a1), 0x88)))
+        | (quint32(_mm_movemask_ps(_mm_shuffle_ps(lt(a2), lt(a3), 0x88))) << 4)
+        | ((quint32(_mm_movemask_pd(_mm_cmplt_pd(a4, limit))) & 1) << 8);
+    // |x| ≥ limit is false for NaN too (ordered compare): present but unusable.
+    const __m128d big = _mm_or_pd(_mm_or_pd(_mm_cmpge_pd(a0, limit), _mm_cmpge_pd(a1, limit)),
+                                  _mm_or_pd(_mm_or_pd(_mm_cmpge_pd(a2, limit), _mm_cmpge_pd(a3, limit)), _mm_cmpge_pd(a4, limit)));
+    if (_mm_movemask_pd(big) != 0) [[unlikely]] {
         for (int v = 0; v < kVariableCount; ++v)
             m_valuesRejected += std::fabs(values[v]) >= ExactSums::kMaxMagnitude;
     }
