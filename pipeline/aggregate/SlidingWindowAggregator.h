@@ -62,7 +62,9 @@ namespace stratus {
 // per variable, only non-empty panes are stored). The panes of the current window form a FIFO:
 // count/sums are kept by subtract-on-evict on exact integers (ExactSums), min/max/first/last by the
 // two-stacks scheme, so a reading costs O(1) amortised whatever the window length, and an emitted
-// window costs O(1) amortised too. Late readings take a slower path (direct re-merge of the panes
+// window costs O(1) amortised too. A reading that falls in its station's newest pane, not behind
+// the watermark (nearly all of a live stream), takes an inline fast path (add() at the end of this
+// header): no pane lookup, no lateness bookkeeping. Late readings take a slower path (direct re-merge of the panes
 // of the windows they revise). Station ids are interned to small integers; the QString appears
 // only at the API boundary.
 //
