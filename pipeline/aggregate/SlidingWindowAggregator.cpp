@@ -12,9 +12,6 @@
 #include <numbers>
 #include <numeric>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace stratus {
 
@@ -22,7 +19,7 @@ Q_LOGGING_CATEGORY(lcWindows, "stratus.windows")
 
 namespace {
 constexpr quint32 kSnapshotMagic = 0x53545257; // "STRW"
-constexpr quint16 kSnapshotVersion = 1;
+constexpr quint16 kSnapshotVersion = 2; // 2 adds the decimal sums; version 1 is still read
 
 qint64 satSub(qint64 a, qint64 b) // a − b, saturating at the qint64 range (b ≥ 0)
 {
@@ -177,45 +174,22 @@ Q_NEVER_INLINE SlidingWindowAggregator::Pane &SlidingWindowAggregator::paneFor(S
     return *pane;
 }
 
-// Bit v set when values[v] is present and usable; counts present-but-unusable ones (±inf, huge).
-// Runs for every reading, so it is branch-free and, on x86-64, two values per instruction.
-Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values)
+void SlidingWindowAggregator::foldAngle(ExactSums &sums, double degrees)
 {
-    static_assert(kVariableCount == 9);
-    quint32 usable = 0, present = 0;
-#if defined(__SSE2__)
-    const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
-    const __m128d limit = _mm_set1_pd(ExactSums::kMaxMagnitude);
-    // Unrolled with constant shifts. Two 8-byte loads per pair, not one 16-byte load: a caller that
-    // has just written one value would otherwise hit a store-forwarding stall.
-    const auto pair = [&](int v, quint32 &u, quint32 &p) {
-        const __m128d x = _mm_loadh_pd(_mm_load_sd(values.data() + v), values.data() + v + 1);
-        u = quint32(_mm_movemask_pd(_mm_cmplt_pd(_mm_and_pd(x, absMask), limit)));
-        p = quint32(_mm_movemask_pd(_mm_cmpord_pd(x, x)));
-    };
-    quint32 u0, u1, u2, u3, p0, p1, p2, p3;
-    pair(0, u0, p0);
-    pair(2, u1, p1);
-    pair(4, u2, p2);
-    pair(6, u3, p3);
-    usable = u0 | (u1 << 2) | (u2 << 4) | (u3 << 6);
-    present = p0 | (p1 << 2) | (p2 << 4) | (p3 << 6);
-    const double x8 = values[8];
-    usable |= quint32(std::fabs(x8) < ExactSums::kMaxMagnitude) << 8;
-    present |= quint32(x8 == x8) << 8;
-#else
-    for (int v = 0; v < kVariableCount; ++v) {
-        const double x = values[v];
-        usable |= quint32(std::fabs(x) < ExactSums::kMaxMagnitude) << v; // false for NaN too
-        present |= quint32(x == x) << v;
-    }
-#endif
-    if (present != usable)
-        m_valuesRejected += std::popcount(present & ~usable);
-    return usable;
+    const auto [sn, cs] = sinCos(degrees);
+    sums.addAngle(sn, cs);
 }
 
-void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
+Q_NEVER_INLINE void SlidingWindowAggregator::scheduleFor(StationHandle handle, qint64 t)
+{
+    Station &s = m_stations[handle];
+    const qint64 e0 = firstEndAfter(t);
+    const qint64 next = s.lastEmittedEnd == kNone ? e0 : std::max(e0, s.lastEmittedEnd + m_options.slideMs);
+    if (next - m_options.lengthMs <= t && next < s.scheduledEnd)
+        schedule(m_partitions[s.partition], handle, next);
+}
+
+Q_NEVER_INLINE void SlidingWindowAggregator::addSlow(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
 {
     if (t < -kMaxAbsTimeMs || t > kMaxAbsTimeMs) [[unlikely]] {
         ++m_timesRejected; // keeps every window computation far from qint64 overflow
@@ -247,34 +221,7 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
         }
         Pane &pane = *panePtr;
         const qint64 paneStart = pane.start;
-        for (quint32 bits = mask; bits != 0; bits &= bits - 1) {
-            const int v = std::countr_zero(bits);
-            const double x = values[v];
-            PaneVar &pv = pane.vars[v];
-            if (!(pane.mask & (1u << v))) {
-                pv.sums = ExactSums{};
-                pv.ext.min = pv.ext.max = pv.ext.first = pv.ext.last = x;
-                pv.firstT = pv.lastT = t;
-            } else {
-                pv.ext.min = std::min(pv.ext.min, x);
-                pv.ext.max = std::max(pv.ext.max, x);
-                if (t < pv.firstT) {
-                    pv.firstT = t;
-                    pv.ext.first = x;
-                }
-                if (t >= pv.lastT) { // ties: the later arrival is the later reading
-                    pv.lastT = t;
-                    pv.ext.last = x;
-                }
-            }
-            if (isAngular(static_cast<Variable>(v))) {
-                const auto [sn, cs] = sinCos(x);
-                pv.sums.addAngle(sn, cs);
-            } else {
-                pv.sums.addValue(x);
-            }
-        }
-        pane.mask |= mask;
+        fold(pane, t, values, mask);
 
         if (s.lastEmittedEnd != kNone && paneStart < s.lastEmittedEnd) {
             // The reading lands in windows already emitted (late, or after flush()).
@@ -282,13 +229,11 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
                 rebuildWindow(s);
             reemitLate(handle, t, mask, out);
         }
-        // Any window holding t ends after t, so a station already due at or before t needs nothing.
-        if (s.scheduledEnd > t) {
-            const qint64 e0 = firstEndAfter(t);
-            const qint64 next = s.lastEmittedEnd == kNone ? e0 : std::max(e0, s.lastEmittedEnd + m_options.slideMs);
-            if (next - L <= t && next < s.scheduledEnd)
-                schedule(p, handle, next);
-        }
+        if (s.scheduledEnd > t)
+            scheduleFor(handle, t);
+        const bool newest = &pane == &s.panes.back() && (s.lastEmittedEnd == kNone || paneStart >= s.lastEmittedEnd);
+        s.hot.pane = newest ? &pane : nullptr;
+        s.hotStart = paneStart;
     }
     if (late)
         ++m_lateAccepted;
@@ -299,7 +244,7 @@ void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &
         if (w > p.watermarkMs)
             p.watermarkMs = w;
     }
-    if (!p.heap.empty() && p.heap.front().end <= p.watermarkMs)
+    if (p.nextDue <= p.watermarkMs)
         fire(p, p.watermarkMs, out);
 }
 
@@ -308,6 +253,7 @@ Q_NEVER_INLINE void SlidingWindowAggregator::schedule(Partition &p, int handle, 
     m_stations[handle].scheduledEnd = end;
     p.heap.push_back({end, handle});
     std::push_heap(p.heap.begin(), p.heap.end(), std::greater<>());
+    p.nextDue = p.heap.front().end;
 }
 
 Q_NEVER_INLINE void SlidingWindowAggregator::fire(Partition &p, qint64 watermark, QList<WindowStats> &out)
@@ -320,6 +266,7 @@ Q_NEVER_INLINE void SlidingWindowAggregator::fire(Partition &p, qint64 watermark
             continue; // superseded by an earlier schedule
         emitNext(top.station, p.watermarkMs, out);
     }
+    p.nextDue = p.heap.empty() ? kNever : p.heap.front().end;
 }
 
 void SlidingWindowAggregator::pushPane(Station &s)
@@ -408,6 +355,8 @@ Q_NEVER_INLINE void SlidingWindowAggregator::emitNext(int handle, qint64 waterma
     }
     s.lastEmittedEnd = e;
     s.scheduledEnd = kNever;
+    if (s.hot.pane != nullptr && s.hotStart < e)
+        s.hot.pane = nullptr;
     evict(s, watermark);
 
     // Next window holding data: the first pane still inside a later window decides.
@@ -434,6 +383,8 @@ void SlidingWindowAggregator::evict(Station &s, qint64 watermark)
         ++n;
     if (n > 0) {
         s.panes.erase(s.panes.begin(), s.panes.begin() + n);
+        if (s.panes.empty())
+            s.hot.pane = nullptr;
         s.winBegin -= n;
         s.flipPos -= n;
         s.winEnd -= n;
@@ -594,6 +545,10 @@ QByteArray SlidingWindowAggregator::snapshot() const
                         ds << quint64(limb);
                     for (auto limb : pv.sums.s2)
                         ds << quint64(limb);
+                    for (auto limb : pv.sums.d1)
+                        ds << quint64(limb);
+                    for (auto limb : pv.sums.d2)
+                        ds << quint64(limb);
                     ds << pv.ext.min << pv.ext.max << pv.ext.first << pv.ext.last << pv.firstT << pv.lastT;
                 }
             }
@@ -624,8 +579,8 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
     if (outer.status() != QDataStream::Ok || magic != kSnapshotMagic)
         return fail(QStringLiteral("not a window snapshot (bad magic number, %1 bytes)").arg(snapshot.size()));
     outer >> version;
-    if (version != kSnapshotVersion)
-        return fail(QStringLiteral("unsupported version %1 (this build reads version %2)").arg(version).arg(kSnapshotVersion));
+    if (version != kSnapshotVersion && version != 1)
+        return fail(QStringLiteral("unsupported version %1 (this build reads versions 1 and %2)").arg(version).arg(kSnapshotVersion));
     outer >> payload >> digest;
     if (outer.status() != QDataStream::Ok || !outer.atEnd())
         return fail(QStringLiteral("truncated or trailing data"));
@@ -692,6 +647,18 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
                     quint64 x = 0;
                     ds >> x;
                     limb = x;
+                }
+                if (version >= 2) {
+                    for (auto &limb : pv.sums.d1) {
+                        quint64 x = 0;
+                        ds >> x;
+                        limb = x;
+                    }
+                    for (auto &limb : pv.sums.d2) {
+                        quint64 x = 0;
+                        ds >> x;
+                        limb = x;
+                    }
                 }
                 ds >> pv.ext.min >> pv.ext.max >> pv.ext.first >> pv.ext.last >> pv.firstT >> pv.lastT;
                 if (ds.status() != QDataStream::Ok || pv.sums.n <= 0)

@@ -11,10 +11,16 @@
 #include <QList>
 
 #include <array>
+#include <bit>
+#include <cmath>
 #include <deque>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace stratus {
 
@@ -56,7 +62,9 @@ namespace stratus {
 // per variable, only non-empty panes are stored). The panes of the current window form a FIFO:
 // count/sums are kept by subtract-on-evict on exact integers (ExactSums), min/max/first/last by the
 // two-stacks scheme, so a reading costs O(1) amortised whatever the window length, and an emitted
-// window costs O(1) amortised too. Late readings take a slower path (direct re-merge of the panes
+// window costs O(1) amortised too. A reading that falls in its station's newest pane, not behind
+// the watermark (nearly all of a live stream), takes an inline fast path (add() at the end of this
+// header): no pane lookup, no lateness bookkeeping. Late readings take a slower path (direct re-merge of the panes
 // of the windows they revise). Station ids are interned to small integers; the QString appears
 // only at the API boundary.
 //
@@ -118,12 +126,12 @@ private:
         void mergeNewer(const Extremes &newer);
         bool operator==(const Extremes &o) const;
     };
-    struct PaneVar
+    struct PaneVar // the fields a reading updates first, then the rarely used binary sums
     {
-        ExactSums sums;
         Extremes ext;
         qint64 firstT = 0;
         qint64 lastT = 0;
+        ExactSums sums;
     };
     struct Pane
     {
@@ -138,18 +146,38 @@ private:
         int variable;
         int revision;
     };
+    // A cached pointer into a station's pane deque. Copies (a vector of stations reallocating
+    // copies them, std::deque's move is not noexcept) and moves start empty: the slow path
+    // re-establishes it at the station's next reading.
+    struct HotPane
+    {
+        Pane *pane = nullptr;
+        HotPane() = default;
+        HotPane(const HotPane &) {}
+        HotPane &operator=(const HotPane &)
+        {
+            pane = nullptr;
+            return *this;
+        }
+    };
     struct Station
     {
-        QString id;
+        // Hot-path fields first (one cache line with the FIFO bounds): the newest pane, when a
+        // reading inside it can be folded in without any further bookkeeping (it is the last pane,
+        // no emitted window contains it). Deque references survive push_back and front erases;
+        // every other change of the deque clears it.
+        HotPane hot;
+        qint64 hotStart = 0;
+        qint64 scheduledEnd = kNever;   // next window end to emit (in the partition's heap)
+        qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
         int partition = 0;
+        QString id;
         std::deque<Pane> panes;         // non-empty panes, ascending start
         qsizetype winBegin = 0;         // panes[winBegin, winEnd) = the last emitted window (FIFO)
         qsizetype flipPos = 0;          // [winBegin, flipPos) front stack, [flipPos, winEnd) back
         qsizetype winEnd = 0;
         std::array<ExactSums, kVariableCount> winSums{};
         std::array<Extremes, kVariableCount> back{};
-        qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
-        qint64 scheduledEnd = kNever;   // next window end to emit (in the partition's heap)
         std::vector<Revision> revisions; // latest revision > 0 of windows still within grace
     };
     struct HeapEntry
@@ -163,11 +191,16 @@ private:
         QString key;
         qint64 maxEventMs = kNone;
         qint64 watermarkMs = kNone;
+        qint64 nextDue = kNever;     // heap.front().end, or kNever: one load on the hot path
         std::vector<HeapEntry> heap; // min-heap of stations' scheduled window ends
         QHash<QString, int> stations;
     };
 
     quint32 usableMask(const Values &values);
+    static void fold(Pane &pane, qint64 t, const Values &values, quint32 mask);
+    static void foldAngle(ExactSums &sums, double degrees);
+    void addSlow(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out);
+    void scheduleFor(StationHandle handle, qint64 t);
     int partitionIndex(const QString &key);
     static qint64 floorDiv(qint64 a, qint64 b);
     qint64 firstEndAfter(qint64 t) const; // smallest window end > t
@@ -199,5 +232,102 @@ private:
     int m_lastPartition = -1;
     int m_lastHandle = -1;
 };
+
+// Hot path, defined here so that a caller's loop over readings holds it inline (no call, no
+// register saves per reading); everything unusual goes to addSlow() in the .cpp.
+
+// Bit v set when values[v] is present and usable; counts present-but-unusable ones (±inf, huge).
+// Runs for every reading, so it is branch-free and, on x86-64, two values per instruction; the
+// unusable-but-present values are only collected as one OR and counted when there are any.
+Q_ALWAYS_INLINE quint32 SlidingWindowAggregator::usableMask(const Values &values)
+{
+    static_assert(kVariableCount == 9);
+#if defined(__SSE2__)
+    const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+    const __m128d limit = _mm_set1_pd(ExactSums::kMaxMagnitude);
+    const double *x = values.data();
+    const __m128d a0 = _mm_and_pd(_mm_loadu_pd(x), absMask), a1 = _mm_and_pd(_mm_loadu_pd(x + 2), absMask);
+    const __m128d a2 = _mm_and_pd(_mm_loadu_pd(x + 4), absMask), a3 = _mm_and_pd(_mm_loadu_pd(x + 6), absMask);
+    const __m128d a4 = _mm_and_pd(_mm_load_sd(x + 8), absMask); // (x8, 0)
+    // |x| < limit is false for NaN: usable. Packed 2×2 lanes → 4 bits per movmskps.
+    const auto lt = [&](__m128d a) { return _mm_castpd_ps(_mm_cmplt_pd(a, limit)); };
+    const quint32 usable = quint32(_mm_movemask_ps(_mm_shuffle_ps(lt(a0), lt(a1), 0x88)))
+        | (quint32(_mm_movemask_ps(_mm_shuffle_ps(lt(a2), lt(a3), 0x88))) << 4)
+        | ((quint32(_mm_movemask_pd(_mm_cmplt_pd(a4, limit))) & 1) << 8);
+    // |x| ≥ limit is false for NaN too (ordered compare): present but unusable.
+    const __m128d big = _mm_or_pd(_mm_or_pd(_mm_cmpge_pd(a0, limit), _mm_cmpge_pd(a1, limit)),
+                                  _mm_or_pd(_mm_or_pd(_mm_cmpge_pd(a2, limit), _mm_cmpge_pd(a3, limit)), _mm_cmpge_pd(a4, limit)));
+    if (_mm_movemask_pd(big) != 0) [[unlikely]] {
+        for (int v = 0; v < kVariableCount; ++v)
+            m_valuesRejected += std::fabs(values[v]) >= ExactSums::kMaxMagnitude;
+    }
+    return usable;
+#else
+    quint32 usable = 0, present = 0;
+    for (int v = 0; v < kVariableCount; ++v) {
+        const double x = values[v];
+        usable |= quint32(std::fabs(x) < ExactSums::kMaxMagnitude) << v; // false for NaN too
+        present |= quint32(x == x) << v;
+    }
+    if (present != usable)
+        m_valuesRejected += std::popcount(present & ~usable);
+    return usable;
+#endif
+}
+
+Q_ALWAYS_INLINE void SlidingWindowAggregator::fold(Pane &pane, qint64 t, const Values &values, quint32 mask)
+{
+    for (quint32 bits = mask; bits != 0; bits &= bits - 1) {
+        const int v = std::countr_zero(bits);
+        const double x = values[v];
+        PaneVar &pv = pane.vars[v];
+        if (!(pane.mask & (1u << v))) {
+            pv.sums = ExactSums{};
+            pv.ext.min = pv.ext.max = pv.ext.first = pv.ext.last = x;
+            pv.firstT = pv.lastT = t;
+        } else {
+            pv.ext.min = std::min(pv.ext.min, x);
+            pv.ext.max = std::max(pv.ext.max, x);
+            if (t < pv.firstT) {
+                pv.firstT = t;
+                pv.ext.first = x;
+            }
+            if (t >= pv.lastT) { // ties: the later arrival is the later reading
+                pv.lastT = t;
+                pv.ext.last = x;
+            }
+        }
+        if (isAngular(static_cast<Variable>(v))) [[unlikely]] {
+            foldAngle(pv.sums, x);
+        } else {
+            pv.sums.addValue(x);
+        }
+    }
+    pane.mask |= mask;
+}
+
+inline void SlidingWindowAggregator::add(StationHandle handle, qint64 t, const Values &values, QList<WindowStats> &out)
+{
+    Station &s = m_stations[handle];
+    Partition &p = m_partitions[s.partition];
+    // Fast path, almost every reading of a live stream: t falls in the station's newest pane, that
+    // pane is in no emitted window, and t is not behind the watermark (so the reading is neither
+    // late nor out of range: the hot pane's start is a valid time). Everything else: addSlow().
+    if (s.hot.pane != nullptr && quint64(t) - quint64(s.hotStart) < quint64(m_paneMs) && t >= p.watermarkMs) [[likely]] {
+        const quint32 mask = usableMask(values);
+        fold(*s.hot.pane, t, values, mask);
+        // Any window holding t ends after t, so a station already due at or before t needs nothing.
+        if (s.scheduledEnd > t && mask != 0) [[unlikely]]
+            scheduleFor(handle, t);
+        if (t > p.maxEventMs) {
+            p.maxEventMs = t;
+            p.watermarkMs = std::max(p.watermarkMs, t - m_options.allowedLatenessMs);
+        }
+        if (p.nextDue <= p.watermarkMs) [[unlikely]]
+            fire(p, p.watermarkMs, out);
+        return;
+    }
+    addSlow(handle, t, values, out);
+}
 
 } // namespace stratus
