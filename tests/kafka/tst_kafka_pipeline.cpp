@@ -6,6 +6,7 @@
 #include "JsonCodec.h"
 #include "KafkaPipelineHelpers.h"
 #include "bus/Bus.h"
+#include "bus/KafkaBinaryCodec.h"
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
 #include "cluster/ClusterMonitor.h"
@@ -40,17 +41,29 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<bool>("killOne");
-        QTest::newRow("nws recorded") << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false;
+        // [kafka] encoding of the workers (features, predictions) and of the collector (raw).
+        QTest::addColumn<QByteArray>("workerEncoding");
+        QTest::addColumn<QByteArray>("collectorEncoding");
+        const QByteArray json("json"), binary("binary");
+        QTest::newRow("nws recorded") << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false << json << json;
+        // Mixed: JSON readings in, binary windows and forecasts out; the decoders take both.
+        QTest::newRow("nws recorded, binary workers, json collector")
+            << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false << binary << json;
         // The METAR day's first 2,500 reports (≈1.5 h, ≈1,400 stations): the whole day is 1.2 M
         // windows, too much for a CI test on 2 cores; the benchmark runs bigger streams.
-        QTest::newRow("metar day (first 2500 reports)") << QStringLiteral("metar:2500") << false;
-        QTest::newRow("metar day (first 2500 reports), kill -9 of a worker") << QStringLiteral("metar:2500") << true;
+        QTest::newRow("metar day (first 2500 reports)") << QStringLiteral("metar:2500") << false << json << json;
+        QTest::newRow("metar day (first 2500 reports), binary") << QStringLiteral("metar:2500") << false << binary << binary;
+        QTest::newRow("metar day (first 2500 reports), kill -9 of a worker") << QStringLiteral("metar:2500") << true << json << json;
     }
 
     void twoWorkersEqualInProcess()
     {
         QFETCH(QString, file);
         QFETCH(bool, killOne);
+        QFETCH(QByteArray, workerEncoding);
+        QFETCH(QByteArray, collectorEncoding);
+        // The child processes read [kafka] encoding from the environment (Config: env < CLI).
+        const auto restoreEncoding = qScopeGuard([] { qunsetenv("STRATUS_KAFKA_ENCODING"); });
         if (file.startsWith(QLatin1String("metar:")))
             file = headOf(testdata::shared("data/sao_19950318/observations.csv"), file.section(QLatin1Char(':'), 1).toInt());
         const Expected expected = runInProcess(file);
@@ -60,6 +73,7 @@ private slots:
         const KafkaSettings k = m_cluster.settings(ns);
         std::vector<std::unique_ptr<QProcess>> workers;
         const auto startWorkers = [&] {
+            qputenv("STRATUS_KAFKA_ENCODING", workerEncoding);
             workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
             workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w2"))));
         };
@@ -69,7 +83,9 @@ private slots:
         QStringList collect = collectArgs(m_cluster, ns, file);
         if (killOne)
             collect.replace(collect.indexOf(QStringLiteral("max")), QStringLiteral("600"));
+        qputenv("STRATUS_KAFKA_ENCODING", collectorEncoding);
         auto collector = KafkaTestCluster::stratus(collect);
+        qputenv("STRATUS_KAFKA_ENCODING", workerEncoding);
         if (!killOne)
             QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
         if (killOne) {
@@ -132,12 +148,17 @@ private slots:
         impossible.timestampMs = real.at(19).timestampMs;
         impossible.set(Variable::Temperature, 999.0); // impossible value
         bus.publishReadings({impossible});
+        const QByteArray binary = KafkaBinaryCodec::encode(real.at(5));
+        rawProduce("KMSN", binary.left(binary.size() - 3)); // truncated binary reading
+        QByteArray future = binary;
+        future[2] = 9;
+        rawProduce("KMSN", future); // binary of a version this build does not know
         bus.publishReadings(real.mid(20));
         bus.publishEndOfStream();
         QVERIFY(bus.flush());
 
-        const auto dead = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::DeadLetter), 4, 60000);
-        QCOMPARE(dead.size(), 4);
+        const auto dead = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::DeadLetter), 6, 60000);
+        QCOMPARE(dead.size(), 6);
         QStringList reasons;
         for (const QByteArray &d : dead) {
             const auto letter = KafkaCodec::decodeDeadLetter(d);
@@ -149,6 +170,8 @@ private slots:
         const QString all = reasons.join(QLatin1Char('\n'));
         QVERIFY2(all.contains(QLatin1String("malformed JSON")), qPrintable(all));
         QVERIFY2(all.contains(QLatin1String("999")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("binary reading")) && all.contains(QLatin1String("truncated")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("unsupported version 9")), qPrintable(all));
         // Processing went on: every real reading reached a window (end-of-stream closes them all).
         const auto windows = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Features), 1, 60000, 3000);
         QVERIFY(!windows.isEmpty());
@@ -203,7 +226,8 @@ private slots:
         QVERIFY(h.workers[0].alive);
         const QJsonObject json = h.toJson();
         QCOMPARE(json.value(QStringLiteral("workers")).toArray().size(), 1);
-        QCOMPARE(json.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("stages")).toArray().size(), 2);
+        // `--role all` is one fused stage (raw → features + predictions in one transaction).
+        QCOMPARE(json.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("stages")).toArray().size(), 1);
 
         // A dead worker stops beating and is reported as not alive.
         ::kill(static_cast<pid_t>(workers[0]->processId()), SIGKILL);
