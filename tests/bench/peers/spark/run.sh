@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches (once, cached) and runs the Spark Structured Streaming peer of `stratus-bench kafka`.
 #   run.sh BOOTSTRAP INPUT_TOPIC OUTPUT_TOPIC READINGS
+#   run.sh --fetch      only install/fetch what it needs
 # pyspark 3.5.7 from PyPI into the venv $STRATUS_CACHE/venv; the spark-sql-kafka-0-10 connector and
 # its runtime jars from Maven Central into $STRATUS_CACHE/peers/spark/jars (Maven repo $STRATUS_CACHE/m2).
 # 3.5.7 is the newest pyspark whose Kafka connector Maven Central serves for Scala 2.12.
@@ -38,6 +39,7 @@ POM
     fi
     rm -rf "$OUT/jars" && mv "$OUT/jars.tmp" "$OUT/jars" && touch "$OUT/jars/.complete"
 fi
+[[ "${1:-}" == "--fetch" ]] && exit 0
 # pyspark's own jars already hold Spark and Hadoop; add only what it lacks (connector, kafka-clients, pool).
 jars=$(ls "$OUT"/jars/*.jar | grep -v -e '/hadoop-client' -e '/slf4j' -e '/snappy' -e '/lz4' -e '/zstd' | paste -sd, -)
 export PYSPARK_SUBMIT_ARGS="--jars $jars --driver-memory 768m pyspark-shell"

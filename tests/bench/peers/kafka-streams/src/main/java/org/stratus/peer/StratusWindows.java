@@ -112,7 +112,9 @@ public final class StratusWindows {
         return to > from ? Double.parseDouble(json.substring(from, to)) : Double.NaN;
     }
 
-    static final class EventTime implements TimestampExtractor {
+    public static final class EventTime implements TimestampExtractor {
+        public EventTime() {}
+
         @Override
         public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
             Object v = record.value();
@@ -173,15 +175,27 @@ public final class StratusWindows {
                 .peek((k, v) -> windows.incrementAndGet())
                 .to(args[2], Produced.with(Serdes.String(), Serdes.String()));
         KafkaStreams streams = new KafkaStreams(b.build(), p);
+        final AtomicLong failed = new AtomicLong();
+        streams.setUncaughtExceptionHandler(e -> {
+            System.err.println("kafka-streams peer: stream thread failed: " + e);
+            failed.incrementAndGet();
+            done.countDown();
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
         streams.start();
         if (!done.await(600, TimeUnit.SECONDS)) {
             System.err.println("kafka-streams peer: only " + aggregated.get() + " of " + expected + " readings in 600 s");
             streams.close(Duration.ofSeconds(10));
             System.exit(1);
         }
+        if (failed.get() > 0) {
+            streams.close(Duration.ofSeconds(10));
+            System.exit(1);
+        }
         double secs = (doneNs.get() - firstNs.get()) / 1e9;
         System.out.println("{\"readings_per_s\":" + Math.round(expected / secs) + ",\"windows\":" + windows.get() + ",\"seconds\":" + secs + "}");
         streams.close(Duration.ofSeconds(10));
+        streams.cleanUp(); // the local state (RocksDB) of this one-off application id
         System.exit(0);
     }
 }
