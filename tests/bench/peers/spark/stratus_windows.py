@@ -22,7 +22,7 @@ def main():
     bootstrap, source, sink, expected = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     spark = (SparkSession.builder.master("local[2]").appName("stratus-peer")
              .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     schema = StructType([StructField("station", StringType()), StructField("ts", LongType()),
