@@ -1,13 +1,18 @@
 // stratus-bench kafka: the distributed pipeline on a real broker. Figures:
-//  - readings_per_s_1_worker / _2_workers: a raw backlog pre-loaded into stratus.raw, then N
-//    in-process workers (each an AggregateStage + InferStage, the classes `stratus --worker` runs,
-//    exactly once with transactions) until the last prediction is out; readings / elapsed, from the
-//    first record consumed.
-//  - latency_p50_ms / latency_p99_ms: readings produced at a fixed 10 k/s; for every prediction,
-//    the time from producing the reading whose event time closed its window (window end + allowed
-//    lateness) until a read_committed consumer sees the prediction.
-//  - kafka_streams_readings_per_s, spark_readings_per_s: the peer implementations are not built
-//    yet, so these are null (see RESULTS.md).
+//  - readings_per_s_1_worker / _2_workers (+ _binary): a raw backlog pre-loaded into stratus.raw,
+//    then N in-process workers (each the fused AggregateStage `stratus --worker --role all` runs,
+//    exactly once with transactions; --split: AggregateStage + InferStage) until the last
+//    prediction is out; readings / elapsed, from the first record consumed. JSON and the binary
+//    encoding side by side in each repeat (--smoke: JSON only).
+//  - latency_p50_ms / latency_p99_ms (+ _binary): readings produced at a fixed 10 k/s; for every
+//    prediction, the time from producing the reading whose event time closed its window (window
+//    end + allowed lateness) until a read_committed consumer sees the prediction.
+//  - kafka_streams_readings_per_s, spark_readings_per_s: the same windowed aggregation as a Kafka
+//    Streams application (exactly_once_v2, 2 threads) and as a Spark Structured Streaming job
+//    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
+//    built on first use; full runs only; null with the reason on stderr when that fails).
+// Options: --readings N, --repeats N, --only throughput|latency|peers, --latency-seconds S,
+// --split, --verbose (commit statistics on stderr).
 // Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
 //
 // The stream: real values from the METAR day (sao_19950318), 1,000 of its stations, re-timed so
