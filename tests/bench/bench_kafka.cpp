@@ -11,7 +11,7 @@
 //    Streams application (exactly_once_v2, 2 threads) and as a Spark Structured Streaming job
 //    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
 //    built on first use; full runs only; null with the reason on stderr when that fails).
-// Options: --readings N, --repeats N, --only throughput|latency|peers, --latency-seconds S,
+// Options: --readings N, --repeats N, --only throughput|latency|peers|kafka-streams|spark, --latency-seconds S,
 // --split, --verbose (commit statistics on stderr).
 // Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
 //
@@ -527,11 +527,12 @@ QJsonObject run(const BenchContext &ctx)
     }
     // The peers only in full runs: they are fetched and built on first use, which --smoke (CI)
     // must never do. Same backlog, same broker, one run each (they take minutes).
-    if (!ctx.smoke && (only.isEmpty() || only == QLatin1String("peers"))) {
+    const bool peers = only.isEmpty() || only == QLatin1String("peers");
+    if (!ctx.smoke && (peers || only == QLatin1String("kafka-streams")))
         o.insert(QStringLiteral("kafka_streams_readings_per_s"),
                  peer(QStringLiteral("kafka-streams"), broker.bootstrap, s, n, {QStringLiteral("2"), QStringLiteral("exactly_once_v2")}));
+    if (!ctx.smoke && (peers || only == QLatin1String("spark")))
         o.insert(QStringLiteral("spark_readings_per_s"), peer(QStringLiteral("spark"), broker.bootstrap, s, n, {}));
-    }
     if (!ctx.json) {
         auto show = [&](const char *key) {
             const QJsonValue v = o.value(QLatin1String(key));

@@ -152,7 +152,8 @@ public final class StratusWindows {
 
         StreamsBuilder b = new StreamsBuilder();
         b.stream(args[1], Consumed.with(Serdes.String(), Serdes.String()))
-                .filter((k, v) -> k != null && v != null && v.startsWith("{\"station\""))
+                // Readings only: the end-of-stream control record has no station (keys are in any order).
+                .filter((k, v) -> k != null && v != null && v.contains("\"station\":"))
                 .mapValues(v -> {
                     // Counted here, in the stream thread right before the (synchronous) aggregation.
                     final long n = aggregated.incrementAndGet();
