@@ -246,6 +246,12 @@ private slots:
         procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
         auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
         QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
+        // "stratus: collected N readings into …": what the connected server must count as readings_in.
+        const QString collected = QString::fromUtf8(collector->readAll());
+        const qsizetype at = collected.indexOf(QLatin1String("collected "));
+        QVERIFY2(at >= 0, qPrintable(collected));
+        const int readingsCollected = collected.mid(at + 10).section(QLatin1Char(' '), 0, 0).toInt();
+        QVERIFY(readingsCollected > 0);
         procs.push_back(KafkaTestCluster::stratus({QStringLiteral("--server"), QStringLiteral("--connect"), m_cluster.bootstrap(),
                                                    QStringLiteral("--namespace"), ns, QStringLiteral("--port"), QStringLiteral("0")}));
         QProcess *server = procs.back().get();
@@ -270,7 +276,8 @@ private slots:
         QJsonObject health;
         for (int i = 0; i < 120; ++i) {
             health = get(QStringLiteral("/health"));
-            if (health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt() >= 10136)
+            const QJsonObject c = health.value(QStringLiteral("counters")).toObject();
+            if (c.value(QStringLiteral("forecasts_out")).toInt() >= 10136 && c.value(QStringLiteral("readings_in")).toInt() >= readingsCollected)
                 break;
             QTest::qWait(250);
         }
@@ -279,6 +286,8 @@ private slots:
         // Exactly the in-process engine's counts for the NWS recording (see twoWorkersEqualInProcess).
         QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("windows_out")).toInt(), 12580);
         QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt(), 10136);
+        // Readings are counted as they arrive from the raw topic (no source runs in the server).
+        QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("readings_in")).toInt(), readingsCollected);
         const QJsonObject p = get(QStringLiteral("/predictions/KMSN"));
         QVERIFY2(!p.value(QStringLiteral("predictions")).toArray().isEmpty(), QJsonDocument(p).toJson().constData());
         // /cluster: the ClusterMonitor's snapshot, refreshed every 5 s, shows the live worker.
