@@ -245,9 +245,10 @@ private slots:
         std::vector<std::unique_ptr<QProcess>> procs;
         procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
         auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
-        QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
+        const bool collectorDone = collector->waitForFinished(120000) && collector->exitCode() == 0;
         // "stratus: collected N readings into …": what the connected server must count as readings_in.
         const QString collected = QString::fromUtf8(collector->readAll());
+        QVERIFY2(collectorDone, qPrintable(collected));
         const qsizetype at = collected.indexOf(QLatin1String("collected "));
         QVERIFY2(at >= 0, qPrintable(collected));
         const int readingsCollected = collected.mid(at + 10).section(QLatin1Char(' '), 0, 0).toInt();
