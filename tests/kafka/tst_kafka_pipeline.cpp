@@ -275,10 +275,12 @@ private slots:
             return o;
         };
         QJsonObject health;
-        for (int i = 0; i < 120; ++i) {
+        for (int i = 0; i < 360; ++i) { // up to 90 s: the worker may still be working on a loaded machine
             health = get(QStringLiteral("/health"));
             const QJsonObject c = health.value(QStringLiteral("counters")).toObject();
-            if (c.value(QStringLiteral("forecasts_out")).toInt() >= 10136 && c.value(QStringLiteral("readings_in")).toInt() >= readingsCollected)
+            // The viewer reads the topics side by side, in no order between them: wait for all three.
+            if (c.value(QStringLiteral("forecasts_out")).toInt() >= 10136 && c.value(QStringLiteral("windows_out")).toInt() >= 12580
+                && c.value(QStringLiteral("readings_in")).toInt() >= readingsCollected)
                 break;
             QTest::qWait(250);
         }
