@@ -63,6 +63,8 @@ const QList<Config::KeySpec> &Config::schema()
           << key("kafka/partitions", T::Int, "4", "partitions of the stratus topics", 1, 1024)
           << key("kafka/replication", T::Int, "-1", "replication factor of the stratus topics (-1 = the broker's default)", -1, 16)
           << key("kafka/namespace", T::String, "", "prefix of topic and group names, for several pipelines on one cluster")
+          << choice("kafka/encoding", "json", {QStringLiteral("json"), QStringLiteral("binary")},
+                    "record values written to Kafka: compact JSON or the compact binary format (readers take both)")
           << choice("worker/role", "all", {QStringLiteral("collect"), QStringLiteral("aggregate"), QStringLiteral("infer"), QStringLiteral("all")},
                     "what a --worker process does")
           << key("worker/id", T::String, "", "name of this worker (empty = host-pid)")

@@ -67,6 +67,13 @@ Engine::Engine(EngineOptions options, QObject *parent)
     }
 
     connect(m_bus, &Bus::readings, this, [this](const QList<Reading> &r) {
+        if (!m_options.computeInProcess && m_sources.empty()) {
+            // --connect: the readings were accepted by a collector elsewhere; count them as they
+            // arrive from the raw topic (a local source counts its own in ingest()).
+            LiveState::Counters d;
+            d.readingsIn = r.size();
+            m_state.addCounters(d);
+        }
         m_state.recordReadings(r);
         m_forecasts.observe(r);
         if (m_options.computeInProcess)

@@ -147,21 +147,21 @@ void KafkaBus::publishReadings(const QList<Reading> &readings)
 {
     const QString t = m_options.kafka.topic(Topic::Raw);
     for (const Reading &r : readings)
-        produce(t, r.stationId.toUtf8(), KafkaCodec::encode(r));
+        produce(t, r.stationId.toUtf8(), KafkaCodec::encode(r, m_options.kafka.binary));
 }
 
 void KafkaBus::publishFeatures(const QList<WindowStats> &windows)
 {
     const QString t = m_options.kafka.topic(Topic::Features);
     for (const WindowStats &w : windows)
-        produce(t, w.stationId.toUtf8(), KafkaCodec::encode(w));
+        produce(t, w.stationId.toUtf8(), KafkaCodec::encode(w, m_options.kafka.binary));
 }
 
 void KafkaBus::publishForecasts(const QList<Forecast> &forecasts)
 {
     const QString t = m_options.kafka.topic(Topic::Predictions);
     for (const Forecast &f : forecasts)
-        produce(t, f.stationId.toUtf8(), KafkaCodec::encode(f));
+        produce(t, f.stationId.toUtf8(), KafkaCodec::encode(f, m_options.kafka.binary));
 }
 
 void KafkaBus::publishAnomalies(const QList<Anomaly> &anomalies)

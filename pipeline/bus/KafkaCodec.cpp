@@ -1,6 +1,7 @@
 #include "KafkaCodec.h"
 
 #include "JsonCodec.h"
+#include "KafkaBinaryCodec.h"
 
 #include <QJsonObject>
 
@@ -24,9 +25,18 @@ Result<T> decode(QByteArrayView bytes, F fromJson)
 }
 } // namespace
 
-QByteArray KafkaCodec::encode(const Reading &r) { return JsonCodec::compact(JsonCodec::toJson(r)); }
-QByteArray KafkaCodec::encode(const WindowStats &w) { return JsonCodec::compact(JsonCodec::toJson(w)); }
-QByteArray KafkaCodec::encode(const Forecast &f) { return JsonCodec::compact(JsonCodec::toJson(f)); }
+QByteArray KafkaCodec::encode(const Reading &r, bool binary)
+{
+    return binary ? KafkaBinaryCodec::encode(r) : JsonCodec::compact(JsonCodec::toJson(r));
+}
+QByteArray KafkaCodec::encode(const WindowStats &w, bool binary)
+{
+    return binary ? KafkaBinaryCodec::encode(w) : JsonCodec::compact(JsonCodec::toJson(w));
+}
+QByteArray KafkaCodec::encode(const Forecast &f, bool binary)
+{
+    return binary ? KafkaBinaryCodec::encode(f) : JsonCodec::compact(JsonCodec::toJson(f));
+}
 QByteArray KafkaCodec::encode(const Anomaly &a) { return JsonCodec::compact(JsonCodec::toJson(a)); }
 
 QByteArray KafkaCodec::encode(const DeadLetter &d)
@@ -41,9 +51,24 @@ QByteArray KafkaCodec::encode(const DeadLetter &d)
     return JsonCodec::compact(o);
 }
 
-Result<Reading> KafkaCodec::decodeReading(QByteArrayView b) { return decode<Reading>(b, JsonCodec::readingFromJson); }
-Result<WindowStats> KafkaCodec::decodeWindow(QByteArrayView b) { return decode<WindowStats>(b, JsonCodec::windowFromJson); }
-Result<Forecast> KafkaCodec::decodeForecast(QByteArrayView b) { return decode<Forecast>(b, JsonCodec::forecastFromJson); }
+Result<Reading> KafkaCodec::decodeReading(QByteArrayView b)
+{
+    if (KafkaBinaryCodec::isBinary(b))
+        return KafkaBinaryCodec::decodeReading(b);
+    return decode<Reading>(b, JsonCodec::readingFromJson);
+}
+Result<WindowStats> KafkaCodec::decodeWindow(QByteArrayView b)
+{
+    if (KafkaBinaryCodec::isBinary(b))
+        return KafkaBinaryCodec::decodeWindow(b);
+    return decode<WindowStats>(b, JsonCodec::windowFromJson);
+}
+Result<Forecast> KafkaCodec::decodeForecast(QByteArrayView b)
+{
+    if (KafkaBinaryCodec::isBinary(b))
+        return KafkaBinaryCodec::decodeForecast(b);
+    return decode<Forecast>(b, JsonCodec::forecastFromJson);
+}
 Result<Anomaly> KafkaCodec::decodeAnomaly(QByteArrayView b) { return decode<Anomaly>(b, JsonCodec::anomalyFromJson); }
 
 Result<DeadLetter> KafkaCodec::decodeDeadLetter(QByteArrayView bytes)

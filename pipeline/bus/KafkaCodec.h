@@ -15,12 +15,15 @@ namespace stratus {
 // station id. Two extras the in-process bus does not need: dead letters as JSON, and the
 // end-of-stream control record a finite replay writes into every raw partition so aggregators close
 // their open windows exactly like the in-process engine does when its replay ends.
+//
+// Readings, windows and forecasts can also be written in KafkaBinaryCodec's compact format
+// (KafkaSettings::binary); the decoders take either, told apart by the first byte.
 class KafkaCodec
 {
 public:
-    static QByteArray encode(const Reading &r);
-    static QByteArray encode(const WindowStats &w);
-    static QByteArray encode(const Forecast &f);
+    static QByteArray encode(const Reading &r, bool binary = false);
+    static QByteArray encode(const WindowStats &w, bool binary = false);
+    static QByteArray encode(const Forecast &f, bool binary = false);
     static QByteArray encode(const Anomaly &a);
     static QByteArray encode(const DeadLetter &d);
 

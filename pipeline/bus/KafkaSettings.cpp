@@ -3,9 +3,28 @@
 #include <librdkafka/rdkafka.h>
 
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QThread>
 
 namespace stratus {
+
+// librdkafka's own log lines (connection failures, broker state changes, …) in Qt's categorized
+// logging, so QT_LOGGING_RULES and the app's message handler see them like any other message.
+Q_LOGGING_CATEGORY(lcKafka, "stratus.kafka")
+
+namespace {
+void logToQt(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    const char *name = rk ? rd_kafka_name(rk) : "rdkafka";
+    // syslog levels: 0-3 emergency..error, 4 warning, 5-6 notice/info, 7 debug.
+    if (level <= 4)
+        qCWarning(lcKafka).noquote() << name << fac << buf;
+    else if (level <= 6)
+        qCInfo(lcKafka).noquote() << name << fac << buf;
+    else
+        qCDebug(lcKafka).noquote() << name << fac << buf;
+}
+} // namespace
 
 QStringList KafkaSettings::allTopics() const
 {
@@ -43,6 +62,7 @@ Result<rd_kafka_conf_s *> makeConf(const KafkaSettings &settings, const QMap<QSt
     if (settings.bootstrap.trimmed().isEmpty())
         return makeError(QStringLiteral("no Kafka bootstrap servers given (HOST:PORT)"));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, &logToQt);
     char err[512];
     auto set = [&](const QString &k, const QString &v) -> bool {
         return rd_kafka_conf_set(conf, k.toUtf8().constData(), v.toUtf8().constData(), err, sizeof err) == RD_KAFKA_CONF_OK;

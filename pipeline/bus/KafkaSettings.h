@@ -22,6 +22,9 @@ struct KafkaSettings
     int partitions = 4;               // of every stratus.* topic created here
     int replication = -1;             // -1 = the broker's default.replication.factor
     QString topicNamespace;           // prefix of topic and group names, so pipelines can share a cluster
+    // Write readings, windows and forecasts in KafkaBinaryCodec's compact format instead of JSON.
+    // Readers accept both, so a cluster can switch while it runs.
+    bool binary = false;
     // librdkafka properties passed through unchanged (security.protocol, sasl.*, ssl.*, …): the
     // command line's --kafka KEY=VALUE, so real clusters with SASL/SSL work without code here.
     QMap<QString, QString> extra;

@@ -6,9 +6,9 @@
 
 namespace stratus {
 
-AggregateStage::AggregateStage(KafkaSettings settings, QString workerId, WindowOptions windows)
+AggregateStage::AggregateStage(KafkaSettings settings, QString workerId, WindowOptions windows, bool forecast)
     : TransactionalStage(settings, QStringLiteral("aggregate"), settings.topic(Bus::Topic::Raw), std::move(workerId)),
-      m_windows(windows), m_features(settings.topic(Bus::Topic::Features)), m_dead(settings.topic(Bus::Topic::DeadLetter)),
+      m_windows(windows), m_forecast(forecast), m_predictions(settings.topic(Bus::Topic::Predictions)), m_features(settings.topic(Bus::Topic::Features)), m_dead(settings.topic(Bus::Topic::DeadLetter)),
       m_raw(settings.topic(Bus::Topic::Raw))
 {
 }
@@ -72,7 +72,13 @@ void AggregateStage::process(int partition, qint64 offset, QByteArrayView key, Q
     if (replaying)
         return;
     for (const WindowStats &w : std::as_const(closed))
-        out.append({m_features, w.stationId.toUtf8(), KafkaCodec::encode(w)});
+        out.append({m_features, w.stationId.toUtf8(), KafkaCodec::encode(w, m_settings.binary)});
+    if (m_forecast && !closed.isEmpty()) {
+        for (const Forecast &f : m_forecaster.forecast(closed)) {
+            out.append({m_predictions, f.stationId.toUtf8(), KafkaCodec::encode(f, m_settings.binary)});
+            ++m_stats.predictions;
+        }
+    }
 }
 
 } // namespace stratus

@@ -3,6 +3,7 @@
 #include "ReadingValidator.h"
 #include "TransactionalStage.h"
 #include "aggregate/SlidingWindowAggregator.h"
+#include "infer/PersistenceForecaster.h"
 
 #include <QHash>
 
@@ -13,10 +14,15 @@ namespace stratus {
 // on that partition's records and can be rebuilt by replay. Records that do not decode or fail
 // validation go to the dead-letter topic with the reason; the end-of-stream control record closes
 // the partition's open windows.
+//
+// With `forecast` (what `--role all` runs) the stage also makes the predictions of the windows it
+// closes and writes them in the same transaction, as the in-process engine and Kafka Streams (one
+// sub-topology per co-partitioned chain) do: one transaction round trip from a reading to its
+// prediction instead of two. The features still go to their topic for viewers and other consumers.
 class AggregateStage final : public TransactionalStage
 {
 public:
-    AggregateStage(KafkaSettings settings, QString workerId, WindowOptions windows);
+    AggregateStage(KafkaSettings settings, QString workerId, WindowOptions windows, bool forecast = false);
 
     qint64 lateDropped() const { return m_lateDropped.load(); }
 
@@ -32,6 +38,9 @@ private:
                     QList<Output> &out);
 
     WindowOptions m_windows;
+    bool m_forecast = false;
+    PersistenceForecaster m_forecaster;
+    QString m_predictions;
     ReadingValidator m_validator;
     QHash<int, SlidingWindowAggregator> m_aggregators;
     QString m_features;

@@ -27,8 +27,10 @@ void InferStage::process(int partition, qint64 offset, QByteArrayView key, QByte
         ++m_stats.deadLettered;
         return;
     }
-    for (const Forecast &f : m_forecaster.forecast({*w}))
-        out.append({m_predictions, f.stationId.toUtf8(), KafkaCodec::encode(f)});
+    for (const Forecast &f : m_forecaster.forecast({*w})) {
+        out.append({m_predictions, f.stationId.toUtf8(), KafkaCodec::encode(f, m_settings.binary)});
+        ++m_stats.predictions;
+    }
 }
 
 } // namespace stratus

@@ -6,6 +6,9 @@
 #include <QLoggingCategory>
 #include <QUuid>
 
+#include <algorithm>
+#include <vector>
+
 namespace stratus {
 
 Q_LOGGING_CATEGORY(lcStage, "stratus.kafka.stage")
@@ -30,12 +33,20 @@ QList<int> TransactionalStage::assignedPartitions() const
     return m_assigned;
 }
 
+rd_kafka_topic_s *TransactionalStage::topicHandle(const QString &name)
+{
+    auto it = m_topics.find(name);
+    if (it == m_topics.end())
+        it = m_topics.insert(name, rd_kafka_topic_new(m_producer.get(), name.toUtf8().constData(), nullptr));
+    return it.value();
+}
+
 void TransactionalStage::produce(const Output &o)
 {
-    const QByteArray t = o.topic.toUtf8();
+    rd_kafka_topic_t *rkt = topicHandle(o.topic);
     for (;;) {
         const rd_kafka_resp_err_t e = rd_kafka_producev(
-            m_producer.get(), RD_KAFKA_V_TOPIC(t.constData()), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
+            m_producer.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
             RD_KAFKA_V_VALUE(const_cast<char *>(o.value.constData()), static_cast<size_t>(o.value.size())),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -61,8 +72,11 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
     auto producer = kafka::makeProducer(m_settings, {{QStringLiteral("transactional.id"), txnId},
                                                      {QStringLiteral("transaction.timeout.ms"), QStringLiteral("15000")},
                                                      {QStringLiteral("message.timeout.ms"), QStringLiteral("15000")},
-                                                     {QStringLiteral("linger.ms"), QStringLiteral("2")},
-                                                     {QStringLiteral("batch.num.messages"), QStringLiteral("10000")}});
+                                                     // Outputs go out while the transaction is open, so
+                                                     // commit_transaction's flush finds little left to send.
+                                                     {QStringLiteral("linger.ms"), QStringLiteral("1")},
+                                                     {QStringLiteral("batch.num.messages"), QStringLiteral("10000")},
+                                                     {QStringLiteral("batch.size"), QStringLiteral("1000000")}});
     if (!producer)
         return producer.error();
     m_producer = std::move(producer).value();
@@ -78,7 +92,8 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
                                              {QStringLiteral("auto.offset.reset"), QStringLiteral("earliest")},
                                              {QStringLiteral("session.timeout.ms"), QStringLiteral("6000")},
                                              {QStringLiteral("heartbeat.interval.ms"), QStringLiteral("1000")},
-                                             {QStringLiteral("fetch.wait.max.ms"), QStringLiteral("10")},
+                                             {QStringLiteral("fetch.wait.max.ms"), QStringLiteral("5")},
+                                             {QStringLiteral("fetch.error.backoff.ms"), QStringLiteral("5")},
                                              {QStringLiteral("partition.assignment.strategy"), QStringLiteral("range")},
                                              {QStringLiteral("client.id"), m_workerId}});
     if (!conf)
@@ -102,43 +117,70 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
 
     QElapsedTimer txnClock;
     QList<Output> outputs;
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+    std::vector<rd_kafka_message_t *> batch(static_cast<size_t>(std::max(1, maxBatch)));
     while (!stop && m_fatal.isEmpty()) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 10);
-        if (m) {
+        // Wait for the first record only as long as the open transaction may stay open, then take
+        // whatever else is already fetched without waiting (consume_batch would wait for a full batch).
+        int waitMs = 10;
+        if (m_txnOpen)
+            waitMs = static_cast<int>(std::clamp<qint64>(idleCommitMs - txnClock.elapsed(), 0, 10));
+        qsizetype n = 0;
+        if (rd_kafka_message_t *first = rd_kafka_consumer_poll(rk, waitMs)) {
+            batch[0] = first;
+            n = 1;
+            if (batch.size() > 1) {
+                const ssize_t more = rd_kafka_consume_batch_queue(queue, 0, batch.data() + 1, batch.size() - 1);
+                if (more > 0)
+                    n += more;
+            }
+        }
+        for (qsizetype i = 0; i < n; ++i) {
+            rd_kafka_message_t *m = batch[static_cast<size_t>(i)];
             if (m->err) {
                 if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
                     qCWarning(lcStage).noquote() << m_stage << "consumer:" << QString::fromUtf8(rd_kafka_message_errstr(m));
                 rd_kafka_message_destroy(m);
-            } else {
-                if (!m_txnOpen) {
-                    if (rd_kafka_error_t *e = rd_kafka_begin_transaction(m_producer.get())) {
-                        m_fatal = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_stage, txnError(e));
-                        rd_kafka_error_destroy(e);
-                        rd_kafka_message_destroy(m);
-                        break;
-                    }
-                    m_txnOpen = true;
-                    m_txnRecords = 0;
-                    txnClock.start();
-                }
-                outputs.clear();
-                process(m->partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
-                        QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), false, outputs);
-                ++m_stats.in;
-                for (const Output &o : std::as_const(outputs))
-                    produce(o);
-                m_nextOffsets[m->partition] = m->offset + 1;
-                ++m_txnRecords;
-                rd_kafka_message_destroy(m);
+                continue;
             }
+            // A record fetched before a revoke that ran inside this poll belongs to another member now.
+            const auto pos = m_position.find(m->partition);
+            if (pos == m_position.end() || m->offset < pos.value() || !m_fatal.isEmpty()) {
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            if (!m_txnOpen) {
+                if (rd_kafka_error_t *e = rd_kafka_begin_transaction(m_producer.get())) {
+                    m_fatal = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_stage, txnError(e));
+                    rd_kafka_error_destroy(e);
+                    rd_kafka_message_destroy(m);
+                    continue;
+                }
+                m_txnOpen = true;
+                m_txnRecords = 0;
+                txnClock.start();
+            }
+            outputs.clear();
+            process(m->partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
+                    QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), false, outputs);
+            ++m_stats.in;
+            for (const Output &o : std::as_const(outputs))
+                produce(o);
+            m_nextOffsets[m->partition] = m->offset + 1;
+            pos.value() = m->offset + 1;
+            ++m_txnRecords;
+            rd_kafka_message_destroy(m);
         }
         rd_kafka_poll(m_producer.get(), 0);
-        if (m_txnOpen && (txnClock.elapsed() >= commitIntervalMs || m_txnRecords >= maxRecordsPerTransaction)) {
+        const bool caughtUp = n < static_cast<qsizetype>(batch.size());
+        const qint64 due = caughtUp ? std::min(idleCommitMs, commitIntervalMs) : commitIntervalMs;
+        if (m_txnOpen && (txnClock.elapsed() >= due || m_txnRecords >= maxRecordsPerTransaction)) {
             const auto c = commit();
             if (!c)
                 abortAndRewind(c.errorMessage());
         }
     }
+    rd_kafka_queue_destroy(queue);
     if (m_txnOpen && m_fatal.isEmpty()) {
         const auto c = commit();
         if (!c)
@@ -146,6 +188,9 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
     }
     rd_kafka_consumer_close(rk);
     m_consumer.reset();
+    for (rd_kafka_topic_t *t : std::as_const(m_topics))
+        rd_kafka_topic_destroy(t);
+    m_topics.clear();
     m_producer.reset();
     if (!m_fatal.isEmpty())
         return makeError(m_fatal);
@@ -156,6 +201,8 @@ Result<bool> TransactionalStage::commit()
 {
     if (!m_txnOpen)
         return true;
+    QElapsedTimer clock;
+    clock.start();
     rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new(m_nextOffsets.size());
     for (auto it = m_nextOffsets.begin(); it != m_nextOffsets.end(); ++it)
         rd_kafka_topic_partition_list_add(offsets, m_inputTopic.toUtf8().constData(), it.key())->offset = it.value();
@@ -184,6 +231,10 @@ Result<bool> TransactionalStage::commit()
     m_txnOpen = false;
     m_nextOffsets.clear();
     ++m_stats.transactions;
+    const qint64 us = clock.nsecsElapsed() / 1000;
+    m_stats.commitUsTotal += us;
+    if (us > m_stats.commitUsMax.load())
+        m_stats.commitUsMax = us;
     return true;
 }
 
@@ -204,6 +255,8 @@ void TransactionalStage::abortAndRewind(const QString &why)
     if (rd_kafka_assignment(m_consumer.get(), &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR && assigned) {
         const auto r = restorePartitions(assigned);
         if (r) {
+            for (int i = 0; i < assigned->cnt; ++i)
+                m_position.insert(assigned->elems[i].partition, std::max<qint64>(0, assigned->elems[i].offset));
             if (rd_kafka_error_t *e = rd_kafka_seek_partitions(m_consumer.get(), assigned, 10000)) {
                 m_fatal = QStringLiteral("%1: cannot rewind: %2").arg(m_stage, txnError(e));
                 rd_kafka_error_destroy(e);
@@ -230,10 +283,14 @@ void TransactionalStage::handleRebalance(int err, void *p)
         if (!r)
             m_fatal = r.errorMessage();
         rd_kafka_assign(m_consumer.get(), partitions);
+        m_position.clear();
+        QList<int> owned;
+        for (int i = 0; i < partitions->cnt; ++i) {
+            owned.append(partitions->elems[i].partition);
+            m_position.insert(partitions->elems[i].partition, std::max<qint64>(0, partitions->elems[i].offset));
+        }
         QMutexLocker lock(&m_assignedLock);
-        m_assigned.clear();
-        for (int i = 0; i < partitions->cnt; ++i)
-            m_assigned.append(partitions->elems[i].partition);
+        m_assigned = owned;
         qCInfo(lcStage).noquote() << m_stage << m_workerId << "assigned partitions" << m_assigned;
     } else {
         // Hand over cleanly: what was processed so far is committed before another member takes it.
@@ -250,6 +307,7 @@ void TransactionalStage::handleRebalance(int err, void *p)
         for (int i = 0; i < partitions->cnt; ++i)
             dropPartition(partitions->elems[i].partition);
         rd_kafka_assign(m_consumer.get(), nullptr);
+        m_position.clear();
         QMutexLocker lock(&m_assignedLock);
         m_assigned.clear();
     }

@@ -10,6 +10,8 @@
 
 #include <atomic>
 
+struct rd_kafka_topic_s;
+
 namespace stratus {
 
 // One consume → transform → produce stage of a worker, exactly once: a consumer-group member
@@ -31,10 +33,14 @@ public:
     {
         std::atomic<qint64> in{0};
         std::atomic<qint64> out{0};
+        std::atomic<qint64> predictions{0}; // of `out`, records written to the predictions topic
         std::atomic<qint64> deadLettered{0};
         std::atomic<qint64> transactions{0};
         std::atomic<qint64> replayed{0};
         std::atomic<qint64> rebalances{0};
+        // Time the stage thread spent blocked in send_offsets + commit_transaction (µs).
+        std::atomic<qint64> commitUsTotal{0};
+        std::atomic<qint64> commitUsMax{0};
     };
 
     TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId);
@@ -48,9 +54,16 @@ public:
     const Stats &stats() const { return m_stats; }
     QList<int> assignedPartitions() const;
 
-    // Tuning for tests and benchmarks.
-    int commitIntervalMs = 50;
-    int maxRecordsPerTransaction = 20000;
+    // When a transaction is committed. Consumption never waits for a timer: each loop takes what the
+    // consumer has (up to maxBatch records). When the stage is caught up (the last fetch returned
+    // less than a full batch) it commits after idleCommitMs, so a record's results are visible one
+    // commit round trip after it arrives (latency); while it works through a backlog it commits
+    // every commitIntervalMs or maxRecordsPerTransaction records (throughput: fewer, larger
+    // transactions). Kafka Streams' EOS default is commit.interval.ms=100 with no idle path.
+    int commitIntervalMs = 100;
+    int idleCommitMs = 0;
+    int maxRecordsPerTransaction = 50000;
+    int maxBatch = 2000;
 
 protected:
     // Fresh state for a partition (before its replay).
@@ -71,6 +84,7 @@ private:
     void abortAndRewind(const QString &why);
     Result<bool> restorePartitions(void *partitions);
     void produce(const Output &o);
+    rd_kafka_topic_s *topicHandle(const QString &name);
 
     QString m_stage;
     QString m_inputTopic;
@@ -80,6 +94,10 @@ private:
     bool m_txnOpen = false;
     qint64 m_txnRecords = 0;
     QHash<int, qint64> m_nextOffsets; // consumed in the open transaction
+    QHash<QString, rd_kafka_topic_s *> m_topics; // output topic handles (no name lookup per record)
+    // Partitions assigned now → next offset expected, as seen by the stage thread. Records of other
+    // partitions, or below that offset (fetched before a rebalance inside the same poll), are skipped.
+    QHash<int, qint64> m_position;
     mutable QMutex m_assignedLock;
     QList<int> m_assigned;
     QString m_fatal;

@@ -111,9 +111,13 @@ int Worker::run(Options o)
         return fail(t.errorMessage());
 
     std::vector<std::unique_ptr<TransactionalStage>> stages;
-    if (o.role == QLatin1String("aggregate") || o.role == QLatin1String("all"))
+    // `all` is one fused stage (raw → features + predictions in one transaction: half the commit
+    // round trips of aggregate → infer); `aggregate` and `infer` scale the two steps separately.
+    if (o.role == QLatin1String("all"))
+        stages.push_back(std::make_unique<AggregateStage>(o.kafka, o.id, o.engine.windows, true));
+    if (o.role == QLatin1String("aggregate"))
         stages.push_back(std::make_unique<AggregateStage>(o.kafka, o.id, o.engine.windows));
-    if (o.role == QLatin1String("infer") || o.role == QLatin1String("all"))
+    if (o.role == QLatin1String("infer"))
         stages.push_back(std::make_unique<InferStage>(o.kafka, o.id));
 
     std::atomic<bool> stageFailed{false};

@@ -1,13 +1,18 @@
 // stratus-bench kafka: the distributed pipeline on a real broker. Figures:
-//  - readings_per_s_1_worker / _2_workers: a raw backlog pre-loaded into stratus.raw, then N
-//    in-process workers (each an AggregateStage + InferStage, the classes `stratus --worker` runs,
-//    exactly once with transactions) until the last prediction is out; readings / elapsed, from the
-//    first record consumed.
-//  - latency_p50_ms / latency_p99_ms: readings produced at a fixed 10 k/s; for every prediction,
-//    the time from producing the reading whose event time closed its window (window end + allowed
-//    lateness) until a read_committed consumer sees the prediction.
-//  - kafka_streams_readings_per_s, spark_readings_per_s: the peer implementations are not built
-//    yet, so these are null (see RESULTS.md).
+//  - readings_per_s_1_worker / _2_workers (+ _binary): a raw backlog pre-loaded into stratus.raw,
+//    then N in-process workers (each the fused AggregateStage `stratus --worker --role all` runs,
+//    exactly once with transactions; --split: AggregateStage + InferStage) until the last
+//    prediction is out; readings / elapsed, from the first record consumed. JSON and the binary
+//    encoding side by side in each repeat (--smoke: JSON only).
+//  - latency_p50_ms / latency_p99_ms (+ _binary): readings produced at a fixed 10 k/s; for every
+//    prediction, the time from producing the reading whose event time closed its window (window
+//    end + allowed lateness) until a read_committed consumer sees the prediction.
+//  - kafka_streams_readings_per_s, spark_readings_per_s: the same windowed aggregation as a Kafka
+//    Streams application (exactly_once_v2, 2 threads) and as a Spark Structured Streaming job
+//    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
+//    built on first use; full runs only; null with the reason on stderr when that fails).
+// Options: --readings N, --repeats N, --only throughput|latency|peers|kafka-streams|spark, --latency-seconds S,
+// --split, --verbose (commit statistics on stderr).
 // Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
 //
 // The stream: real values from the METAR day (sao_19950318), 1,000 of its stations, re-timed so
@@ -31,6 +36,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -39,6 +45,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -47,17 +54,25 @@ using namespace stratus;
 namespace {
 
 constexpr int kStations = 1000;
+bool g_split = false;   // --split: aggregate and infer as two stages
+bool g_verbose = false; // --verbose: commit statistics on stderr
 
-QString findScript()
+// A file of the source tree (the bench runs from the build tree below it).
+QString findSourceFile(const QString &relative)
 {
     QDir d(QCoreApplication::applicationDirPath());
     for (int i = 0; i < 6; ++i) {
-        if (QFileInfo::exists(d.filePath(QStringLiteral("scripts/kafka.sh"))))
-            return d.filePath(QStringLiteral("scripts/kafka.sh"));
+        if (QFileInfo::exists(d.filePath(relative)))
+            return d.filePath(relative);
         if (!d.cdUp())
             break;
     }
     return QString();
+}
+
+QString findScript()
+{
+    return findSourceFile(QStringLiteral("scripts/kafka.sh"));
 }
 
 struct Broker
@@ -165,28 +180,56 @@ struct WorkerSet
     std::vector<std::thread> threads;
     std::atomic<bool> stop{false};
 
-    void start(const KafkaSettings &k, int workers)
+    // split = the aggregate and infer steps as two stages (`--role aggregate` + `--role infer`),
+    // else the fused stage `--role all` runs.
+    void start(const KafkaSettings &k, int workers, bool split = g_split)
     {
         for (int w = 0; w < workers; ++w) {
-            stages.push_back(std::make_unique<AggregateStage>(k, QStringLiteral("bench-w%1").arg(w), WindowOptions{}));
-            stages.push_back(std::make_unique<InferStage>(k, QStringLiteral("bench-w%1").arg(w)));
+            stages.push_back(std::make_unique<AggregateStage>(k, QStringLiteral("bench-w%1").arg(w), WindowOptions{}, !split));
+            if (split)
+                stages.push_back(std::make_unique<InferStage>(k, QStringLiteral("bench-w%1").arg(w)));
         }
         const int commitMs = qEnvironmentVariableIntValue("STRATUS_BENCH_COMMIT_MS");
+        const QByteArray idleMs = qgetenv("STRATUS_BENCH_IDLE_COMMIT_MS");
         for (auto &s : stages) {
             if (commitMs > 0)
                 s->commitIntervalMs = commitMs;
+            if (!idleMs.isEmpty())
+                s->idleCommitMs = idleMs.toInt();
         }
         for (auto &s : stages)
             threads.emplace_back([this, st = s.get()] { st->run(stop); });
     }
-    qint64 sum(bool aggregate, bool in) const
+    qint64 consumed() const
     {
         qint64 n = 0;
         for (const auto &s : stages) {
-            if ((s->stage() == QLatin1String("aggregate")) == aggregate)
-                n += in ? s->stats().in.load() : s->stats().out.load();
+            if (s->stage() == QLatin1String("aggregate"))
+                n += s->stats().in.load();
         }
         return n;
+    }
+    qint64 predictions() const
+    {
+        qint64 n = 0;
+        for (const auto &s : stages)
+            n += s->stats().predictions.load();
+        return n;
+    }
+    // Where the stage threads' time went: transactions and the time blocked committing them.
+    QString commitSummary() const
+    {
+        QStringList parts;
+        for (const auto &s : stages) {
+            const auto &x = s->stats();
+            const qint64 t = std::max<qint64>(1, x.transactions.load());
+            parts << QStringLiteral("%1: %2 txns, commit mean %3 ms max %4 ms")
+                         .arg(s->stage())
+                         .arg(x.transactions.load())
+                         .arg(x.commitUsTotal.load() / t / 1000.0, 0, 'f', 1)
+                         .arg(x.commitUsMax.load() / 1000.0, 0, 'f', 1);
+        }
+        return parts.join(QStringLiteral("; "));
     }
     ~WorkerSet()
     {
@@ -196,17 +239,16 @@ struct WorkerSet
     }
 };
 
-// Throughput with `workers` workers over a backlog of n readings; readings/s or NaN.
-double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 expected, int workers, QString *error)
+// Writes the first n readings of the stream into k's raw topic (then the end-of-stream records).
+bool preload(const KafkaSettings &k, const Stream &s, qint64 n, QString *error)
 {
-    const KafkaSettings k = settingsFor(bootstrap);
     {
         KafkaBus::Options bo;
         bo.kafka = k;
         KafkaBus bus(bo);
         if (const auto r = bus.start(); !r) {
             *error = r.errorMessage();
-            return std::nan("");
+            return false;
         }
         QList<Reading> batch;
         for (qint64 i = 0; i < n; ++i) {
@@ -219,29 +261,42 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
         bus.publishEndOfStream();
         if (!bus.flush(120000)) {
             *error = QStringLiteral("pre-loading the backlog timed out");
-            return std::nan("");
+            return false;
         }
     }
+    return true;
+}
+
+// Throughput with `workers` workers over a backlog of n readings; readings/s or NaN. `binary`:
+// every record (raw, features, predictions) in KafkaBinaryCodec's format instead of JSON.
+double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 expected, int workers, bool binary, QString *error)
+{
+    KafkaSettings k = settingsFor(bootstrap);
+    k.binary = binary;
+    if (!preload(k, s, n, error))
+        return std::nan("");
     WorkerSet set;
     set.start(k, workers);
     QElapsedTimer wait;
     wait.start();
-    while (set.sum(true, true) == 0 && wait.elapsed() < 60000)
+    while (set.consumed() == 0 && wait.elapsed() < 60000)
         QThread::usleep(500);
     QElapsedTimer clock;
     clock.start();
-    while (set.sum(false, false) < expected && clock.elapsed() < 600000)
+    while (set.predictions() < expected && clock.elapsed() < 600000)
         QThread::msleep(2);
     const double secs = clock.nsecsElapsed() / 1e9;
-    if (set.sum(false, false) < expected) {
-        *error = QStringLiteral("only %1 of %2 predictions after %3 s").arg(set.sum(false, false)).arg(expected).arg(secs);
+    if (set.predictions() < expected) {
+        *error = QStringLiteral("only %1 of %2 predictions after %3 s").arg(set.predictions()).arg(expected).arg(secs);
         return std::nan("");
     }
+    if (g_verbose)
+        QTextStream(stderr) << "  throughput " << workers << " worker(s): " << n / secs << " readings/s; " << set.commitSummary() << '\n';
     return n / secs;
 }
 
 // Latency at a fixed rate; fills p50/p99 in ms.
-bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, double *p99, QString *error)
+bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, double *p50, double *p99, QString *error)
 {
     // 100 stations at 10 k/s = 100 reports per station per wall second; 600 ms event steps make
     // event time run 60× the wall clock, so each station's windows (1 min slide, 2 min lateness)
@@ -250,7 +305,8 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
     s.stationCount = 100;
     s.stepMs = 600;
     constexpr double kRate = 10000;
-    const KafkaSettings k = settingsFor(bootstrap);
+    KafkaSettings k = settingsFor(bootstrap);
+    k.binary = binary;
     KafkaBus::Options bo;
     bo.kafka = k;
     KafkaBus bus(bo);
@@ -336,6 +392,8 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
     QThread::msleep(3000);
     stopReader = true;
     reader.join();
+    if (g_verbose)
+        QTextStream(stderr) << "  latency run: " << set.commitSummary() << '\n';
     rd_kafka_consumer_close(consumer->get());
     if (lat.size() < 10) {
         *error = QStringLiteral("only %1 predictions seen").arg(lat.size());
@@ -345,6 +403,49 @@ bool latency(const QString &bootstrap, Stream s, double seconds, double *p50, do
     *p50 = lat[lat.size() / 2];
     *p99 = lat[std::min(lat.size() - 1, static_cast<size_t>(lat.size() * 0.99))];
     return true;
+}
+
+// A peer implementation (tests/bench/peers/<name>/run.sh) over the same backlog of n JSON readings
+// on the same broker; its readings/s, or null with the reason on stderr. The script fetches and
+// builds the peer on first use (Maven Central, PyPI) into $STRATUS_CACHE.
+QJsonValue peer(const QString &name, const QString &bootstrap, const Stream &s, qint64 n, const QStringList &extra)
+{
+    QTextStream err(stderr);
+    const QString script = findSourceFile(QStringLiteral("tests/bench/peers/%1/run.sh").arg(name));
+    if (script.isEmpty()) {
+        err << "kafka bench: " << name << " peer: tests/bench/peers/" << name << "/run.sh not found\n";
+        return QJsonValue();
+    }
+    const KafkaSettings k = settingsFor(bootstrap);
+    QString error;
+    if (!preload(k, s, n, &error)) {
+        err << "kafka bench: " << name << " peer: " << error << '\n';
+        return QJsonValue();
+    }
+    QProcess p;
+    p.setProcessChannelMode(QProcess::SeparateChannels);
+    p.start(QStringLiteral("bash"), QStringList{script, bootstrap, k.topic(Bus::Topic::Raw), k.topic(Bus::Topic::Features), QString::number(n)} + extra);
+    const bool finished = p.waitForFinished(1200000);
+    const QByteArray out = p.readAllStandardOutput();
+    const QByteArray errors = p.readAllStandardError();
+    if (!finished) {
+        p.kill();
+        p.waitForFinished(10000);
+    }
+    QJsonObject result;
+    for (const QByteArray &line : out.split('\n')) {
+        const QJsonDocument d = QJsonDocument::fromJson(line.trimmed());
+        if (d.isObject() && d.object().contains(QLatin1String("readings_per_s")))
+            result = d.object();
+    }
+    if (!finished || p.exitCode() != 0 || result.isEmpty()) {
+        err << "kafka bench: " << name << " peer failed (" << (finished ? QStringLiteral("exit %1").arg(p.exitCode()) : QStringLiteral("timed out"))
+            << "): " << QString::fromUtf8(errors.right(2000)) << '\n';
+        return QJsonValue();
+    }
+    if (g_verbose)
+        err << "  " << name << " peer: " << QString::fromUtf8(QJsonDocument(result).toJson(QJsonDocument::Compact)) << '\n';
+    return result.value(QLatin1String("readings_per_s"));
 }
 
 QJsonObject run(const BenchContext &ctx)
@@ -361,40 +462,84 @@ QJsonObject run(const BenchContext &ctx)
     // Extra arguments: --readings N (backlog size), --repeats N (default 3; 1 with --smoke).
     qint64 n = ctx.smoke ? 50'000 : 1'000'000;
     int repeats = ctx.smoke ? 1 : std::max(1, std::min(ctx.repeats, 3));
-    for (qsizetype i = 0; i + 1 < ctx.args.size(); ++i) {
+    // --only throughput|latency (skip the other part), --latency-seconds S, --split, --verbose.
+    QString only;
+    double latencySeconds = ctx.smoke ? 6.0 : 30.0;
+    for (qsizetype i = 0; i < ctx.args.size(); ++i) {
+        const QString next = i + 1 < ctx.args.size() ? ctx.args[i + 1] : QString();
         if (ctx.args[i] == QLatin1String("--readings"))
-            n = std::max<qint64>(10'000, ctx.args[i + 1].toLongLong());
+            n = std::max<qint64>(10'000, next.toLongLong());
         else if (ctx.args[i] == QLatin1String("--repeats"))
-            repeats = std::max(1, ctx.args[i + 1].toInt());
+            repeats = std::max(1, next.toInt());
+        else if (ctx.args[i] == QLatin1String("--only"))
+            only = next;
+        else if (ctx.args[i] == QLatin1String("--latency-seconds"))
+            latencySeconds = std::max(3.0, next.toDouble());
+        else if (ctx.args[i] == QLatin1String("--split"))
+            g_split = true;
+        else if (ctx.args[i] == QLatin1String("--verbose"))
+            g_verbose = true;
     }
     const qint64 expected = expectedForecasts(s, n);
     QString error;
-    for (int workers : {1, 2}) {
-        std::vector<double> xs;
+    // Both encodings side by side in each repeat (the machine's load drifts between repeats);
+    // --smoke measures JSON only.
+    const QList<bool> encodings = ctx.smoke ? QList<bool>{false} : QList<bool>{false, true};
+    auto suffix = [](bool binary) { return binary ? QStringLiteral("_binary") : QString(); };
+    if (only.isEmpty() || only == QLatin1String("throughput")) {
+        std::map<std::pair<int, bool>, std::vector<double>> xs;
         for (int r = 0; r < repeats; ++r) {
-            const double x = throughput(broker.bootstrap, s, n, expected, workers, &error);
-            if (!std::isnan(x))
-                xs.push_back(x);
+            for (int workers : {1, 2}) {
+                for (bool binary : encodings) {
+                    const double x = throughput(broker.bootstrap, s, n, expected, workers, binary, &error);
+                    if (!std::isnan(x))
+                        xs[{workers, binary}].push_back(x);
+                    else
+                        QTextStream(stderr) << "kafka bench: throughput run failed: " << error << '\n';
+                }
+            }
         }
-        const QString key = workers == 1 ? QStringLiteral("readings_per_s_1_worker") : QStringLiteral("readings_per_s_2_workers");
-        o.insert(key, xs.empty() ? QJsonValue() : QJsonValue(std::round(median(xs))));
-        if (!ctx.json)
-            out << key << ": " << (xs.empty() ? QStringLiteral("failed: ") + error : QString::number(median(xs), 'f', 0)) << " ("
-                << n << " readings, " << expected << " predictions)\n" << Qt::flush;
+        for (int workers : {1, 2}) {
+            for (bool binary : encodings) {
+                const auto &v = xs[{workers, binary}];
+                const QString key = (workers == 1 ? QStringLiteral("readings_per_s_1_worker") : QStringLiteral("readings_per_s_2_workers")) + suffix(binary);
+                o.insert(key, v.empty() ? QJsonValue() : QJsonValue(std::round(median(v))));
+                if (!ctx.json)
+                    out << key << ": " << (v.empty() ? QStringLiteral("failed: ") + error : QString::number(median(v), 'f', 0)) << " ("
+                        << n << " readings, " << expected << " predictions, median of " << v.size() << ")\n" << Qt::flush;
+            }
+        }
     }
-    double p50 = 0, p99 = 0;
-    if (latency(broker.bootstrap, s, ctx.smoke ? 6.0 : 30.0, &p50, &p99, &error)) {
-        o.insert(QStringLiteral("latency_p50_ms"), p50);
-        o.insert(QStringLiteral("latency_p99_ms"), p99);
-    } else {
-        o.insert(QStringLiteral("latency_p50_ms"), QJsonValue());
-        o.insert(QStringLiteral("latency_p99_ms"), QJsonValue());
-        o.insert(QStringLiteral("latency_error"), error);
+    if (only.isEmpty() || only == QLatin1String("latency")) {
+        for (bool binary : encodings) {
+            double p50 = 0, p99 = 0;
+            QString latencyError;
+            const bool ok = latency(broker.bootstrap, s, latencySeconds, binary, &p50, &p99, &latencyError);
+            o.insert(QStringLiteral("latency_p50_ms") + suffix(binary), ok ? QJsonValue(p50) : QJsonValue());
+            o.insert(QStringLiteral("latency_p99_ms") + suffix(binary), ok ? QJsonValue(p99) : QJsonValue());
+            if (!ok)
+                o.insert(QStringLiteral("latency_error") + suffix(binary), latencyError);
+            if (!ctx.json)
+                out << "latency at 10k readings/s" << (binary ? " (binary)" : " (json)") << ", produce → prediction visible: "
+                    << (ok ? QStringLiteral("p50 %1 ms, p99 %2 ms").arg(p50, 0, 'f', 1).arg(p99, 0, 'f', 1) : QStringLiteral("failed: ") + latencyError)
+                    << '\n' << Qt::flush;
+        }
     }
+    // The peers only in full runs: they are fetched and built on first use, which --smoke (CI)
+    // must never do. Same backlog, same broker, one run each (they take minutes).
+    const bool peers = only.isEmpty() || only == QLatin1String("peers");
+    if (!ctx.smoke && (peers || only == QLatin1String("kafka-streams")))
+        o.insert(QStringLiteral("kafka_streams_readings_per_s"),
+                 peer(QStringLiteral("kafka-streams"), broker.bootstrap, s, n, {QStringLiteral("2"), QStringLiteral("exactly_once_v2")}));
+    if (!ctx.smoke && (peers || only == QLatin1String("spark")))
+        o.insert(QStringLiteral("spark_readings_per_s"), peer(QStringLiteral("spark"), broker.bootstrap, s, n, {}));
     if (!ctx.json) {
-        out << "latency at 10k readings/s, produce → prediction visible: p50 " << p50 << " ms, p99 " << p99 << " ms"
-            << (error.isEmpty() ? QString() : QStringLiteral(" (") + error + QLatin1Char(')')) << '\n';
-        out << "kafka_streams_readings_per_s: null, spark_readings_per_s: null (peers not implemented yet)\n";
+        auto show = [&](const char *key) {
+            const QJsonValue v = o.value(QLatin1String(key));
+            out << key << ": " << (v.isDouble() ? QString::number(v.toDouble(), 'f', 0) : QStringLiteral("null")) << '\n';
+        };
+        show("kafka_streams_readings_per_s");
+        show("spark_readings_per_s");
     }
     return o;
 }

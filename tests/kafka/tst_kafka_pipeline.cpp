@@ -6,6 +6,7 @@
 #include "JsonCodec.h"
 #include "KafkaPipelineHelpers.h"
 #include "bus/Bus.h"
+#include "bus/KafkaBinaryCodec.h"
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
 #include "cluster/ClusterMonitor.h"
@@ -41,17 +42,29 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<bool>("killOne");
-        QTest::newRow("nws recorded") << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false;
+        // [kafka] encoding of the workers (features, predictions) and of the collector (raw).
+        QTest::addColumn<QByteArray>("workerEncoding");
+        QTest::addColumn<QByteArray>("collectorEncoding");
+        const QByteArray json("json"), binary("binary");
+        QTest::newRow("nws recorded") << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false << json << json;
+        // Mixed: JSON readings in, binary windows and forecasts out; the decoders take both.
+        QTest::newRow("nws recorded, binary workers, json collector")
+            << testdata::shared("data/nws_recorded/nws_recorded.jsonl") << false << binary << json;
         // The METAR day's first 2,500 reports (≈1.5 h, ≈1,400 stations): the whole day is 1.2 M
         // windows, too much for a CI test on 2 cores; the benchmark runs bigger streams.
-        QTest::newRow("metar day (first 2500 reports)") << QStringLiteral("metar:2500") << false;
-        QTest::newRow("metar day (first 2500 reports), kill -9 of a worker") << QStringLiteral("metar:2500") << true;
+        QTest::newRow("metar day (first 2500 reports)") << QStringLiteral("metar:2500") << false << json << json;
+        QTest::newRow("metar day (first 2500 reports), binary") << QStringLiteral("metar:2500") << false << binary << binary;
+        QTest::newRow("metar day (first 2500 reports), kill -9 of a worker") << QStringLiteral("metar:2500") << true << json << json;
     }
 
     void twoWorkersEqualInProcess()
     {
         QFETCH(QString, file);
         QFETCH(bool, killOne);
+        QFETCH(QByteArray, workerEncoding);
+        QFETCH(QByteArray, collectorEncoding);
+        // The child processes read [kafka] encoding from the environment (Config: env < CLI).
+        const auto restoreEncoding = qScopeGuard([] { qunsetenv("STRATUS_KAFKA_ENCODING"); });
         if (file.startsWith(QLatin1String("metar:")))
             file = headOf(testdata::shared("data/sao_19950318/observations.csv"), file.section(QLatin1Char(':'), 1).toInt());
         const Expected expected = runInProcess(file);
@@ -61,6 +74,7 @@ private slots:
         const KafkaSettings k = m_cluster.settings(ns);
         std::vector<std::unique_ptr<QProcess>> workers;
         const auto startWorkers = [&] {
+            qputenv("STRATUS_KAFKA_ENCODING", workerEncoding);
             workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
             workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w2"))));
         };
@@ -70,7 +84,9 @@ private slots:
         QStringList collect = collectArgs(m_cluster, ns, file);
         if (killOne)
             collect.replace(collect.indexOf(QStringLiteral("max")), QStringLiteral("600"));
+        qputenv("STRATUS_KAFKA_ENCODING", collectorEncoding);
         auto collector = KafkaTestCluster::stratus(collect);
+        qputenv("STRATUS_KAFKA_ENCODING", workerEncoding);
         if (!killOne)
             QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
         if (killOne) {
@@ -133,12 +149,17 @@ private slots:
         impossible.timestampMs = real.at(19).timestampMs;
         impossible.set(Variable::Temperature, 999.0); // impossible value
         bus.publishReadings({impossible});
+        const QByteArray binary = KafkaBinaryCodec::encode(real.at(5));
+        rawProduce("KMSN", binary.left(binary.size() - 3)); // truncated binary reading
+        QByteArray future = binary;
+        future[2] = 9;
+        rawProduce("KMSN", future); // binary of a version this build does not know
         bus.publishReadings(real.mid(20));
         bus.publishEndOfStream();
         QVERIFY(bus.flush());
 
-        const auto dead = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::DeadLetter), 4, 60000);
-        QCOMPARE(dead.size(), 4);
+        const auto dead = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::DeadLetter), 6, 60000);
+        QCOMPARE(dead.size(), 6);
         QStringList reasons;
         for (const QByteArray &d : dead) {
             const auto letter = KafkaCodec::decodeDeadLetter(d);
@@ -150,6 +171,8 @@ private slots:
         const QString all = reasons.join(QLatin1Char('\n'));
         QVERIFY2(all.contains(QLatin1String("malformed JSON")), qPrintable(all));
         QVERIFY2(all.contains(QLatin1String("999")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("binary reading")) && all.contains(QLatin1String("truncated")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("unsupported version 9")), qPrintable(all));
         // Processing went on: every real reading reached a window (end-of-stream closes them all).
         const auto windows = KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Features), 1, 60000, 3000);
         QVERIFY(!windows.isEmpty());
@@ -204,7 +227,8 @@ private slots:
         QVERIFY(h.workers[0].alive);
         const QJsonObject json = h.toJson();
         QCOMPARE(json.value(QStringLiteral("workers")).toArray().size(), 1);
-        QCOMPARE(json.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("stages")).toArray().size(), 2);
+        // `--role all` is one fused stage (raw → features + predictions in one transaction).
+        QCOMPARE(json.value(QStringLiteral("workers")).toArray().at(0).toObject().value(QStringLiteral("stages")).toArray().size(), 1);
 
         // What the GUI's cluster view reads (LiveState::setCluster converts it): every topic
         // partition once per group that consumes it, with leader/ISR and the group's lag; the
@@ -259,7 +283,14 @@ private slots:
         std::vector<std::unique_ptr<QProcess>> procs;
         procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
         auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
-        QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
+        const bool collectorDone = collector->waitForFinished(120000) && collector->exitCode() == 0;
+        // "stratus: collected N readings into …": what the connected server must count as readings_in.
+        const QString collected = QString::fromUtf8(collector->readAll());
+        QVERIFY2(collectorDone, qPrintable(collected));
+        const qsizetype at = collected.indexOf(QLatin1String("collected "));
+        QVERIFY2(at >= 0, qPrintable(collected));
+        const int readingsCollected = collected.mid(at + 10).section(QLatin1Char(' '), 0, 0).toInt();
+        QVERIFY(readingsCollected > 0);
         procs.push_back(KafkaTestCluster::stratus({QStringLiteral("--server"), QStringLiteral("--connect"), m_cluster.bootstrap(),
                                                    QStringLiteral("--namespace"), ns, QStringLiteral("--port"), QStringLiteral("0")}));
         QProcess *server = procs.back().get();
@@ -282,9 +313,12 @@ private slots:
             return o;
         };
         QJsonObject health;
-        for (int i = 0; i < 120; ++i) {
+        for (int i = 0; i < 360; ++i) { // up to 90 s: the worker may still be working on a loaded machine
             health = get(QStringLiteral("/health"));
-            if (health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt() >= 10136)
+            const QJsonObject c = health.value(QStringLiteral("counters")).toObject();
+            // The viewer reads the topics side by side, in no order between them: wait for all three.
+            if (c.value(QStringLiteral("forecasts_out")).toInt() >= 10136 && c.value(QStringLiteral("windows_out")).toInt() >= 12580
+                && c.value(QStringLiteral("readings_in")).toInt() >= readingsCollected)
                 break;
             QTest::qWait(250);
         }
@@ -293,6 +327,8 @@ private slots:
         // Exactly the in-process engine's counts for the NWS recording (see twoWorkersEqualInProcess).
         QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("windows_out")).toInt(), 12580);
         QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("forecasts_out")).toInt(), 10136);
+        // Readings are counted as they arrive from the raw topic (no source runs in the server).
+        QCOMPARE(health.value(QStringLiteral("counters")).toObject().value(QStringLiteral("readings_in")).toInt(), readingsCollected);
         const QJsonObject p = get(QStringLiteral("/predictions/KMSN"));
         QVERIFY2(!p.value(QStringLiteral("predictions")).toArray().isEmpty(), QJsonDocument(p).toJson().constData());
         // /cluster: the ClusterMonitor's snapshot, refreshed every 5 s, shows the live worker.
