@@ -3,11 +3,13 @@
 #include "TimeUtil.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QTimeZone>
 
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
+#include <functional>
 
 namespace stratus {
 
@@ -208,6 +210,127 @@ double quantile(std::vector<double> &v, double q)
     return v[k];
 }
 
+
+// Ridge features the boosted trees read: the plain state (levels, changes, moisture, wind, pressure,
+// rain, season, neighbours, station) without the hour interactions the trees build themselves.
+QStringList boostInputsOf(const QStringList &names)
+{
+    static const QStringList lags = {QStringLiteral("t_d1"),  QStringLiteral("t_d2"),  QStringLiteral("t_d3"),
+                                     QStringLiteral("t_d6"),  QStringLiteral("t_d12"), QStringLiteral("t_d24"),
+                                     QStringLiteral("t_d48")};
+    QStringList out;
+    for (const QString &n : names) {
+        // Station one-hots and the second seasonal harmonic are left to the ridge (which already
+        // fits each station's offset and diurnal shape): fewer inputs, faster histograms.
+        if (n.contains(QLatin1String("_x_")) || n.startsWith(QLatin1String("hour")) || n.startsWith(QLatin1String("st_"))
+            || (n.endsWith(QLatin1String("2")) && n.startsWith(QLatin1String("doy_"))))
+            continue;
+        if (n.startsWith(QLatin1String("t_d")) && !lags.contains(n))
+            continue;
+        out << n;
+    }
+    return out;
+}
+
+// Fits the per-horizon boosted-tree correction of the temperature forecast on the rows of the
+// training span: trees grow on folds 0..K-2 and their count is chosen on fold K-1, the latest part
+// of the span. Returns false (model left ridge-only) when there is too little data.
+bool trainBoost(ForecastModel &model, const ForecastDataset &ds, const GroupMeans &group, qint64 first, qint64 last,
+                const std::function<int(qint64)> &foldOf, int K, const BoostParams &params, QStringList *log)
+{
+    const int H = 24;
+    const qint64 step = ds.stations.front().stepMs;
+    const ForecastFeatures &features = model.featureBuilder();
+    model.boostInputs = boostInputsOf(features.names());
+    model.boost.clear();
+    model.index();
+    const int nIn = static_cast<int>(model.boostInputs.size());
+    const int F = nIn + 2;
+    if (F > ForecastModel::kMaxBoostInputs)
+        return false;
+    std::vector<double> x(static_cast<size_t>(features.size()));
+    std::vector<double> row(static_cast<size_t>(F));
+    std::vector<float> base;                   // rows × nIn+1 (inputs and hour)
+    std::vector<float> ridgeDelta, actualDelta; // rows × H
+    std::vector<int> fold;
+    const FeatureContext ctx = group.context(&model.climatology);
+    for (const auto &s : ds.stations) {
+        for (int t = 0; t < s.size(); ++t) {
+            const qint64 ms = s.timeOf(t);
+            if (ms < first || ms + H * step > last)
+                continue;
+            const double cur = ForecastTrainer::currentValue(s, Channel::Temperature, t);
+            if (std::isnan(cur) || !features.build(s, t, ctx, x.data()))
+                continue;
+            model.boostRow(x.data(), ms, 0.0, row.data());
+            for (int i = 0; i <= nIn; ++i)
+                base.push_back(static_cast<float>(row[static_cast<size_t>(i)]));
+            for (int h = 1; h <= H; ++h) {
+                ForecastModel::PointForecast pf;
+                // The ridge alone: the stages are not attached yet.
+                model.forecast(Channel::Temperature, h, ms, x.data(), cur, pf);
+                ridgeDelta.push_back(static_cast<float>(pf.value - cur));
+                const double a = s.at(Channel::Temperature, t + h);
+                actualDelta.push_back(static_cast<float>(std::isnan(a) ? kMissing : a - cur));
+            }
+            fold.push_back(foldOf(ms));
+        }
+    }
+    const size_t N = fold.size();
+    if (N < 2000)
+        return false;
+    std::vector<ForecastModel::BoostStage> stages;
+    std::vector<float> xs;
+    std::vector<float> ys;
+    std::vector<int> trainRows, validRows;
+    QString fitLog;
+    for (int h = 1; h <= H; ++h) {
+        xs.clear();
+        ys.clear();
+        trainRows.clear();
+        validRows.clear();
+        std::vector<size_t> src;
+        for (size_t r = 0; r < N; ++r) {
+            const float a = actualDelta[r * H + static_cast<size_t>(h - 1)];
+            if (std::isnan(a))
+                continue;
+            const int idx = static_cast<int>(src.size());
+            src.push_back(r);
+            xs.insert(xs.end(), base.begin() + static_cast<std::ptrdiff_t>(r * (nIn + 1)),
+                      base.begin() + static_cast<std::ptrdiff_t>((r + 1) * (nIn + 1)));
+            const float rd = ridgeDelta[r * H + static_cast<size_t>(h - 1)];
+            xs.push_back(rd);
+            ys.push_back(a - rd);
+            (fold[r] == K - 1 ? validRows : trainRows).push_back(idx);
+        }
+        ForecastModel::BoostStage st;
+        st.horizon = h;
+        st.trees = BoostedTrees::fit(xs, F, ys, trainRows, validRows, params, &fitLog);
+        if (st.trees.empty())
+            continue;
+        // Interval: how much the trees narrowed the 10-90 % spread of the validation residuals.
+        std::vector<double> before, after;
+        for (int i : validRows) {
+            const double res = ys[static_cast<size_t>(i)];
+            before.push_back(res);
+            after.push_back(res - st.trees.predict(&xs[static_cast<size_t>(i) * F]));
+        }
+        const double q10b = quantile(before, 0.1), q90b = quantile(before, 0.9);
+        const double q10a = quantile(after, 0.1), q90a = quantile(after, 0.9);
+        st.intervalScale = q90b > q10b ? std::clamp((q90a - q10a) / (q90b - q10b), 0.5, 1.5) : 1.0;
+        if (log && (h == 1 || h == 6 || h == 24))
+            *log << QStringLiteral("boosted trees +%1 h: %2 (rows %3 fit, %4 validation), interval x%5")
+                        .arg(h)
+                        .arg(fitLog)
+                        .arg(trainRows.size())
+                        .arg(validRows.size())
+                        .arg(st.intervalScale, 0, 'f', 3);
+        stages.push_back(std::move(st));
+    }
+    model.boost = std::move(stages);
+    model.index();
+    return !model.boost.empty();
+}
 } // namespace
 
 Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastDataset &ds, const TrainOptions &options,
@@ -452,6 +575,12 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     model->index();
 
     model->featureNames = features.names();
+    if (!ds.daily && options.boost && model->maxHorizon() >= 24) {
+        QElapsedTimer bt;
+        bt.start();
+        if (trainBoost(*model, ds, group, first, last, foldOf, K, options.boostParams, log) && log)
+            *log << QStringLiteral("boosted-tree stage trained in %1 s").arg(bt.elapsed() / 1000.0, 0, 'f', 1);
+    }
     model->dataFromMs = first;
     model->dataToMs = last;
     model->trainedAtMs = QDateTime::currentMSecsSinceEpoch();

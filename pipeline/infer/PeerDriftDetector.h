@@ -8,6 +8,8 @@
 #include <QList>
 #include <QStringList>
 
+#include <array>
+
 #include <optional>
 
 namespace stratus {
@@ -35,6 +37,12 @@ public:
         double threshold = 3.0;         // in usual spreads of the recent offset around the usual one
         int persistReadings = 6;        // readings in a row beyond the threshold before it speaks
         int warmup = 24;                // offsets seen before the check speaks
+        // The offset to the peers has a daily cycle of its own (a city site stays warmer at night,
+        // a valley site cools faster): its usual shape by UTC hour, learned over `longTauMs`, is
+        // taken out before the recent offset is compared, so the cycle's seasonal swell is not
+        // mistaken for drift.
+        bool diurnalBaseline = true;
+        int hourWarmupDays = 7;         // days a station's hour-of-day shape is learned before it is used
     };
 
     PeerDriftDetector();
@@ -65,6 +73,8 @@ private:
         int n = 0;
         int over = 0; // consecutive readings beyond the threshold
         bool alarmed = false;
+        std::array<double, 24> hourShape{}; // usual offset by UTC hour, around longMean
+        std::array<int, 24> hourCount{};
     };
     const QStringList &peersOf(const QString &id);
 
