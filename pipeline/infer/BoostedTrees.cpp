@@ -26,47 +26,64 @@ struct Hist
 
 } // namespace
 
+BoostedTrees::Binned BoostedTrees::binInputs(const std::vector<float> &x, int F, const std::vector<int> &sampleRows,
+                                              int bins, quint32 seed)
+{
+    Binned d;
+    d.features = F;
+    d.rows = F > 0 ? x.size() / static_cast<size_t>(F) : 0;
+    const int B = std::clamp(bins, 4, 256);
+    std::mt19937 rng(seed);
+    // Quantile bin edges per feature from a sample of the rows.
+    d.edges.resize(static_cast<size_t>(F));
+    std::vector<int> sample = sampleRows;
+    std::shuffle(sample.begin(), sample.end(), rng);
+    sample.resize(std::min<size_t>(sample.size(), 20000));
+    std::vector<float> v(sample.size());
+    for (int j = 0; j < F && !sample.empty(); ++j) {
+        for (size_t i = 0; i < sample.size(); ++i)
+            v[i] = x[static_cast<size_t>(sample[i]) * F + j];
+        std::sort(v.begin(), v.end());
+        auto &e = d.edges[static_cast<size_t>(j)];
+        for (int k = 1; k < B; ++k) {
+            const float q = v[std::min(v.size() - 1, v.size() * static_cast<size_t>(k) / static_cast<size_t>(B))];
+            if (e.empty() || q > e.back())
+                e.push_back(q);
+        }
+        // The last edge must leave rows on its right, else it is no split at all.
+        if (!e.empty() && e.back() >= v.back())
+            e.pop_back();
+    }
+    d.bin.resize(d.rows * static_cast<size_t>(F));
+    for (size_t r = 0; r < d.rows; ++r) {
+        for (int j = 0; j < F; ++j) {
+            const auto &e = d.edges[static_cast<size_t>(j)];
+            d.bin[r * F + j] = static_cast<quint8>(std::lower_bound(e.begin(), e.end(), x[r * F + j]) - e.begin());
+        }
+    }
+    return d;
+}
+
 BoostedTrees BoostedTrees::fit(const std::vector<float> &x, int F, const std::vector<float> &y,
                                const std::vector<int> &trainRows, const std::vector<int> &validRows,
                                const BoostParams &params, QString *log)
 {
+    return fit(binInputs(x, F, trainRows, params.bins, params.seed), y, trainRows, validRows, params, log);
+}
+
+BoostedTrees BoostedTrees::fit(const Binned &data, const std::vector<float> &y, const std::vector<int> &trainRows,
+                               const std::vector<int> &validRows, const BoostParams &params, QString *log)
+{
     BoostedTrees out;
+    const int F = data.features;
     out.m_features = F;
     const size_t N = y.size();
-    if (trainRows.empty() || F <= 0)
+    if (trainRows.empty() || F <= 0 || N != data.rows)
         return out;
     const int B = std::clamp(params.bins, 4, 256);
     std::mt19937 rng(params.seed);
-
-    // Quantile bin edges per feature from a sample of the training rows.
-    std::vector<std::vector<float>> edges(static_cast<size_t>(F));
-    {
-        std::vector<int> sample = trainRows;
-        std::shuffle(sample.begin(), sample.end(), rng);
-        sample.resize(std::min<size_t>(sample.size(), 20000));
-        std::vector<float> v(sample.size());
-        for (int j = 0; j < F; ++j) {
-            for (size_t i = 0; i < sample.size(); ++i)
-                v[i] = x[static_cast<size_t>(sample[i]) * F + j];
-            std::sort(v.begin(), v.end());
-            auto &e = edges[static_cast<size_t>(j)];
-            for (int k = 1; k < B; ++k) {
-                const float q = v[std::min(v.size() - 1, v.size() * static_cast<size_t>(k) / static_cast<size_t>(B))];
-                if (e.empty() || q > e.back())
-                    e.push_back(q);
-            }
-            // The last edge must leave rows on its right, else it is no split at all.
-            if (!e.empty() && e.back() >= v.back())
-                e.pop_back();
-        }
-    }
-    std::vector<std::uint8_t> bin(N * static_cast<size_t>(F));
-    for (size_t r = 0; r < N; ++r) {
-        for (int j = 0; j < F; ++j) {
-            const auto &e = edges[static_cast<size_t>(j)];
-            bin[r * F + j] = static_cast<std::uint8_t>(std::lower_bound(e.begin(), e.end(), x[r * F + j]) - e.begin());
-        }
-    }
+    const auto &edges = data.edges;
+    const auto &bin = data.bin;
 
     double base = 0;
     for (int r : trainRows)

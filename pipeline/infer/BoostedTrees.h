@@ -11,13 +11,13 @@ namespace stratus {
 // Settings of one gradient-boosted tree ensemble (least squares, histogram splits).
 struct BoostParams
 {
-    int maxTrees = 200;
+    int maxTrees = 400;
     int maxDepth = 6;
     int minLeaf = 100;        // rows a leaf needs at least
     double learningRate = 0.1;
     double l2 = 10.0;         // ridge on leaf values (in rows)
     int bins = 64;            // quantile bins per feature (<= 256)
-    int earlyStopRounds = 25; // stop when validation has not improved for this many trees
+    int earlyStopRounds = 30; // stop when validation has not improved for this many trees
     double rowSample = 0.3;   // share of rows each tree sees (stochastic boosting: faster, less overfit)
     quint32 seed = 7;
 };
@@ -34,6 +34,19 @@ public:
     static BoostedTrees fit(const std::vector<float> &x, int features, const std::vector<float> &y,
                             const std::vector<int> &trainRows, const std::vector<int> &validRows,
                             const BoostParams &params, QString *log = nullptr);
+
+    // The inputs cut into quantile bins once, for several fits on the same rows (one per horizon).
+    struct Binned
+    {
+        int features = 0;
+        size_t rows = 0;
+        std::vector<std::vector<float>> edges; // per feature: bin b holds edges[b-1] < x <= edges[b]
+        std::vector<quint8> bin;               // rows × features
+    };
+    static Binned binInputs(const std::vector<float> &x, int features, const std::vector<int> &sampleRows, int bins,
+                            quint32 seed);
+    static BoostedTrees fit(const Binned &data, const std::vector<float> &y, const std::vector<int> &trainRows,
+                            const std::vector<int> &validRows, const BoostParams &params, QString *log = nullptr);
 
     bool empty() const { return m_roots.empty(); }
     int trees() const { return static_cast<int>(m_roots.size()); }

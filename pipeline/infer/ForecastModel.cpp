@@ -115,10 +115,9 @@ bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, c
         if (const BoostStage *b = boostStage(horizon)) {
             double row[kMaxBoostInputs];
             boostRow(x, issuedAtMs, out.value - current, row);
-            const double c = b->trees.predict(row);
             const double lo = (out.lower - out.value) * b->intervalScale;
             const double hi = (out.upper - out.value) * b->intervalScale;
-            out.value += c;
+            out.value += b->blend * b->trees.predict(row);
             out.lower = out.value + lo;
             out.upper = out.value + hi;
         }
@@ -240,6 +239,7 @@ Result<QString> ForecastModel::save(const QString &dir) const
             QJsonObject o;
             o[QStringLiteral("horizon")] = st.horizon;
             o[QStringLiteral("interval_scale")] = st.intervalScale;
+            o[QStringLiteral("blend")] = st.blend;
             o[QStringLiteral("trees")] = st.trees.toJson();
             stages.append(o);
         }
@@ -383,11 +383,13 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
         BoostStage st;
         st.horizon = o.value(QStringLiteral("horizon")).toInt(0);
         st.intervalScale = o.value(QStringLiteral("interval_scale")).toDouble(1.0);
+        st.blend = o.value(QStringLiteral("blend")).toDouble(-1);
         auto trees = BoostedTrees::fromJson(o.value(QStringLiteral("trees")).toObject(),
-                                            static_cast<int>(m->boostInputs.size()) + 2);
+                                            static_cast<int>(m->boostInputs.size()) + 1);
         if (!trees)
             return makeError(QStringLiteral("%1 is corrupt: %2").arg(weightsPath, trees.errorMessage()));
-        if (st.horizon < 1 || st.horizon > m->maxHorizon() || !(st.intervalScale > 0 && st.intervalScale < 10))
+        if (st.horizon < 1 || st.horizon > m->maxHorizon() || !(st.intervalScale > 0 && st.intervalScale < 10)
+            || !(st.blend >= 0 && st.blend <= 1))
             return makeError(QStringLiteral("%1 is corrupt: a boosted-tree stage has a bad horizon or interval scale")
                                  .arg(weightsPath));
         st.trees = std::move(trees.value());

@@ -66,19 +66,22 @@ public:
 
     // Hourly models: gradient-boosted trees that correct the ridge forecast of temperature per
     // horizon (the non-linear part a linear model misses: how cloud, wind and season bend the
-    // diurnal cycle). The trees read the ridge features named in boostInputs, the UTC hour and
-    // the ridge's own forecast change; the 10-90 % interval is rescaled by how much they narrowed
-    // the validation residuals. Empty: ridge only.
+    // diurnal cycle). The trees fit the ridge's residual from the ridge features named in
+    // boostInputs and the UTC hour; their correction is weighted by a factor chosen on validation,
+    // and the 10-90 % interval is rescaled by how much it narrowed the validation residuals.
+    // Empty: ridge only.
     struct BoostStage
     {
         int horizon = 0;
         BoostedTrees trees;
         double intervalScale = 1.0;
+        double blend = 1.0; // forecast = ridge + blend × trees
     };
     QStringList boostInputs;
     static constexpr int kMaxBoostInputs = 256;
     std::vector<BoostStage> boost;
-    // Fills the trees' input row (boostInputs values, hour, ridge change) into out; returns its size.
+    // Fills the trees' input row (boostInputs values, hour; then the ridge change, which the trees
+    // do not read) into out; returns its size.
     int boostRow(const double *x, qint64 issuedAtMs, double ridgeDelta, double *out) const;
     const BoostStage *boostStage(int horizon) const;
 

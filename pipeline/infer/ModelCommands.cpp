@@ -62,8 +62,9 @@ int ModelCommands::run(const QStringList &args)
         QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
                        "B or B@OFFSET whose forecasts are averaged (default 3,3@4)."),
         QStringLiteral("LIST"), QStringLiteral("3,3@4"));
-    const QCommandLineOption noBoost(QStringLiteral("no-boost"),
-                                     QStringLiteral("Hourly: ridge only, without the boosted-tree correction."));
+    const QCommandLineOption boostOpt(QStringLiteral("boost"),
+                                      QStringLiteral("Hourly: add gradient-boosted trees that correct the ridge's "
+                                                     "temperature forecast (slow; small gain)."));
     const QCommandLineOption boostTrees(QStringLiteral("boost-trees"),
                                         QStringLiteral("Hourly: most trees per horizon (default 200; early stopping "
                                                        "on the last part of the training span picks fewer)."),
@@ -74,7 +75,7 @@ int ModelCommands::run(const QStringList &args)
                                        QStringLiteral("Hourly: boosting learning rate (default 0.1)."), QStringLiteral("R"));
     p.addHelpOption();
     for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes,
-                          &noBoost, &boostTrees, &boostDepth, &boostRate})
+                          &boostOpt, &boostTrees, &boostDepth, &boostRate})
         p.addOption(*o);
     if (!p.parse(args))
         return fail(p.errorText(), 2);
@@ -129,7 +130,7 @@ int ModelCommands::run(const QStringList &args)
                             2);
             o.members.push_back(spec);
         }
-        o.boost = !p.isSet(noBoost);
+        o.boost = p.isSet(boostOpt);
         bool okT = true, okD = true, okR = true;
         if (p.isSet(boostTrees))
             o.boostParams.maxTrees = p.value(boostTrees).toInt(&okT);

@@ -168,7 +168,8 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     const double spread = std::max(1.25 * o.longDev, scaleFloor);
     const double z = (o.shortMean - o.longMean) / spread;
     ++o.n;
-    if (o.n > m_options.warmup && (!m_options.diurnalBaseline || shapeReady) && std::abs(z) > m_options.threshold) {
+    if (o.n > m_options.warmup && (!m_options.diurnalBaseline || shapeReady) && std::abs(z) > m_options.threshold
+        && std::abs(o.shortMean - o.longMean) >= m_options.minShift) {
         o.alarmed = true; // the usual offset is frozen while the station drifts away from it
         // A drift persists; a passing front that splits the network for an hour or two does not.
         if (++o.over < m_options.persistReadings)

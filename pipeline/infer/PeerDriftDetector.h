@@ -42,6 +42,10 @@ public:
         // taken out before the recent offset is compared, so the cycle's seasonal swell is not
         // mistaken for drift.
         bool diurnalBaseline = true;
+        // Smallest shift of the recent offset (°C or hPa) worth an alarm: sites of one network do
+        // wander against each other by a degree over days (weather regimes, sensor swaps), which a
+        // spread-only test flags hundreds of times a year; a failing sensor's drift grows past this.
+        double minShift = 1.5;
         int hourWarmupDays = 7;         // days a station's hour-of-day shape is learned before it is used
     };
 
