@@ -34,8 +34,8 @@ public:
         qint64 peerToleranceMs = 45 * 60'000LL; // peer readings this close in time are comparable
         qint64 longTauMs = 14 * 24 * 3600'000LL; // usual offset: two weeks, so a drift of days stands out
         qint64 shortTauMs = 12 * 3600'000LL;    // recent offset (drift is slow: half a day smooths weather)
-        double threshold = 4.0;         // in usual spreads of the recent offset around the usual one
-        int persistReadings = 12;       // readings in a row beyond the threshold before it speaks
+        double threshold = 3.5;         // in usual spreads of the recent offset around the usual one
+        int persistReadings = 10;       // readings in a row beyond the threshold before it speaks
         int warmup = 24;                // offsets seen before the check speaks
         // The offset to the peers has a daily cycle of its own (a city site stays warmer at night,
         // a valley site cools faster): its usual shape by UTC hour, learned over `longTauMs`, is
