@@ -81,6 +81,7 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
     {
         Acc model, pers, shy, clim;
         qint64 fallbacks = 0;
+        qint64 inside = 0, intervals = 0;
     };
     std::vector<std::vector<PerH>> acc(vars.size(), std::vector<PerH>(horizons.size()));
     const qint64 day = timeutil::kMsPerDay;
@@ -117,9 +118,11 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
                     PerH &a = acc[vi][hi];
                     double pred = cur;
                     ForecastModel::PointForecast pf;
-                    if (haveFeatures && model.forecast(v, h, ms, x.data(), cur, pf))
+                    if (haveFeatures && model.forecast(v, h, ms, x.data(), cur, pf)) {
                         pred = pf.value;
-                    else
+                        ++a.intervals;
+                        a.inside += actual >= pf.lower && actual <= pf.upper ? 1 : 0;
+                    } else
                         ++a.fallbacks;
                     a.model.add(pred, actual);
                     a.pers.add(cur, actual);
@@ -144,6 +147,8 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
             hs.sameHourYesterday = acc[vi][hi].shy.score();
             hs.climatology = acc[vi][hi].clim.score();
             hs.modelFallbacks = acc[vi][hi].fallbacks;
+            if (acc[vi][hi].intervals > 0)
+                hs.intervalCoverage = static_cast<double>(acc[vi][hi].inside) / static_cast<double>(acc[vi][hi].intervals);
             ve.horizons.push_back(hs);
         }
         ev.variables.push_back(std::move(ve));
@@ -167,6 +172,8 @@ QJsonObject Evaluation::toJson() const
             if (daily && h.climatology.n > 0)
                 o[QStringLiteral("climatology")] = h.climatology.toJson();
             o[QStringLiteral("model_fallbacks")] = h.modelFallbacks;
+            if (!std::isnan(h.intervalCoverage))
+                o[QStringLiteral("interval_coverage_10_90")] = std::round(h.intervalCoverage * 10000) / 10000;
             arr.append(o);
         }
         return arr;
@@ -215,6 +222,8 @@ QString Evaluation::toText() const
             if (daily && ve.variable == Channel::Temperature)
                 ts << cell(h.climatology);
             ts << h.model.n;
+            if (!std::isnan(h.intervalCoverage))
+                ts << "  10-90 % interval held " << QString::number(100 * h.intervalCoverage, 'f', 1) << " %";
             if (h.modelFallbacks)
                 ts << " (" << h.modelFallbacks << " fell back to persistence)";
             ts << "\n";

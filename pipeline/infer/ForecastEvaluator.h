@@ -18,6 +18,9 @@ struct HorizonScores
     int hours = 0; // 24 for next day on daily data
     ErrorScore model, persistence, sameHourYesterday, climatology;
     qint64 modelFallbacks = 0; // rows where features were missing and the model served persistence
+    // Share of the model's forecasts whose 10–90 % interval held the actual value (0.8 when calibrated);
+    // NaN when none was scored.
+    double intervalCoverage = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct VariableEvaluation

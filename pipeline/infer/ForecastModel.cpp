@@ -111,7 +111,36 @@ bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, c
     out.value /= n;
     out.lower /= n;
     out.upper /= n;
+    if (variable == Channel::Temperature) {
+        if (const BoostStage *b = boostStage(horizon)) {
+            double row[kMaxBoostInputs];
+            boostRow(x, issuedAtMs, out.value - current, row);
+            const double lo = (out.lower - out.value) * b->intervalScale;
+            const double hi = (out.upper - out.value) * b->intervalScale;
+            out.value += b->blend * b->trees.predict(row);
+            out.lower = out.value + lo;
+            out.upper = out.value + hi;
+        }
+    }
     return n > 0;
+}
+
+int ForecastModel::boostRow(const double *x, qint64 issuedAtMs, double ridgeDelta, double *out) const
+{
+    int n = 0;
+    for (int i : m_boostIdx)
+        out[n++] = x[i];
+    out[n++] = static_cast<double>((issuedAtMs / 3'600'000) % 24);
+    out[n++] = ridgeDelta;
+    return n;
+}
+
+const ForecastModel::BoostStage *ForecastModel::boostStage(int horizon) const
+{
+    if (horizon < 0 || horizon >= static_cast<int>(m_boostByH.size()))
+        return nullptr;
+    const int i = m_boostByH[static_cast<size_t>(horizon)];
+    return i < 0 ? nullptr : &boost[static_cast<size_t>(i)];
 }
 
 void ForecastModel::index()
@@ -124,6 +153,15 @@ void ForecastModel::index()
         if (t.regime >= 0 && t.regime < regimeCount())
             m_lookup[static_cast<size_t>((t.regime * kChannelCount + ch(t.variable)) * m_lookupH + t.horizon)] =
                 static_cast<int>(i);
+    }
+    m_boostIdx.clear();
+    for (const QString &name : std::as_const(boostInputs))
+        m_boostIdx.push_back(static_cast<int>(featureNames.isEmpty() ? m_features->names().indexOf(name)
+                                                                     : featureNames.indexOf(name)));
+    m_boostByH.assign(static_cast<size_t>(m_lookupH), -1);
+    for (size_t i = 0; i < boost.size(); ++i) {
+        if (boost[i].horizon > 0 && boost[i].horizon < m_lookupH)
+            m_boostByH[static_cast<size_t>(boost[i].horizon)] = static_cast<int>(i);
     }
 }
 
@@ -140,7 +178,7 @@ QJsonObject ForecastModel::metadataJson() const
     QJsonObject o;
     o[QStringLiteral("format_version")] = kFormatVersion;
     o[QStringLiteral("feature_set_version")] = ForecastFeatures::kFeatureSetVersion;
-    o[QStringLiteral("model")] = QStringLiteral("ridge_direct");
+    o[QStringLiteral("model")] = boost.empty() ? QStringLiteral("ridge_direct") : QStringLiteral("ridge_direct+boosted_trees");
     o[QStringLiteral("version")] = version;
     o[QStringLiteral("trained_at")] = timeutil::toIsoUtc(trainedAtMs);
     o[QStringLiteral("data_from")] = timeutil::toIsoUtc(dataFromMs);
@@ -193,6 +231,21 @@ Result<QString> ForecastModel::save(const QString &dir) const
         ts.append(o);
     }
     w[QStringLiteral("targets")] = ts;
+    if (!boost.empty()) {
+        QJsonObject b;
+        b[QStringLiteral("inputs")] = QJsonArray::fromStringList(boostInputs);
+        QJsonArray stages;
+        for (const BoostStage &st : boost) {
+            QJsonObject o;
+            o[QStringLiteral("horizon")] = st.horizon;
+            o[QStringLiteral("interval_scale")] = st.intervalScale;
+            o[QStringLiteral("blend")] = st.blend;
+            o[QStringLiteral("trees")] = st.trees.toJson();
+            stages.append(o);
+        }
+        b[QStringLiteral("stages")] = stages;
+        w[QStringLiteral("boost")] = b;
+    }
     const QByteArray weights = QJsonDocument(w).toJson(QJsonDocument::Compact);
     QJsonObject meta = metadataJson();
     meta[QStringLiteral("weights_sha256")] =
@@ -222,7 +275,8 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     const QJsonObject meta = metaDoc.object();
     const int format = meta.value(QStringLiteral("format_version")).toInt(-1);
     if (format != kFormatVersion)
-        return makeError(QStringLiteral("%1 has model format version %2, this Stratus reads version %3 only")
+        return makeError(QStringLiteral("%1 has model format version %2, this Stratus reads version %3 only "
+                                        "(retrain it with stratus --train)")
                              .arg(metaPath)
                              .arg(format)
                              .arg(kFormatVersion));
@@ -315,6 +369,32 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     }
     if (m->targets.empty())
         return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    const QJsonObject b = w.value(QStringLiteral("boost")).toObject();
+    for (const auto &n : b.value(QStringLiteral("inputs")).toArray()) {
+        if (!m->featureNames.contains(n.toString()))
+            return makeError(QStringLiteral("%1 is corrupt: boosted-tree input \"%2\" is not a feature")
+                                 .arg(weightsPath, n.toString()));
+        m->boostInputs << n.toString();
+    }
+    if (m->boostInputs.size() + 2 > kMaxBoostInputs)
+        return makeError(QStringLiteral("%1: too many boosted-tree inputs").arg(weightsPath));
+    for (const auto &sv : b.value(QStringLiteral("stages")).toArray()) {
+        const QJsonObject o = sv.toObject();
+        BoostStage st;
+        st.horizon = o.value(QStringLiteral("horizon")).toInt(0);
+        st.intervalScale = o.value(QStringLiteral("interval_scale")).toDouble(1.0);
+        st.blend = o.value(QStringLiteral("blend")).toDouble(-1);
+        auto trees = BoostedTrees::fromJson(o.value(QStringLiteral("trees")).toObject(),
+                                            static_cast<int>(m->boostInputs.size()) + 1);
+        if (!trees)
+            return makeError(QStringLiteral("%1 is corrupt: %2").arg(weightsPath, trees.errorMessage()));
+        if (st.horizon < 1 || st.horizon > m->maxHorizon() || !(st.intervalScale > 0 && st.intervalScale < 10)
+            || !(st.blend >= 0 && st.blend <= 1))
+            return makeError(QStringLiteral("%1 is corrupt: a boosted-tree stage has a bad horizon or interval scale")
+                                 .arg(weightsPath));
+        st.trees = std::move(trees.value());
+        m->boost.push_back(std::move(st));
+    }
     m->index();
     return std::shared_ptr<const ForecastModel>(std::move(m));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BoostedTrees.h"
 #include "ForecastFeatures.h"
 #include "ForecastSeries.h"
 #include "Result.h"
@@ -35,7 +36,7 @@ class ForecastModel
 {
 public:
     // Bump when the files' layout or meaning changes; a model of another format is refused.
-    static constexpr int kFormatVersion = 1;
+    static constexpr int kFormatVersion = 2; // 2: boosted-tree correction stage (hourly)
     static constexpr const char *kMetadataFile = "model.json";
     static constexpr const char *kWeightsFile = "weights.json";
 
@@ -62,6 +63,27 @@ public:
     std::vector<ModelTarget> targets;
     QString trainedOn;                  // data description
     QJsonObject metrics;                // offline metrics (held-out evaluation, validation)
+
+    // Hourly models: gradient-boosted trees that correct the ridge forecast of temperature per
+    // horizon (the non-linear part a linear model misses: how cloud, wind and season bend the
+    // diurnal cycle). The trees fit the ridge's residual from the ridge features named in
+    // boostInputs and the UTC hour; their correction is weighted by a factor chosen on validation,
+    // and the 10-90 % interval is rescaled by how much it narrowed the validation residuals.
+    // Empty: ridge only.
+    struct BoostStage
+    {
+        int horizon = 0;
+        BoostedTrees trees;
+        double intervalScale = 1.0;
+        double blend = 1.0; // forecast = ridge + blend × trees
+    };
+    QStringList boostInputs;
+    static constexpr int kMaxBoostInputs = 256;
+    std::vector<BoostStage> boost;
+    // Fills the trees' input row (boostInputs values, hour; then the ridge change, which the trees
+    // do not read) into out; returns its size.
+    int boostRow(const double *x, qint64 issuedAtMs, double ridgeDelta, double *out) const;
+    const BoostStage *boostStage(int horizon) const;
 
     int maxHorizon() const;
     std::vector<Channel> variables() const;
@@ -106,6 +128,8 @@ public:
 
 private:
     std::vector<int> m_lookup;
+    std::vector<int> m_boostIdx;   // feature index of each boost input
+    std::vector<int> m_boostByH;   // horizon -> index into boost, -1 none
     int m_lookupH = 0;
     std::shared_ptr<const ForecastFeatures> m_features;
 };

@@ -33,6 +33,11 @@ struct TrainOptions
     // make an ensemble whose forecast is their mean.
     std::vector<ForecastModel::RegimeSpec> members{ForecastModel::RegimeSpec{3, 0}, ForecastModel::RegimeSpec{3, 4}};
     QString version;
+    // Hourly: gradient-boosted trees on the ridge's temperature residuals, per horizon; the tree
+    // count is chosen on the last fold of the training span (never on data after it). Off by
+    // default: on Beijing it gains < 0.01 °C for minutes of training (see RESULTS.md).
+    bool boost = false;
+    BoostParams boostParams;
 };
 
 // Fits one ridge regression per (variable, horizon, issue-hour regime) on the change from the issue

@@ -62,8 +62,20 @@ int ModelCommands::run(const QStringList &args)
         QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
                        "B or B@OFFSET whose forecasts are averaged (default 3,3@4)."),
         QStringLiteral("LIST"), QStringLiteral("3,3@4"));
+    const QCommandLineOption boostOpt(QStringLiteral("boost"),
+                                      QStringLiteral("Hourly: add gradient-boosted trees that correct the ridge's "
+                                                     "temperature forecast (slow; small gain)."));
+    const QCommandLineOption boostTrees(QStringLiteral("boost-trees"),
+                                        QStringLiteral("Hourly: most trees per horizon (default 200; early stopping "
+                                                       "on the last part of the training span picks fewer)."),
+                                        QStringLiteral("N"));
+    const QCommandLineOption boostDepth(QStringLiteral("boost-depth"), QStringLiteral("Hourly: tree depth (default 6)."),
+                                        QStringLiteral("D"));
+    const QCommandLineOption boostRate(QStringLiteral("boost-rate"),
+                                       QStringLiteral("Hourly: boosting learning rate (default 0.1)."), QStringLiteral("R"));
     p.addHelpOption();
-    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes})
+    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes,
+                          &boostOpt, &boostTrees, &boostDepth, &boostRate})
         p.addOption(*o);
     if (!p.parse(args))
         return fail(p.errorText(), 2);
@@ -118,6 +130,18 @@ int ModelCommands::run(const QStringList &args)
                             2);
             o.members.push_back(spec);
         }
+        o.boost = p.isSet(boostOpt);
+        bool okT = true, okD = true, okR = true;
+        if (p.isSet(boostTrees))
+            o.boostParams.maxTrees = p.value(boostTrees).toInt(&okT);
+        if (p.isSet(boostDepth))
+            o.boostParams.maxDepth = p.value(boostDepth).toInt(&okD);
+        if (p.isSet(boostRate))
+            o.boostParams.learningRate = p.value(boostRate).toDouble(&okR);
+        if (!okT || !okD || !okR || o.boostParams.maxTrees < 1 || o.boostParams.maxTrees > 5000
+            || o.boostParams.maxDepth < 1 || o.boostParams.maxDepth > 12 || !(o.boostParams.learningRate > 0)
+            || o.boostParams.learningRate > 1)
+            return fail(QStringLiteral("--boost-trees 1 … 5000, --boost-depth 1 … 12, --boost-rate in (0, 1]"), 2);
         if (o.members.empty() || static_cast<int>(o.members.size()) > ForecastModel::kMaxMembers)
             return fail(QStringLiteral("--regimes: 1 … 8 partitions"), 2);
         qint64 holdoutFrom = std::numeric_limits<qint64>::max();

@@ -144,9 +144,13 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
         const double lower = *std::max_element(peerValues.begin(), peerValues.begin() + static_cast<std::ptrdiff_t>(mid));
         consensus = (consensus + lower) / 2;
     }
-    const double d = x - consensus;
+    const double rawOffset = x - consensus;
 
     Offset &o = m_offsets[reading.stationId][slot];
+    const int hour = static_cast<int>(((tp / 3'600'000) % 24 + 24) % 24);
+    const bool shapeReady =
+        m_options.diurnalBaseline && o.hourCount[static_cast<size_t>(hour)] >= m_options.hourWarmupDays;
+    const double d = rawOffset - (shapeReady ? o.hourShape[static_cast<size_t>(hour)] : 0.0);
     if (o.n == 0) {
         o.longMean = o.shortMean = d;
         o.longDev = 0;
@@ -164,7 +168,8 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     const double spread = std::max(1.25 * o.longDev, scaleFloor);
     const double z = (o.shortMean - o.longMean) / spread;
     ++o.n;
-    if (o.n > m_options.warmup && std::abs(z) > m_options.threshold) {
+    if (o.n > m_options.warmup && (!m_options.diurnalBaseline || shapeReady) && std::abs(z) > m_options.threshold
+        && std::abs(o.shortMean - o.longMean) >= m_options.minShift) {
         o.alarmed = true; // the usual offset is frozen while the station drifts away from it
         // A drift persists; a passing front that splits the network for an hour or two does not.
         if (++o.over < m_options.persistReadings)
@@ -192,6 +197,15 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
         o.alarmed = false;
     }
     o.longMean += aLong * (d - o.longMean);
+    if (m_options.diurnalBaseline) {
+        // One update per hour bin and day: a long-tau EWMA in days (plain mean while it warms up).
+        double &shape = o.hourShape[static_cast<size_t>(hour)];
+        int &seen = o.hourCount[static_cast<size_t>(hour)];
+        const double days = static_cast<double>(m_options.longTauMs) / timeutil::kMsPerDay;
+        const double a = seen < m_options.hourWarmupDays ? 1.0 / (seen + 1) : 1 - std::exp(-1.0 / days);
+        shape += a * ((rawOffset - o.longMean) - shape);
+        ++seen;
+    }
     const double wander = std::abs(o.shortMean - o.longMean);
     if (o.n <= m_options.warmup) // learn the spread fast at the start
         o.longDev += (wander - o.longDev) / o.n;

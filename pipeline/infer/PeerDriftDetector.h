@@ -8,6 +8,8 @@
 #include <QList>
 #include <QStringList>
 
+#include <array>
+
 #include <optional>
 
 namespace stratus {
@@ -32,9 +34,19 @@ public:
         qint64 peerToleranceMs = 45 * 60'000LL; // peer readings this close in time are comparable
         qint64 longTauMs = 14 * 24 * 3600'000LL; // usual offset: two weeks, so a drift of days stands out
         qint64 shortTauMs = 12 * 3600'000LL;    // recent offset (drift is slow: half a day smooths weather)
-        double threshold = 3.0;         // in usual spreads of the recent offset around the usual one
-        int persistReadings = 6;        // readings in a row beyond the threshold before it speaks
+        double threshold = 3.5;         // in usual spreads of the recent offset around the usual one
+        int persistReadings = 10;       // readings in a row beyond the threshold before it speaks
         int warmup = 24;                // offsets seen before the check speaks
+        // The offset to the peers has a daily cycle of its own (a city site stays warmer at night,
+        // a valley site cools faster): its usual shape by UTC hour, learned over `longTauMs`, is
+        // taken out before the recent offset is compared, so the cycle's seasonal swell is not
+        // mistaken for drift.
+        bool diurnalBaseline = true;
+        // Smallest shift of the recent offset (°C or hPa) worth an alarm: sites of one network do
+        // wander against each other by a degree over days (weather regimes, sensor swaps), which a
+        // spread-only test flags hundreds of times a year; a failing sensor's drift grows past this.
+        double minShift = 1.5;
+        int hourWarmupDays = 7;         // days a station's hour-of-day shape is learned before it is used
     };
 
     PeerDriftDetector();
@@ -65,6 +77,8 @@ private:
         int n = 0;
         int over = 0; // consecutive readings beyond the threshold
         bool alarmed = false;
+        std::array<double, 24> hourShape{}; // usual offset by UTC hour, around longMean
+        std::array<int, 24> hourCount{};
     };
     const QStringList &peersOf(const QString &id);
 
