@@ -118,7 +118,10 @@ private slots:
         if (const QString capture = qEnvironmentVariable("STRATUS_CAPTURE_RETRAIN_DECISIONS"); !capture.isEmpty()) {
             QFile out(capture);
             QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
-            out.write(QJsonDocument(decisions).toJson(QJsonDocument::Indented));
+            // Model folders relative to the registry: a fixture names no temporary path of this machine.
+            QByteArray json = QJsonDocument(decisions).toJson(QJsonDocument::Indented);
+            json.replace(QByteArray(QDir(m_root).absolutePath().toUtf8() + '/'), QByteArrayLiteral("models/"));
+            out.write(json);
         }
         // The decision is in the version's own metadata too.
         const auto promoted = ForecastModel::load(QDir(m_root).filePath(m_promoted));
