@@ -25,6 +25,9 @@ ModelsView::ModelsView(const LiveState &state, QWidget *parent)
                                   tr("Active MAE °C"), tr("Reason")});
     m_decisions->setRootIsDecorated(false);
     m_decisions->header()->setStretchLastSection(true);
+    // Times and versions are read whole; the reason takes what is left (and has a tooltip).
+    for (int c = 0; c < 5; ++c)
+        m_decisions->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_stage->setWordWrap(true);
     auto *top = new QHBoxLayout;
     top->addWidget(m_schedule, 1);
