@@ -8,9 +8,26 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace stratus {
 
 namespace {
+
+// Whether a consumer group has live members right now (a group that never committed may still be
+// starting up: its members say it exists).
+bool hasMembers(rd_kafka_t *rk, const QString &group, int timeoutMs)
+{
+    const rd_kafka_group_list *groups = nullptr;
+    if (rd_kafka_list_groups(rk, group.toUtf8().constData(), &groups, timeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR || !groups)
+        return false;
+    bool members = false;
+    for (int i = 0; i < groups->group_cnt; ++i)
+        members = members || groups->groups[i].member_cnt > 0;
+    rd_kafka_group_list_destroy(groups);
+    return members;
+}
+
 QJsonArray ints(const QList<int> &xs)
 {
     QJsonArray a;
@@ -172,6 +189,15 @@ ClusterHealth ClusterMonitor::snapshot(int timeoutMs)
             g.totalRecords += l.records;
         }
         rd_kafka_topic_partition_list_destroy(list);
+        // `--role all` workers fuse both stages into the aggregate group: an infer group that has
+        // committed nothing and has no members does not exist, and must not show as lagging by
+        // the whole features topic.
+        const bool committedNothing = std::all_of(g.lag.cbegin(), g.lag.cend(), [](const auto &l) { return l.committed < 0; });
+        if (committedNothing && !hasMembers(rk, group, timeoutMs)) {
+            rd_kafka_topic_partition_list_destroy(lagging);
+            rd_kafka_consumer_close(gc->get());
+            continue;
+        }
         if (lagging->cnt > 0) {
             // One record per lagging partition: its timestamp says how long it has been waiting.
             rd_kafka_assign(rk, lagging);

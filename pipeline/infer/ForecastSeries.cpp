@@ -28,6 +28,20 @@ QString channelKey(Channel c)
     return QString();
 }
 
+std::optional<Channel> channelOf(Variable v)
+{
+    switch (v) {
+    case Variable::Temperature: return Channel::Temperature;
+    case Variable::Dewpoint: return Channel::Dewpoint;
+    case Variable::Humidity: return Channel::Humidity;
+    case Variable::WindSpeed: return Channel::WindSpeed;
+    case Variable::WindDirection: return Channel::WindDirection;
+    case Variable::Pressure: return Channel::Pressure;
+    case Variable::Precipitation: return Channel::Precipitation;
+    default: return std::nullopt;
+    }
+}
+
 int StationSeries::slotOf(qint64 ms) const
 {
     const qint64 d = ms - startMs;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Result.h"
+#include "Variable.h"
 
 #include <QString>
 #include <QStringList>
@@ -8,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace stratus {
@@ -29,6 +31,8 @@ inline constexpr int kChannelCount = 9;
 inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 QString channelKey(Channel c);
+// The channel a live reading's variable feeds; none for variables the forecaster does not read.
+std::optional<Channel> channelOf(Variable v);
 constexpr int ch(Channel c) { return static_cast<int>(c); }
 
 // One station's record on a regular grid (one slot per hour or per day, UTC). Slot i covers

@@ -13,20 +13,6 @@ namespace stratus {
 
 namespace {
 
-std::optional<Channel> channelOf(Variable v)
-{
-    switch (v) {
-    case Variable::Temperature: return Channel::Temperature;
-    case Variable::Dewpoint: return Channel::Dewpoint;
-    case Variable::Humidity: return Channel::Humidity;
-    case Variable::WindSpeed: return Channel::WindSpeed;
-    case Variable::WindDirection: return Channel::WindDirection;
-    case Variable::Pressure: return Channel::Pressure;
-    case Variable::Precipitation: return Channel::Precipitation;
-    default: return std::nullopt;
-    }
-}
-
 constexpr qint64 kHour = timeutil::kMsPerHour;
 
 } // namespace

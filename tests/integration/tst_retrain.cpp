@@ -30,14 +30,6 @@ namespace {
 const QStringList kStations{QStringLiteral("Dongsi"), QStringLiteral("Huairou"), QStringLiteral("Changping"),
                             QStringLiteral("Tiantan"), QStringLiteral("Shunyi"), QStringLiteral("Gucheng")};
 
-QByteArray sha(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
-}
-
 } // namespace
 
 class TstRetrain : public QObject
@@ -177,7 +169,7 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY(r.errorMessage().contains(QLatin1String("cancelled")));
         const QString dir = RetrainJob::checkpointDir(m_root, id);
-        const QByteArray trained = sha(dir + QStringLiteral("/candidate/weights.json"));
+        const QByteArray trained = retraindata::sha256(dir + QStringLiteral("/candidate/weights.json"));
         QVERIFY(!trained.isEmpty());
         QCOMPARE(RetrainJob::interrupted(m_root), id);
 
@@ -193,7 +185,7 @@ private slots:
             QVERIFY2(!m.startsWith(QLatin1String("training candidate")), qPrintable(m));
             QVERIFY2(!m.startsWith(QLatin1String("checkpoint: station")), qPrintable(m));
         }
-        QCOMPARE(sha(dir + QStringLiteral("/candidate/weights.json")), trained);
+        QCOMPARE(retraindata::sha256(dir + QStringLiteral("/candidate/weights.json")), trained);
         RetrainJob::discard(m_root, id);
     }
 

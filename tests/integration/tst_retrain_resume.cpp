@@ -18,18 +18,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-namespace {
-
-QByteArray sha(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
-}
-
-} // namespace
-
 class TstRetrainResume : public QObject
 {
     Q_OBJECT
@@ -77,7 +65,7 @@ private slots:
         QByteArray errA;
         const QJsonObject a = runToEnd(rootA, &errA);
         QVERIFY2(!a.isEmpty(), errA.constData());
-        const QByteArray reference = sha(a.value(QStringLiteral("model_dir")).toString() + QStringLiteral("/weights.json"));
+        const QByteArray reference = retraindata::sha256(a.value(QStringLiteral("model_dir")).toString() + QStringLiteral("/weights.json"));
         QVERIFY(!reference.isEmpty());
 
         // Killed while it trains, after the stations were checkpointed.
@@ -109,7 +97,7 @@ private slots:
         QCOMPARE(b.value(QStringLiteral("job")).toString(), jobs.first());
         QVERIFY(errB.contains("resumed: 4/4 stations from the checkpoint"));
         QVERIFY(!errB.contains("checkpoint: station"));
-        QCOMPARE(sha(b.value(QStringLiteral("model_dir")).toString() + QStringLiteral("/weights.json")), reference);
+        QCOMPARE(retraindata::sha256(b.value(QStringLiteral("model_dir")).toString() + QStringLiteral("/weights.json")), reference);
         QCOMPARE(b.value(QStringLiteral("promoted")).toBool(), a.value(QStringLiteral("promoted")).toBool());
         QCOMPARE(b.value(QStringLiteral("candidate_mae")).toDouble(), a.value(QStringLiteral("candidate_mae")).toDouble());
         QVERIFY(!QFileInfo::exists(ckpt)); // published: the checkpoint is gone

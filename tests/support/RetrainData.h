@@ -9,6 +9,8 @@
 #include "sources/RecordedDataReader.h"
 #include "store/HistoryStore.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QList>
 #include <QStringList>
 
@@ -21,6 +23,15 @@ inline const QList<stratus::Reading> &beijingAll()
         return data ? data->readings : QList<stratus::Reading>();
     }();
     return all;
+}
+
+// A model file's fingerprint: resumed and uninterrupted runs must write the same bytes.
+inline QByteArray sha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
 }
 
 inline qint64 iso(const char *t)
