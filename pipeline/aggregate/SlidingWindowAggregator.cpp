@@ -139,7 +139,7 @@ std::pair<double, double> SlidingWindowAggregator::sinCos(double degrees)
 
 Q_NEVER_INLINE SlidingWindowAggregator::Pane &SlidingWindowAggregator::paneFor(Station &s, qint64 paneStart, bool &inserted, qsizetype &pos)
 {
-    std::deque<Pane> &d = s.panes;
+    auto &d = s.panes;
     inserted = false;
     if (!d.empty() && d.back().start == paneStart) {
         pos = static_cast<qsizetype>(d.size()) - 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ExactSums.h"
+#include "RecyclingAllocator.h"
 #include "Reading.h"
 #include "Result.h"
 #include "WindowOptions.h"
@@ -172,7 +173,7 @@ private:
         qint64 lastEmittedEnd = kNone;  // every non-empty window ending ≤ this has been emitted
         int partition = 0;
         QString id;
-        std::deque<Pane> panes;         // non-empty panes, ascending start
+        std::deque<Pane, RecyclingAllocator<Pane>> panes; // non-empty panes, ascending start
         qsizetype winBegin = 0;         // panes[winBegin, winEnd) = the last emitted window (FIFO)
         qsizetype flipPos = 0;          // [winBegin, flipPos) front stack, [flipPos, winEnd) back
         qsizetype winEnd = 0;
