@@ -21,6 +21,25 @@ namespace {
 constexpr quint32 kSnapshotMagic = 0x53545257; // "STRW"
 constexpr quint16 kSnapshotVersion = 2; // 2 adds the decimal sums; version 1 is still read
 
+// Exact-sum limbs are written as quint64 whatever their declared type, so the format does not
+// depend on the platform's integer widths.
+template <typename Limbs>
+void writeLimbs(QDataStream &ds, const Limbs &limbs)
+{
+    for (auto limb : limbs)
+        ds << quint64(limb);
+}
+
+template <typename Limbs>
+void readLimbs(QDataStream &ds, Limbs &limbs)
+{
+    for (auto &limb : limbs) {
+        quint64 x = 0;
+        ds >> x;
+        limb = x;
+    }
+}
+
 qint64 satSub(qint64 a, qint64 b) // a − b, saturating at the qint64 range (b ≥ 0)
 {
     return a < std::numeric_limits<qint64>::min() + b ? std::numeric_limits<qint64>::min() : a - b;
@@ -541,14 +560,10 @@ QByteArray SlidingWindowAggregator::snapshot() const
                 for (quint32 bits = pn.mask; bits != 0; bits &= bits - 1) {
                     const PaneVar &pv = pn.vars[std::countr_zero(bits)];
                     ds << pv.sums.n;
-                    for (auto limb : pv.sums.s1)
-                        ds << quint64(limb);
-                    for (auto limb : pv.sums.s2)
-                        ds << quint64(limb);
-                    for (auto limb : pv.sums.d1)
-                        ds << quint64(limb);
-                    for (auto limb : pv.sums.d2)
-                        ds << quint64(limb);
+                    writeLimbs(ds, pv.sums.s1);
+                    writeLimbs(ds, pv.sums.s2);
+                    writeLimbs(ds, pv.sums.d1);
+                    writeLimbs(ds, pv.sums.d2);
                     ds << pv.ext.min << pv.ext.max << pv.ext.first << pv.ext.last << pv.firstT << pv.lastT;
                 }
             }
@@ -638,27 +653,11 @@ std::optional<Error> SlidingWindowAggregator::restore(const QByteArray &snapshot
             for (quint32 bits = pn.mask; bits != 0; bits &= bits - 1) {
                 PaneVar &pv = pn.vars[std::countr_zero(bits)];
                 ds >> pv.sums.n;
-                for (auto &limb : pv.sums.s1) {
-                    quint64 x = 0;
-                    ds >> x;
-                    limb = x;
-                }
-                for (auto &limb : pv.sums.s2) {
-                    quint64 x = 0;
-                    ds >> x;
-                    limb = x;
-                }
+                readLimbs(ds, pv.sums.s1);
+                readLimbs(ds, pv.sums.s2);
                 if (version >= 2) {
-                    for (auto &limb : pv.sums.d1) {
-                        quint64 x = 0;
-                        ds >> x;
-                        limb = x;
-                    }
-                    for (auto &limb : pv.sums.d2) {
-                        quint64 x = 0;
-                        ds >> x;
-                        limb = x;
-                    }
+                    readLimbs(ds, pv.sums.d1);
+                    readLimbs(ds, pv.sums.d2);
                 }
                 ds >> pv.ext.min >> pv.ext.max >> pv.ext.first >> pv.ext.last >> pv.firstT >> pv.lastT;
                 if (ds.status() != QDataStream::Ok || pv.sums.n <= 0)
