@@ -16,6 +16,8 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <new>
+#include <type_traits>
 #include <optional>
 #include <vector>
 
@@ -134,12 +136,26 @@ private:
         qint64 lastT = 0;
         ExactSums sums;
     };
+    // Storage for N objects that are not initialised when the array is made. Why: a pane is 1.7 kB
+    // and one is made per station-minute; initialising every variable's fields cost more than the
+    // pane's readings when one variable is reported. The objects are implicit-lifetime (aggregates
+    // of numbers), so the byte array provides them; a variable's PaneVar is only read when its bit
+    // is in the pane's mask (fold() writes it first), suffix[] only after flip() wrote it.
+    template <typename T, int N>
+    struct Uninitialised
+    {
+        static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+        alignas(T) unsigned char bytes[N * sizeof(T)];
+        T &operator[](int i) { return std::launder(reinterpret_cast<T *>(bytes))[i]; }
+        const T &operator[](int i) const { return std::launder(reinterpret_cast<const T *>(bytes))[i]; }
+    };
     struct Pane
     {
         qint64 start = 0;
         quint32 mask = 0; // variables present
-        std::array<PaneVar, kVariableCount> vars;
-        std::array<Extremes, kVariableCount> suffix; // two-stacks: merge of this pane .. flip point
+        Uninitialised<PaneVar, kVariableCount> vars;
+        Uninitialised<Extremes, kVariableCount> suffix; // two-stacks: merge of this pane .. flip point
+        Pane() {} // user-provided: value-initialisation (emplace_back()) must not zero the arrays
     };
     struct Revision
     {
