@@ -36,9 +36,9 @@ int ForecastFeatures::dayOfYear(qint64 ms)
 }
 
 ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
-                                   const QStringList &stations, bool hourTerms)
+                                   const QStringList &stations, bool hourTerms, bool neighbourTerms)
     : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily), m_hourTerms(hourTerms),
-      m_stations(!daily && stations.size() > 1 ? stations : QStringList())
+      m_neighbours(neighbourTerms && m_cross && stations.size() > 1), m_stations(!daily && stations.size() > 1 ? stations : QStringList())
 {
     auto has = [&](Channel c) { return m_channels[ch(c)]; };
     const auto L = [](const char *s) { return QLatin1String(s); };
@@ -100,6 +100,19 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
                 addName(QStringLiteral("st_%1_x_hcos%2").arg(st).arg(k));
             }
             addName(QStringLiteral("st_%1_x_range24").arg(st));
+        }
+        // Each station of the group on its own: where a change shows first (the northern hill
+        // stations before the city under a cold front) and, through the wind, which neighbour is
+        // upwind (advection: the air arriving here now was over that station an hour or two ago).
+        for (const QString &st : m_neighbours ? std::as_const(m_stations) : QStringList()) {
+            for (const char *n : {"dev", "d1", "d3"})
+                addName(QStringLiteral("nb_%1_%2").arg(st, L(n)));
+            if (has(Channel::Dewpoint))
+                addName(QStringLiteral("nb_%1_td_dev").arg(st));
+            if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                addName(QStringLiteral("nb_%1_dev_x_u").arg(st));
+                addName(QStringLiteral("nb_%1_dev_x_v").arg(st));
+            }
         }
         for (int hr = 0; m_hourTerms && hr < 24; ++hr) {
             addName(QStringLiteral("hour%1").arg(hr));
@@ -352,6 +365,49 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                         put(on * std::cos(k * hAngle));
                     }
                     put(on * range24);
+                }
+            }
+            if (m_neighbours) {
+                double u0 = 0, v0 = 0;
+                if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                    const double sp = get(Channel::WindSpeed, t);
+                    double dir = get(Channel::WindDirection, t);
+                    if (std::isnan(dir))
+                        dir = 0;
+                    u0 = -sp * std::sin(dir * std::numbers::pi / 180);
+                    v0 = -sp * std::cos(dir * std::numbers::pi / 180);
+                }
+                const double td0 = has(Channel::Dewpoint) ? get(Channel::Dewpoint, t) : 0.0;
+                // A neighbour's value at time ms, bridged like the station's own; when it has none,
+                // the mean of the others stands in (then its terms carry the group, not a 0 that
+                // would read as "same as here"), and alone the station's own value.
+                auto nbValue = [&](const StationSeries *o, Channel c, qint64 at, double own) {
+                    if (o) {
+                        const int i = o->slotOf(at);
+                        for (int k = 0; k <= kFillBack; ++k) {
+                            const double v = o->at(c, i - k);
+                            if (!std::isnan(v))
+                                return v;
+                        }
+                    }
+                    const double m = ctx.othersMean ? ctx.othersMean(c, at, own) : kMissing;
+                    return std::isnan(m) ? own : m;
+                };
+                const qint64 ms1 = s.timeOf(t - 1), ms3 = s.timeOf(t - 3);
+                const double T1 = get(Channel::Temperature, t - 1), T3 = get(Channel::Temperature, t - 3);
+                for (const QString &st : std::as_const(m_stations)) {
+                    const StationSeries *o = st == s.stationId ? &s : ctx.series ? ctx.series(st) : nullptr;
+                    const double n0 = nbValue(o, Channel::Temperature, ms, T);
+                    const double dev = n0 - T;
+                    put(dev);
+                    put(n0 - nbValue(o, Channel::Temperature, ms1, T1));
+                    put(n0 - nbValue(o, Channel::Temperature, ms3, T3));
+                    if (has(Channel::Dewpoint))
+                        put(nbValue(o, Channel::Dewpoint, ms, td0) - td0);
+                    if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                        put(dev * u0);
+                        put(dev * v0);
+                    }
                 }
             }
         }

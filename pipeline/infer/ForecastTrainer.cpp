@@ -19,6 +19,8 @@ GroupMeans::GroupMeans(const ForecastDataset &ds)
         return;
     m_startMs = ds.firstMs();
     m_stepMs = ds.stations.front().stepMs;
+    for (const auto &s : ds.stations)
+        m_series.insert(s.stationId, &s);
     const auto n = static_cast<size_t>((ds.lastMs() - m_startMs) / m_stepMs + 1);
     for (int k = 0; k < 3; ++k) {
         m_sum[k].assign(n, 0.0);
@@ -64,6 +66,7 @@ FeatureContext GroupMeans::context(const std::vector<double> *climatology) const
     FeatureContext ctx;
     ctx.othersMean = [this](Channel c, qint64 ms, double own) { return othersMean(c, ms, own); };
     ctx.climatology = climatology;
+    ctx.series = [this](const QString &id) { return series(id); };
     return ctx;
 }
 
@@ -359,6 +362,7 @@ Result<std::shared_ptr<ForecastModel>> ForecastTrainer::train(const ForecastData
     if (!model->channels[ch(Channel::Temperature)])
         return makeError(QStringLiteral("the data has no temperature: nothing to forecast"));
     model->crossStation = options.crossStation && !ds.daily && ds.stations.size() > 1;
+    model->neighbourTerms = model->crossStation && options.neighbours;
     if (!ds.daily) {
         if (options.members.empty() || static_cast<int>(options.members.size()) > ForecastModel::kMaxMembers)
             return makeError(QStringLiteral("1 … %1 regime members are needed").arg(ForecastModel::kMaxMembers));
