@@ -75,6 +75,10 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
         }
         for (const char *n : {"doy_sin", "doy_cos", "doy_sin2", "doy_cos2"})
             addName(L(n));
+        // Slow baselines and season-dependent pull towards them: the day-ahead change reverts to
+        // the last days' level, faster in some seasons than in others.
+        for (const char *n : {"t_mean72_dev", "t_mean168_dev", "t_x_doy_sin", "t_x_doy_cos"})
+            addName(L(n));
         if (m_cross) {
             for (const char *n : {"x_t_dev", "x_t_d1", "x_t_d3", "x_t_dev_d3"})
                 addName(L(n));
@@ -105,7 +109,7 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
         // stations before the city under a cold front) and, through the wind, which neighbour is
         // upwind (advection: the air arriving here now was over that station an hour or two ago).
         for (const QString &st : m_neighbours ? std::as_const(m_stations) : QStringList()) {
-            for (const char *n : {"dev", "d1", "d3"})
+            for (const char *n : {"dev", "d1", "d3", "d6"})
                 addName(QStringLiteral("nb_%1_%2").arg(st, L(n)));
             if (has(Channel::Dewpoint))
                 addName(QStringLiteral("nb_%1_td_dev").arg(st));
@@ -300,6 +304,22 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
         put(std::cos(doy));
         put(std::sin(2 * doy));
         put(std::cos(2 * doy));
+        for (int span : {72, 168}) {
+            double sm = 0;
+            int c = 0;
+            for (int k = 0; k < span; ++k) {
+                const double v = s.at(Channel::Temperature, t - k);
+                if (!std::isnan(v)) {
+                    sm += v;
+                    ++c;
+                }
+            }
+            if (c < span / 2)
+                return false;
+            put(sm / c - T);
+        }
+        put(T * std::sin(doy));
+        put(T * std::cos(doy));
         if (m_cross) {
             auto others = [&](Channel c, int i) {
                 const double own = s.at(c, i);
@@ -393,8 +413,9 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                     const double m = ctx.othersMean ? ctx.othersMean(c, at, own) : kMissing;
                     return std::isnan(m) ? own : m;
                 };
-                const qint64 ms1 = s.timeOf(t - 1), ms3 = s.timeOf(t - 3);
-                const double T1 = get(Channel::Temperature, t - 1), T3 = get(Channel::Temperature, t - 3);
+                const qint64 ms1 = s.timeOf(t - 1), ms3 = s.timeOf(t - 3), ms6 = s.timeOf(t - 6);
+                const double T1 = get(Channel::Temperature, t - 1), T3 = get(Channel::Temperature, t - 3),
+                             T6 = get(Channel::Temperature, t - 6);
                 for (const QString &st : std::as_const(m_stations)) {
                     const StationSeries *o = st == s.stationId ? &s : ctx.series ? ctx.series(st) : nullptr;
                     const double n0 = nbValue(o, Channel::Temperature, ms, T);
@@ -402,6 +423,7 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                     put(dev);
                     put(n0 - nbValue(o, Channel::Temperature, ms1, T1));
                     put(n0 - nbValue(o, Channel::Temperature, ms3, T3));
+                    put(n0 - nbValue(o, Channel::Temperature, ms6, T6));
                     if (has(Channel::Dewpoint))
                         put(nbValue(o, Channel::Dewpoint, ms, td0) - td0);
                     if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {

@@ -45,7 +45,7 @@ public:
 
     LiveAccuracy &liveAccuracy();
     // Slots of history kept per station (the features reach back 48 h).
-    static constexpr int kKeepHours = 96;
+    static constexpr int kKeepHours = 192; // > ForecastFeatures::historyNeeded()
 
 private:
     void record(const Forecast &f);
