@@ -97,6 +97,16 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
                 addName(QStringLiteral("%1_x_hsin%2").arg(base).arg(k));
                 addName(QStringLiteral("%1_x_hcos%2").arg(base).arg(k));
             }
+        // The same bases bent by the season (a north wind or a falling barometer means more in
+        // winter than in summer), and the barometer's tendency by the wind: a front arriving.
+        for (const QString &base : interactionBases()) {
+            addName(QStringLiteral("%1_x_doy_sin").arg(base));
+            addName(QStringLiteral("%1_x_doy_cos").arg(base));
+        }
+        if (has(Channel::Pressure) && has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+            for (const char *n : {"p_d3_x_u", "p_d3_x_v", "p_d12_x_u", "p_d12_x_v"})
+                addName(L(n));
+        }
         for (const QString &st : std::as_const(m_stations)) {
             addName(QStringLiteral("st_%1").arg(st));
             for (int k = 1; k <= 3; ++k) {
@@ -373,6 +383,24 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                     put(b * std::sin(k * hAngle));
                     put(b * std::cos(k * hAngle));
                 }
+            for (double b : base) {
+                put(b * std::sin(doy));
+                put(b * std::cos(doy));
+            }
+            if (has(Channel::Pressure) && has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                const double sp = get(Channel::WindSpeed, t);
+                double dir = get(Channel::WindDirection, t);
+                if (std::isnan(dir))
+                    dir = 0;
+                const double u = -sp * std::sin(dir * std::numbers::pi / 180);
+                const double v = -sp * std::cos(dir * std::numbers::pi / 180);
+                const double p0 = get(Channel::Pressure, t);
+                const double pd3 = p0 - get(Channel::Pressure, t - 3), pd12 = p0 - get(Channel::Pressure, t - 12);
+                put(pd3 * u);
+                put(pd3 * v);
+                put(pd12 * u);
+                put(pd12 * v);
+            }
             if (!m_stations.isEmpty()) {
                 const qsizetype me = m_stations.indexOf(s.stationId);
                 if (me < 0)
