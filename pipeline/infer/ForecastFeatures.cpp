@@ -324,7 +324,9 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                     ++c;
                 }
             }
-            if (c < span / 2)
+            // Right after a start the live history is shorter than a week: the mean then covers what
+            // there is (at least a day), so forecasts do not wait seven days for the model.
+            if (c < 24)
                 return false;
             put(sm / c - T);
         }

@@ -43,7 +43,7 @@ public:
     const QStringList &names() const { return m_names; }
     int size() const { return static_cast<int>(m_names.size()); }
     // Slots of history the features reach back (the live engine keeps at least this many).
-    int historyNeeded() const { return m_daily ? 31 : 168; }
+    int historyNeeded() const { return m_daily ? 31 : 49; }
 
     // Fills out[0..size()) for issue slot t. Returns false when a value the features need is missing
     // even after looking back a few slots (the caller then falls back to persistence).

@@ -33,6 +33,8 @@ struct TrainOptions
     bool crossStation = true;
     // Hourly, several stations: each station's temperature, changes and upwind terms as features.
     bool neighbours = true;
+    // Shift each regression's bias by its out-of-fold median residual (MAE-optimal constant).
+    bool medianShift = true;
     // Hourly: partitions of the issue hours, each block with its own regressions; several partitions
     // make an ensemble whose forecast is their mean.
     std::vector<ForecastModel::RegimeSpec> members{ForecastModel::RegimeSpec{3, 0}, ForecastModel::RegimeSpec{3, 4}};
