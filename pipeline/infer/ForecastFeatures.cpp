@@ -36,9 +36,9 @@ int ForecastFeatures::dayOfYear(qint64 ms)
 }
 
 ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
-                                   const QStringList &stations, bool hourTerms)
+                                   const QStringList &stations, bool hourTerms, bool neighbourTerms)
     : m_daily(daily), m_channels(channels), m_cross(crossStation && !daily), m_hourTerms(hourTerms),
-      m_stations(!daily && stations.size() > 1 ? stations : QStringList())
+      m_neighbours(neighbourTerms && m_cross && stations.size() > 1), m_stations(!daily && stations.size() > 1 ? stations : QStringList())
 {
     auto has = [&](Channel c) { return m_channels[ch(c)]; };
     const auto L = [](const char *s) { return QLatin1String(s); };
@@ -75,6 +75,10 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
         }
         for (const char *n : {"doy_sin", "doy_cos", "doy_sin2", "doy_cos2"})
             addName(L(n));
+        // Slow baselines and season-dependent pull towards them: the day-ahead change reverts to
+        // the last days' level, faster in some seasons than in others.
+        for (const char *n : {"t_mean72_dev", "t_mean168_dev", "t_x_doy_sin", "t_x_doy_cos"})
+            addName(L(n));
         if (m_cross) {
             for (const char *n : {"x_t_dev", "x_t_d1", "x_t_d3", "x_t_dev_d3"})
                 addName(L(n));
@@ -93,6 +97,16 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
                 addName(QStringLiteral("%1_x_hsin%2").arg(base).arg(k));
                 addName(QStringLiteral("%1_x_hcos%2").arg(base).arg(k));
             }
+        // The same bases bent by the season (a north wind or a falling barometer means more in
+        // winter than in summer), and the barometer's tendency by the wind: a front arriving.
+        for (const QString &base : interactionBases()) {
+            addName(QStringLiteral("%1_x_doy_sin").arg(base));
+            addName(QStringLiteral("%1_x_doy_cos").arg(base));
+        }
+        if (has(Channel::Pressure) && has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+            for (const char *n : {"p_d3_x_u", "p_d3_x_v", "p_d12_x_u", "p_d12_x_v"})
+                addName(L(n));
+        }
         for (const QString &st : std::as_const(m_stations)) {
             addName(QStringLiteral("st_%1").arg(st));
             for (int k = 1; k <= 3; ++k) {
@@ -100,6 +114,19 @@ ForecastFeatures::ForecastFeatures(bool daily, const std::array<bool, kChannelCo
                 addName(QStringLiteral("st_%1_x_hcos%2").arg(st).arg(k));
             }
             addName(QStringLiteral("st_%1_x_range24").arg(st));
+        }
+        // Each station of the group on its own: where a change shows first (the northern hill
+        // stations before the city under a cold front) and, through the wind, which neighbour is
+        // upwind (advection: the air arriving here now was over that station an hour or two ago).
+        for (const QString &st : m_neighbours ? std::as_const(m_stations) : QStringList()) {
+            for (const char *n : {"dev", "d1", "d3", "d6"})
+                addName(QStringLiteral("nb_%1_%2").arg(st, L(n)));
+            if (has(Channel::Dewpoint))
+                addName(QStringLiteral("nb_%1_td_dev").arg(st));
+            if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                addName(QStringLiteral("nb_%1_dev_x_u").arg(st));
+                addName(QStringLiteral("nb_%1_dev_x_v").arg(st));
+            }
         }
         for (int hr = 0; m_hourTerms && hr < 24; ++hr) {
             addName(QStringLiteral("hour%1").arg(hr));
@@ -287,6 +314,24 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
         put(std::cos(doy));
         put(std::sin(2 * doy));
         put(std::cos(2 * doy));
+        for (int span : {72, 168}) {
+            double sm = 0;
+            int c = 0;
+            for (int k = 0; k < span; ++k) {
+                const double v = s.at(Channel::Temperature, t - k);
+                if (!std::isnan(v)) {
+                    sm += v;
+                    ++c;
+                }
+            }
+            // Right after a start the live history is shorter than a week: the mean then covers what
+            // there is (at least a day), so forecasts do not wait seven days for the model.
+            if (c < 24)
+                return false;
+            put(sm / c - T);
+        }
+        put(T * std::sin(doy));
+        put(T * std::cos(doy));
         if (m_cross) {
             auto others = [&](Channel c, int i) {
                 const double own = s.at(c, i);
@@ -340,6 +385,24 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                     put(b * std::sin(k * hAngle));
                     put(b * std::cos(k * hAngle));
                 }
+            for (double b : base) {
+                put(b * std::sin(doy));
+                put(b * std::cos(doy));
+            }
+            if (has(Channel::Pressure) && has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                const double sp = get(Channel::WindSpeed, t);
+                double dir = get(Channel::WindDirection, t);
+                if (std::isnan(dir))
+                    dir = 0;
+                const double u = -sp * std::sin(dir * std::numbers::pi / 180);
+                const double v = -sp * std::cos(dir * std::numbers::pi / 180);
+                const double p0 = get(Channel::Pressure, t);
+                const double pd3 = p0 - get(Channel::Pressure, t - 3), pd12 = p0 - get(Channel::Pressure, t - 12);
+                put(pd3 * u);
+                put(pd3 * v);
+                put(pd12 * u);
+                put(pd12 * v);
+            }
             if (!m_stations.isEmpty()) {
                 const qsizetype me = m_stations.indexOf(s.stationId);
                 if (me < 0)
@@ -352,6 +415,51 @@ bool ForecastFeatures::build(const StationSeries &s, int t, const FeatureContext
                         put(on * std::cos(k * hAngle));
                     }
                     put(on * range24);
+                }
+            }
+            if (m_neighbours) {
+                double u0 = 0, v0 = 0;
+                if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                    const double sp = get(Channel::WindSpeed, t);
+                    double dir = get(Channel::WindDirection, t);
+                    if (std::isnan(dir))
+                        dir = 0;
+                    u0 = -sp * std::sin(dir * std::numbers::pi / 180);
+                    v0 = -sp * std::cos(dir * std::numbers::pi / 180);
+                }
+                const double td0 = has(Channel::Dewpoint) ? get(Channel::Dewpoint, t) : 0.0;
+                // A neighbour's value at time ms, bridged like the station's own; when it has none,
+                // the mean of the others stands in (then its terms carry the group, not a 0 that
+                // would read as "same as here"), and alone the station's own value.
+                auto nbValue = [&](const StationSeries *o, Channel c, qint64 at, double own) {
+                    if (o) {
+                        const int i = o->slotOf(at);
+                        for (int k = 0; k <= kFillBack; ++k) {
+                            const double v = o->at(c, i - k);
+                            if (!std::isnan(v))
+                                return v;
+                        }
+                    }
+                    const double m = ctx.othersMean ? ctx.othersMean(c, at, own) : kMissing;
+                    return std::isnan(m) ? own : m;
+                };
+                const qint64 ms1 = s.timeOf(t - 1), ms3 = s.timeOf(t - 3), ms6 = s.timeOf(t - 6);
+                const double T1 = get(Channel::Temperature, t - 1), T3 = get(Channel::Temperature, t - 3),
+                             T6 = get(Channel::Temperature, t - 6);
+                for (const QString &st : std::as_const(m_stations)) {
+                    const StationSeries *o = st == s.stationId ? &s : ctx.series ? ctx.series(st) : nullptr;
+                    const double n0 = nbValue(o, Channel::Temperature, ms, T);
+                    const double dev = n0 - T;
+                    put(dev);
+                    put(n0 - nbValue(o, Channel::Temperature, ms1, T1));
+                    put(n0 - nbValue(o, Channel::Temperature, ms3, T3));
+                    put(n0 - nbValue(o, Channel::Temperature, ms6, T6));
+                    if (has(Channel::Dewpoint))
+                        put(nbValue(o, Channel::Dewpoint, ms, td0) - td0);
+                    if (has(Channel::WindSpeed) && has(Channel::WindDirection)) {
+                        put(dev * u0);
+                        put(dev * v0);
+                    }
                 }
             }
         }

@@ -17,6 +17,9 @@ struct FeatureContext
     std::function<double(Channel, qint64 ms, double own)> othersMean;
     // Daily models: mean temperature per day of year (index 0..365) from the training years.
     const std::vector<double> *climatology = nullptr;
+    // Another station's record by id (nullptr when unknown), for the per-neighbour terms: each of
+    // the model's stations is read separately, not only through the group mean.
+    std::function<const StationSeries *(const QString &id)> series;
 };
 
 // Builds the regression inputs for one station at one issue slot t from slots <= t only, so a
@@ -26,15 +29,16 @@ class ForecastFeatures
 {
 public:
     // Bump when the meaning of any feature changes; stored in the model metadata.
-    static constexpr int kFeatureSetVersion = 1;
+    static constexpr int kFeatureSetVersion = 2; // 2: per-neighbour and advection terms
 
     // `stations`: with more than one, each station gets its own offset and diurnal shape terms
     // (urban and rural sites cool differently at night); build() then needs a listed station.
     ForecastFeatures(bool daily, const std::array<bool, kChannelCount> &channels, bool crossStation,
-                     const QStringList &stations = {}, bool hourTerms = true);
+                     const QStringList &stations = {}, bool hourTerms = true, bool neighbourTerms = false);
 
     bool daily() const { return m_daily; }
     bool crossStation() const { return m_cross; }
+    bool neighbourTerms() const { return m_neighbours; }
     const std::array<bool, kChannelCount> &channels() const { return m_channels; }
     const QStringList &names() const { return m_names; }
     int size() const { return static_cast<int>(m_names.size()); }
@@ -56,6 +60,7 @@ private:
     std::array<bool, kChannelCount> m_channels;
     bool m_cross;
     bool m_hourTerms;
+    bool m_neighbours;
     QStringList m_stations;
     QStringList m_names;
 };

@@ -185,6 +185,7 @@ QJsonObject ForecastModel::metadataJson() const
     o[QStringLiteral("data_to")] = timeutil::toIsoUtc(dataToMs);
     o[QStringLiteral("resolution")] = daily ? QStringLiteral("daily") : QStringLiteral("hourly");
     o[QStringLiteral("cross_station")] = crossStation;
+    o[QStringLiteral("neighbour_terms")] = neighbourTerms;
     QJsonArray ms;
     for (const RegimeSpec &m : members)
         ms.append(QJsonArray{m.blocks, m.offsetH});
@@ -307,6 +308,7 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     m->dataToMs = timeutil::parseIsoUtc(QStringView(meta.value(QStringLiteral("data_to")).toString())).value_or(0);
     m->daily = meta.value(QStringLiteral("resolution")).toString() == QLatin1String("daily");
     m->crossStation = meta.value(QStringLiteral("cross_station")).toBool();
+    m->neighbourTerms = meta.value(QStringLiteral("neighbour_terms")).toBool();
     m->members.clear();
     for (const auto &mv : meta.value(QStringLiteral("regime_members")).toArray()) {
         const QJsonArray a = mv.toArray();

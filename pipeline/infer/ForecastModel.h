@@ -36,7 +36,7 @@ class ForecastModel
 {
 public:
     // Bump when the files' layout or meaning changes; a model of another format is refused.
-    static constexpr int kFormatVersion = 2; // 2: boosted-tree correction stage (hourly)
+    static constexpr int kFormatVersion = 3; // 2: boosted-tree correction stage (hourly); 3: neighbour terms
     static constexpr const char *kMetadataFile = "model.json";
     static constexpr const char *kWeightsFile = "weights.json";
 
@@ -46,6 +46,8 @@ public:
     qint64 dataToMs = 0;
     bool daily = false;
     bool crossStation = false;
+    // Hourly multi-station models: every station's own terms (not only the group mean), see ForecastFeatures.
+    bool neighbourTerms = false;
     // Hourly models keep one set of regressions per block of issue hours (as MOS keeps one equation per
     // forecast cycle): how the next hours unfold depends on the time of day in every feature at once.
     // Several partitions (members) may be kept; the forecast is their mean.
@@ -109,7 +111,7 @@ public:
         bool hourTerms = false;
         for (const RegimeSpec &m : members)
             hourTerms = hourTerms || m.blocks <= 1;
-        return ForecastFeatures(daily, channels, crossStation, stations, hourTerms);
+        return ForecastFeatures(daily, channels, crossStation, stations, hourTerms, neighbourTerms);
     }
     bool knowsStation(const QString &id) const { return stations.contains(id); }
 

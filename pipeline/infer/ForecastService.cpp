@@ -122,6 +122,10 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
             }
             return n > 0 ? sum / n : kMissing;
         };
+        ctx.series = [this](const QString &id) -> const StationSeries * {
+            const auto h = m_history.constFind(id);
+            return h == m_history.cend() ? nullptr : &*h;
+        };
     }
     if (!features.build(s, t, ctx, m_x.data()))
         return out;

@@ -44,8 +44,8 @@ public:
     const StationSeries *history(const QString &stationId) const;
 
     LiveAccuracy &liveAccuracy();
-    // Slots of history kept per station (the features reach back 48 h).
-    static constexpr int kKeepHours = 96;
+    // Slots of history kept per station: the features need 49 h and read means over up to 168 h.
+    static constexpr int kKeepHours = 192;
 
 private:
     void record(const Forecast &f);

@@ -14,6 +14,7 @@ public:
     explicit GroupMeans(const ForecastDataset &ds);
     double othersMean(Channel c, qint64 ms, double own) const;
     FeatureContext context(const std::vector<double> *climatology) const;
+    const StationSeries *series(const QString &id) const { return m_series.value(id, nullptr); }
 
 private:
     static int slotIndex(Channel c);
@@ -21,6 +22,7 @@ private:
     qint64 m_stepMs = 1;
     std::array<std::vector<double>, 3> m_sum;
     std::array<std::vector<int>, 3> m_count;
+    QHash<QString, const StationSeries *> m_series; // into the dataset, which outlives this
 };
 
 struct TrainOptions
@@ -29,6 +31,10 @@ struct TrainOptions
     qint64 toMs = std::numeric_limits<qint64>::max();
     int folds = 4; // contiguous time blocks of the span for cross-validating lambda and the intervals
     bool crossStation = true;
+    // Hourly, several stations: each station's temperature, changes and upwind terms as features.
+    bool neighbours = true;
+    // Shift each regression's bias by its out-of-fold median residual (MAE-optimal constant).
+    bool medianShift = true;
     // Hourly: partitions of the issue hours, each block with its own regressions; several partitions
     // make an ensemble whose forecast is their mean.
     std::vector<ForecastModel::RegimeSpec> members{ForecastModel::RegimeSpec{3, 0}, ForecastModel::RegimeSpec{3, 4}};

@@ -57,6 +57,12 @@ int ModelCommands::run(const QStringList &args)
                                       QStringLiteral("IDS"));
     const QCommandLineOption noCross(QStringLiteral("no-cross-station"),
                                      QStringLiteral("Train without the other stations' values as features."));
+    const QCommandLineOption noNeighbours(QStringLiteral("no-neighbours"),
+                                          QStringLiteral("Hourly: use the other stations only through their mean, "
+                                                         "not each one's values and upwind terms."));
+    const QCommandLineOption noMedianShift(QStringLiteral("no-median-shift"),
+                                           QStringLiteral("Keep the least-squares bias (no shift to the median "
+                                                          "out-of-fold residual)."));
     const QCommandLineOption regimes(
         QStringLiteral("regimes"),
         QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
@@ -74,7 +80,7 @@ int ModelCommands::run(const QStringList &args)
     const QCommandLineOption boostRate(QStringLiteral("boost-rate"),
                                        QStringLiteral("Hourly: boosting learning rate (default 0.1)."), QStringLiteral("R"));
     p.addHelpOption();
-    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &regimes,
+    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &noNeighbours, &noMedianShift, &regimes,
                           &boostOpt, &boostTrees, &boostDepth, &boostRate})
         p.addOption(*o);
     if (!p.parse(args))
@@ -114,6 +120,8 @@ int ModelCommands::run(const QStringList &args)
         o.fromMs = *fromMs;
         o.toMs = *toMs;
         o.crossStation = !p.isSet(noCross);
+        o.neighbours = !p.isSet(noNeighbours);
+        o.medianShift = !p.isSet(noMedianShift);
         o.version = p.value(version);
         o.members.clear();
         for (const QString &item : p.value(regimes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {

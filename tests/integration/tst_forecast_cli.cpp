@@ -50,7 +50,7 @@ void TestForecastCli::trainThenEvaluateMadisonJson()
     QVERIFY(metaFile.open(QIODevice::ReadOnly));
     const QJsonObject meta = QJsonDocument::fromJson(metaFile.readAll()).object();
     QCOMPARE(meta.value(QStringLiteral("version")).toString(), QStringLiteral("mad-1"));
-    QCOMPARE(meta.value(QStringLiteral("format_version")).toInt(), 2);
+    QCOMPARE(meta.value(QStringLiteral("format_version")).toInt(), 3);
     QVERIFY(meta.value(QStringLiteral("data_to")).toString() < QStringLiteral("2020-01-01"));
     QVERIFY(meta.value(QStringLiteral("metrics")).toObject().contains(QStringLiteral("holdout")));
 

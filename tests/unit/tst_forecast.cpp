@@ -52,6 +52,7 @@ private slots:
     void serviceForecastsInCelsiusAndScoresLive();
     void serviceFallsBackToPersistenceWhileHistoryIsShort();
     void engineServesTheRegistryModel();
+    void neighbourTermsMatchLiveAndNeverSeeTheFuture();
 
 private:
     std::shared_ptr<ForecastModel> trainSmall(const QString &version);
@@ -304,6 +305,15 @@ void TestForecast::otherFormatVersionIsRefused()
     QVERIFY2(old.errorMessage().contains(QStringLiteral("format version 1"))
                  && old.errorMessage().contains(QStringLiteral("retrain")),
              qPrintable(old.errorMessage()));
+
+    // Nor is one of format 2, whose features lack the per-neighbour terms.
+    meta[QStringLiteral("format_version")] = 2;
+    QVERIFY(m.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    m.write(QJsonDocument(meta).toJson());
+    m.close();
+    const auto two = ForecastModel::load(root + QStringLiteral("/v9"));
+    QVERIFY(!two.ok());
+    QVERIFY2(two.errorMessage().contains(QStringLiteral("format version 2")), qPrintable(two.errorMessage()));
 }
 
 void TestForecast::boostedTreesLearnRealDiurnalCycle()
@@ -578,6 +588,54 @@ void TestForecast::engineServesTheRegistryModel()
     qInfo("engine replay: live 1 h temperature MAE %.3f °C over %lld forecasts", c.mae(), c.n);
     QVERIFY(c.n > 100);
     QVERIFY(c.mae() < 1.5);
+}
+
+void TestForecast::neighbourTermsMatchLiveAndNeverSeeTheFuture()
+{
+    // The model reads each neighbour separately (and up to a week back): the live service must give
+    // the forecast the offline evaluator gives for the same slot, and no value after the issue slot
+    // (of this station or a neighbour) may change the features.
+    QVERIFY(m_model->neighbourTerms);
+    QVERIFY(m_model->featureNames.contains(QStringLiteral("nb_Huairou_d3")));
+    QVERIFY(m_model->featureNames.contains(QStringLiteral("nb_Wanliu_dev_x_u")));
+    ForecastService service;
+    const qint64 start = iso("2015-10-01T00:00:00Z");
+    const int hours = 200;
+    for (int h = 0; h < hours; ++h)
+        service.observe(readingsAt(m_beijing, start + h * timeutil::kMsPerHour));
+    const qint64 lastMs = start + (hours - 1) * timeutil::kMsPerHour;
+    const QList<Forecast> live =
+        service.modelForecast(*m_model, QStringLiteral("Dongsi"), lastMs + timeutil::kMsPerHour, {Variable::Temperature});
+    QCOMPARE(live.size(), 1);
+    QCOMPARE(live.front().points.size(), 24);
+
+    const ForecastFeatures &f = m_model->featureBuilder();
+    std::vector<double> x(static_cast<size_t>(f.size())), xCut(x.size());
+    const GroupMeans group(m_beijing);
+    const StationSeries *dongsi = group.series(QStringLiteral("Dongsi"));
+    QVERIFY(dongsi);
+    const int t = dongsi->slotOf(lastMs);
+    QVERIFY(f.build(*dongsi, t, group.context(nullptr), x.data()));
+    ForecastDataset cut = m_beijing;
+    for (auto &s : cut.stations) {
+        for (auto &v : s.values) {
+            for (int i = std::max(0, s.slotOf(lastMs) + 1); i < s.size(); ++i)
+                v[static_cast<size_t>(i)] = kMissing;
+        }
+    }
+    const GroupMeans cutGroup(cut);
+    QVERIFY(f.build(*cutGroup.series(QStringLiteral("Dongsi")), t, cutGroup.context(nullptr), xCut.data()));
+    for (size_t i = 0; i < x.size(); ++i)
+        QVERIFY2(x[i] == xCut[i], qPrintable(f.names().at(static_cast<qsizetype>(i))));
+
+    const double cur = ForecastTrainer::currentValue(*dongsi, Channel::Temperature, t);
+    for (int h : {1, 6, 24}) {
+        ForecastModel::PointForecast pf;
+        QVERIFY(m_model->forecast(Channel::Temperature, h, dongsi->timeOf(t), x.data(), cur, pf));
+        const double lv = live.front().points[h - 1].value;
+        qInfo("Dongsi +%d h: offline %.4f, live %.4f °C", h, pf.value, lv);
+        QVERIFY2(qAbs(pf.value - lv) < 1e-6, qPrintable(QStringLiteral("h %1: %2 vs %3").arg(h).arg(pf.value).arg(lv)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestForecast)
