@@ -33,6 +33,15 @@ double ModelDriftMonitor::offlineMae(const ForecastModel &model, int h)
     return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
 }
 
+double ModelDriftMonitor::psiThreshold(const QJsonObject &featureReference, int n) const
+{
+    // The configured floor plus the small-sample bias of PSI ((bins − 1) / n, present even when
+    // nothing moved), or the station's own calibration, whichever is higher.
+    const double floor = m_options.psiThreshold + (FeatureStabilityIndex::kBins - 1.0) / static_cast<double>(std::max(n, 1));
+    const double calibrated = kNullMargin * FeatureStabilityIndex::nullPsi(featureReference, n);
+    return std::isnan(calibrated) ? floor : std::max(floor, calibrated);
+}
+
 void ModelDriftMonitor::setModel(std::shared_ptr<const ForecastModel> model)
 {
     m_model = std::move(model);
@@ -48,6 +57,7 @@ void ModelDriftMonitor::setModel(std::shared_ptr<const ForecastModel> model)
         s.ratio.clear();
         s.errorAlerted = false;
         s.psiAlerted = {};
+        s.recentPsi = {}; // scored against the new model's reference from scratch
     }
 }
 
@@ -121,9 +131,16 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
             // when nothing moved, so that bias is added to the threshold too.
             if (fr.isEmpty() || static_cast<qint64>(w.size()) < window)
                 continue;
-            const double psi = FeatureStabilityIndex::psi(fr, std::vector<double>(w.begin(), w.end()));
+            auto &recent = s.recentPsi[static_cast<size_t>(k)];
+            recent.push_back(FeatureStabilityIndex::psi(fr, std::vector<double>(w.begin(), w.end())));
+            while (recent.size() > static_cast<size_t>(FeatureStabilityIndex::kPersistHours))
+                recent.pop_front();
+            if (recent.size() < static_cast<size_t>(FeatureStabilityIndex::kPersistHours))
+                continue;
+            const double psi = *std::min_element(recent.begin(), recent.end());
             s.psi[static_cast<size_t>(k)] = psi;
-            const double threshold = m_options.psiThreshold + (FeatureStabilityIndex::kBins - 1.0) / static_cast<double>(w.size());
+            const double threshold = psiThreshold(fr, static_cast<int>(w.size()));
+            s.threshold[static_cast<size_t>(k)] = threshold;
             bool &alerted = s.psiAlerted[static_cast<size_t>(k)];
             if (!FeatureStabilityIndex::kAlerting[static_cast<size_t>(k)])
                 continue; // reported in status(), never alerted on: it moves with the season
@@ -137,11 +154,13 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
                 a.severity = Severity::Warning;
                 a.score = psi / m_options.psiThreshold;
                 a.value = psi;
-                a.reason = QStringLiteral("input drift for model %1: %2 has a population stability index of %3 over the "
-                                          "last %4 h against its training data (threshold %5)")
+                a.reason = QStringLiteral("input drift for model %1: %2 has a population stability index of at least %3 "
+                                          "over each %4 h window of the last %5 h against its training data (threshold "
+                                          "%6, calibrated on this station's training span)")
                                .arg(version, QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)]))
                                .arg(psi, 0, 'f', 2)
                                .arg(w.size())
+                               .arg(FeatureStabilityIndex::kPersistHours)
                                .arg(threshold, 0, 'f', 2);
                 out.append(a);
             } else if (alerted && psi < 0.5 * threshold) {
@@ -211,15 +230,19 @@ QJsonObject ModelDriftMonitor::status() const
 {
     QJsonObject stations;
     for (auto it = m_st.cbegin(); it != m_st.cend(); ++it) {
-        QJsonObject psi, ratio;
+        QJsonObject psi, thresholds, ratio;
         for (int k = 0; k < FeatureStabilityIndex::kFeatures; ++k) {
-            if (it->psi[static_cast<size_t>(k)] > 0)
+            if (it->psi[static_cast<size_t>(k)] > 0) {
                 psi[QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)])] =
                     std::round(it->psi[static_cast<size_t>(k)] * 1000) / 1000;
+                thresholds[QLatin1String(FeatureStabilityIndex::kNames[static_cast<size_t>(k)])] =
+                    std::round(it->threshold[static_cast<size_t>(k)] * 1000) / 1000;
+            }
         }
         for (const auto &[h, r] : it->ratio)
             ratio[QString::number(h)] = std::round(r * 1000) / 1000;
-        stations[it.key()] = QJsonObject{{QStringLiteral("psi"), psi}, {QStringLiteral("live_vs_offline_mae"), ratio}};
+        stations[it.key()] = QJsonObject{{QStringLiteral("psi"), psi}, {QStringLiteral("psi_threshold"), thresholds},
+                                        {QStringLiteral("live_vs_offline_mae"), ratio}};
     }
     return QJsonObject{{QStringLiteral("model"), m_model ? m_model->version : QString()},
                        {QStringLiteral("stations"), stations}};

@@ -3,7 +3,7 @@
 // the baselines, one trained on 30 days is rejected against it with the reason, a candidate whose
 // files are damaged after scoring never replaces the active model, a cancelled job resumes from its
 // checkpoint without retraining, and a station replayed with its sensor offset by +3 °C raises a
-// `model` alert through the engine's alert path.
+// `model` alert through the engine's alert path — that station's only, whichever station it is.
 #include "Engine.h"
 #include "RetrainData.h"
 #include "infer/ForecastModel.h"
@@ -18,6 +18,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -189,6 +190,53 @@ private slots:
         RetrainJob::discard(m_root, id);
     }
 
+    void offsetAtAnyStationAlertsThatStationOnly()
+    {
+        QVERIFY(!m_promoted.isEmpty());
+        // The drift monitor alone (no engine, so all six cases run in seconds), fed the real two weeks
+        // after the training data: with no station offset nobody alerts; with one station's
+        // thermometer offset by +3 °C (the one synthetic change), that station alone raises a `model`
+        // alert. Dongsi and Tiantan carry the same weather record in the source (one
+        // meteorological station serves both), so an offset at one moves the other's difference from
+        // its neighbours too: that case is where a less robust threshold fires on the twin.
+        const auto model = ForecastModel::load(QDir(m_root).filePath(m_promoted));
+        QVERIFY(model.ok());
+        const QList<Reading> next = retraindata::beijing(kStations, retraindata::iso("2015-03-01T00:00:00Z"),
+                                                         retraindata::iso("2015-03-15T00:00:00Z"));
+        RetrainOptions o;
+        o.psiWindowHours = 72;
+        o.psiThreshold = 0.25;
+        o.driftMinutes = 24 * 60;
+        QStringList cases{QString()};
+        cases += kStations;
+        for (const QString &offsetStation : std::as_const(cases)) {
+            ModelDriftMonitor monitor(o);
+            monitor.setModel(*model);
+            QSet<QString> alerted;
+            for (qsizetype i = 0; i < next.size(); i += 6 * 24) {
+                QList<Reading> batch = next.mid(i, 6 * 24);
+                for (Reading &r : batch) {
+                    if (r.stationId == offsetStation && r.has(Variable::Temperature))
+                        r.set(Variable::Temperature, r.value(Variable::Temperature) + 3.0);
+                }
+                for (const Anomaly &a : monitor.observe(batch, nullptr))
+                    alerted.insert(a.stationId);
+            }
+            const QJsonObject st = monitor.status().value(QStringLiteral("stations")).toObject();
+            QStringList scores;
+            for (const QString &id : kStations) {
+                const QJsonObject s = st.value(id).toObject();
+                scores << QStringLiteral("%1 %2/%3").arg(id)
+                              .arg(s.value(QStringLiteral("psi")).toObject().value(QStringLiteral("temperature_minus_neighbours")).toDouble())
+                              .arg(s.value(QStringLiteral("psi_threshold")).toObject().value(QStringLiteral("temperature_minus_neighbours")).toDouble());
+            }
+            qInfo().noquote() << "offset at" << (offsetStation.isEmpty() ? QStringLiteral("none") : offsetStation) << "-> alerts"
+                              << QStringList(alerted.cbegin(), alerted.cend()).join(u',') << "| PSI/threshold:" << scores.join(QStringLiteral(", "));
+            const QSet<QString> expected = offsetStation.isEmpty() ? QSet<QString>() : QSet<QString>{offsetStation};
+            QCOMPARE(alerted, expected);
+        }
+    }
+
     void offsetSensorRaisesModelAlert()
     {
         QVERIFY(!m_promoted.isEmpty());
@@ -229,27 +277,21 @@ private slots:
         QTest::qWait(1500); // the status snapshot is refreshed once a second
         const QList<Anomaly> all = engine.state().anomalies(0, QString(), 100000);
         QStringList modelAlerts;
-        bool dongsi = false;
+        QSet<QString> alerted;
         for (const Anomaly &a : all) {
             if (a.kind != AnomalyKind::Model)
                 continue;
             modelAlerts << a.stationId + QStringLiteral(": ") + a.reason;
-            dongsi = dongsi || a.stationId == QLatin1String("Dongsi");
+            alerted.insert(a.stationId);
         }
         qInfo().noquote() << "model alerts:\n " << modelAlerts.join(QStringLiteral("\n  "));
         qInfo().noquote() << "drift status:" << QJsonDocument(engine.retrain()->status().value(QStringLiteral("drift")).toObject()).toJson(QJsonDocument::Compact);
-        QVERIFY2(dongsi, "no model alert for the offset station");
-        // The offset station stands out: its PSI is several times any other station's. (A neighbour
-        // whose median moved with Dongsi may alert too; the log above shows which did.)
-        const QJsonObject drift = engine.retrain()->status().value(QStringLiteral("drift")).toObject().value(QStringLiteral("stations")).toObject();
-        auto psiOf = [&](const QString &st) {
-            return drift.value(st).toObject().value(QStringLiteral("psi")).toObject().value(QStringLiteral("temperature_minus_neighbours")).toDouble();
-        };
-        const double offsetPsi = psiOf(QStringLiteral("Dongsi"));
-        for (const QString &st : kStations) {
-            if (st != QLatin1String("Dongsi"))
-                QVERIFY2(offsetPsi > 3 * psiOf(st), qPrintable(QStringLiteral("%1 PSI %2 vs Dongsi %3").arg(st).arg(psiOf(st)).arg(offsetPsi)));
-        }
+        // The offset station, and only it: every healthy station stays under its own calibrated
+        // threshold, Tiantan (which shares Dongsi's weather record, so its difference from the
+        // neighbours' median moved too) included.
+        QCOMPARE(alerted, QSet<QString>{QStringLiteral("Dongsi")});
+        QCOMPARE(modelAlerts.size(), 1);
+        QVERIFY(modelAlerts.first().contains(QLatin1String("temperature_minus_neighbours")));
     }
 };
 
