@@ -21,8 +21,9 @@ class LiveAccuracy;
 // Watches the active model in service and raises alerts of kind `model` (same path as weather
 // alerts: bus anomalies → API, GUI, tray):
 //  - error drift: per station and horizon (1, 3, 6, 12, 24 h), the live temperature MAE over the
-//    last drift_minutes exceeds drift_factor × the model's offline MAE at that horizon (its
-//    held-back score, else its validation error);
+//    last drift_minutes against the model's offline MAE at that horizon (its held-back score, else
+//    its validation error), divided by the median of the other stations' same ratio (the weather
+//    of the day is hard for all of them alike), exceeds drift_factor;
 //  - input drift: the PSI (FeatureStabilityIndex) of a station's temperature minus its neighbours'
 //    median over the last psi_window_hours (a full window) against the model's training reference.
 //    Drift must persist: the score is the lowest PSI of the last kPersistHours hourly windows. It
@@ -51,6 +52,9 @@ public:
     static double offlineMae(const ForecastModel &model, int h);
 
     static constexpr int kHorizons[] = {1, 3, 6, 12, 24};
+    // Error drift is judged against the other stations' live/offline ratio when at least this many
+    // have one; with fewer, against the offline error alone.
+    static constexpr int kMinPeers = 2;
     // How far above its calibrated null PSI (FeatureStabilityIndex::nullPsi) a station's persistent
     // score must be to count as drift. The null is measured in-sample, so a margin above 1; on Beijing
     // 1.25 sits between the healthy stations' worst (0.55 of the threshold) and the weakest offset
@@ -73,6 +77,8 @@ private:
         std::array<std::deque<double>, FeatureStabilityIndex::kFeatures> recentPsi; // last kPersistHours windows
         std::map<int, std::deque<Snap>> snaps; // horizon → cumulative live error snapshots
         std::map<int, double> ratio;           // horizon → live / offline over the last window
+        std::map<int, double> recent;          // horizon → live MAE over the last window
+        std::map<int, double> adjusted;        // horizon → ratio / median of the other stations' ratios
         bool errorAlerted = false;
     };
     QList<Anomaly> tick(qint64 slotMs, const QJsonObject &live);
