@@ -58,6 +58,7 @@ void ModelDriftMonitor::setModel(std::shared_ptr<const ForecastModel> model)
         s.errorAlerted = false;
         s.psiAlerted = {};
         s.recentPsi = {}; // scored against the new model's reference from scratch
+        s.servedVersion.clear(); // offline errors re-read at the next hour
     }
 }
 
@@ -102,11 +103,27 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
             return kMissing;
         return temperature ? it->second.first : it->second.second;
     };
-    const QString version = m_model->version;
     const qint64 window = std::max(1, m_options.psiWindowHours);
     for (auto it = m_st.begin(); it != m_st.end(); ++it) {
         StationState &s = it.value();
         const QString &id = it.key();
+        std::shared_ptr<const ForecastModel> served = m_lookup ? m_lookup(id) : nullptr;
+        if (!served)
+            served = m_model;
+        const QString version = served->version;
+        if (s.servedVersion != version) {
+            // Another model now serves this station: judge it from scratch by that model's numbers.
+            s.servedVersion = version;
+            s.snaps.clear();
+            s.ratio.clear();
+            s.recent.clear();
+            s.recentPsi = {};
+            s.psiAlerted = {};
+            s.errorAlerted = false;
+            s.offline.clear();
+            for (int h : kHorizons)
+                s.offline[h] = served == m_model ? m_offline[h] : offlineMae(*served, h);
+        }
         // Input drift.
         std::vector<double> others;
         for (auto o = m_st.cbegin(); o != m_st.cend(); ++o) {
@@ -119,7 +136,8 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
         const auto f = FeatureStabilityIndex::features(value(s, slotMs, true), value(s, slotMs - kHour, true),
                                                        FeatureStabilityIndex::median(others), value(s, slotMs, false),
                                                        value(s, slotMs - 3 * kHour, false));
-        const QJsonObject ref = m_reference.value(id).toObject();
+        const QJsonObject ref = served == m_model ? m_reference.value(id).toObject()
+                                                  : served->metrics.value(QStringLiteral("input_reference")).toObject().value(id).toObject();
         for (int k = 0; k < FeatureStabilityIndex::kFeatures; ++k) {
             auto &w = s.window[static_cast<size_t>(k)];
             if (!std::isnan(f[static_cast<size_t>(k)]))
@@ -184,7 +202,7 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
                 snaps.pop_front();
             const Snap &base = snaps.front();
             const double dn = now.n - base.n;
-            const double offline = m_offline[h];
+            const double offline = s.offline[h];
             if (base.ms > now.ms - span || dn < minN || !(offline > 0)) {
                 s.ratio.erase(h);
                 s.recent.erase(h);
@@ -223,7 +241,7 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
                 above << QStringLiteral("%1 h: %2 °C vs %3 °C offline, %4 × the other stations' ratio")
                              .arg(h)
                              .arg(recent, 0, 'f', 2)
-                             .arg(m_offline[h], 0, 'f', 2)
+                             .arg(s.offline[h], 0, 'f', 2)
                              .arg(ratio, 0, 'f', 2);
                 if (ratio > worst) {
                     worst = ratio;
@@ -243,7 +261,7 @@ QList<Anomaly> ModelDriftMonitor::tick(qint64 slotMs, const QJsonObject &live)
             a.value = worstLive;
             a.reason = QStringLiteral("model %1 drifted: live temperature MAE over the last %2 min above %3 × its offline "
                                       "MAE, relative to the other stations' (%4)")
-                           .arg(version)
+                           .arg(s.servedVersion)
                            .arg(m_options.driftMinutes)
                            .arg(m_options.driftFactor)
                            .arg(above.join(QStringLiteral("; ")));

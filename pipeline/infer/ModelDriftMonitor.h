@@ -10,6 +10,7 @@
 #include <QList>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -44,6 +45,12 @@ public:
     explicit ModelDriftMonitor(RetrainOptions options) : m_options(std::move(options)) {}
 
     void setModel(std::shared_ptr<const ForecastModel> model);
+    // The model serving a station (a group model, an A/B candidate), when not the active one: its
+    // live error, offline error and input reference are the ones that station is judged by.
+    void setServingLookup(std::function<std::shared_ptr<const ForecastModel>(const QString &)> lookup)
+    {
+        m_lookup = std::move(lookup);
+    }
     // Accepted readings; returns the alerts raised at hour boundaries they crossed.
     QList<Anomaly> observe(const QList<Reading> &readings, const LiveAccuracy *live);
     // {"model": v, "stations": {"X": {"psi": {feature: value}, "live_vs_offline": {h: ratio}}}}
@@ -80,12 +87,15 @@ private:
         std::map<int, double> recent;          // horizon → live MAE over the last window
         std::map<int, double> adjusted;        // horizon → ratio / median of the other stations' ratios
         bool errorAlerted = false;
+        QString servedVersion;                  // the version judged last hour
+        std::map<int, double> offline;          // horizon → that model's offline MAE
     };
     QList<Anomaly> tick(qint64 slotMs, const QJsonObject &live);
     double psiThreshold(const QJsonObject &featureReference, int n) const;
 
     RetrainOptions m_options;
     std::shared_ptr<const ForecastModel> m_model;
+    std::function<std::shared_ptr<const ForecastModel>(const QString &)> m_lookup;
     QJsonObject m_reference; // model metrics.input_reference
     std::map<int, double> m_offline;
     QHash<QString, StationState> m_st;
