@@ -444,6 +444,14 @@ private slots:
             QVERIFY(v.version != northVersion && v.version != QLatin1String(ModelRegistry::kGroupsDir));
         QVERIFY(registry.toJson().value(QStringLiteral("groups")).toObject().contains(QStringLiteral("north")));
         QCOMPARE(RetrainJob::decisions(root).last().toObject().value(QStringLiteral("groups")).toArray().size(), 2);
+        // The GUI test shows this real decision; refresh its fixture with this variable set.
+        if (const QString capture = qEnvironmentVariable("STRATUS_CAPTURE_GROUP_DECISIONS"); !capture.isEmpty()) {
+            QFile out(capture);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QByteArray json = QJsonDocument(RetrainJob::decisions(root)).toJson(QJsonDocument::Indented);
+            json.replace(QByteArray(QDir(root).absolutePath().toUtf8() + '/'), QByteArrayLiteral("models/"));
+            out.write(json);
+        }
         // A restart serves the same groups.
         ModelRegistry restarted(root);
         QVERIFY(restarted.activateNewest().ok());
