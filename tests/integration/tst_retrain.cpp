@@ -388,6 +388,56 @@ private slots:
         QVERIFY(recorded);
     }
 
+    void groupJobResumesGroupByGroup()
+    {
+        QVERIFY(!m_rejected.isEmpty());
+        // A job by station group checkpoints each group's candidate: cancelled after the first
+        // group was trained, the resumed job takes that group from its checkpoint and trains only
+        // the second.
+        const QString root = m_dir.filePath(QStringLiteral("models-groups-resume"));
+        QVERIFY(QDir().mkpath(root + u'/' + m_rejected));
+        for (const char *f : {"model.json", "weights.json"})
+            QVERIFY(QFile::copy(QDir(m_root).filePath(QStringLiteral("rejected/") + m_rejected + u'/' + QLatin1String(f)),
+                                root + u'/' + m_rejected + u'/' + QLatin1String(f)));
+        RetrainJob::Request r;
+        r.storePath = m_store;
+        r.modelsRoot = root;
+        r.options.trainDays = 120;
+        r.options.heldBackDays = 30;
+        r.options.groups = *RetrainOptions::parseGroups(QStringLiteral("north: Huairou, Changping, Shunyi; south: Dongsi,Tiantan,Gucheng"));
+        r.activeVersion = m_rejected;
+        RetrainJob first(r);
+        first.setProgressCallback([&](const RetrainJob::Progress &p) {
+            if (p.message.startsWith(QLatin1String("checkpoint: group north")))
+                first.cancel();
+        });
+        const auto cancelled = first.run();
+        QVERIFY(!cancelled.ok());
+        QVERIFY(cancelled.errorMessage().contains(QLatin1String("cancelled")));
+        const QString dir = RetrainJob::checkpointDir(root, first.id());
+        const QByteArray north = retraindata::sha256(dir + QStringLiteral("/candidates/north/weights.json"));
+        QVERIFY(!north.isEmpty());
+        QVERIFY(!QFile::exists(dir + QStringLiteral("/candidates/south/model.json")));
+
+        RetrainJob resumed(r);
+        QStringList messages;
+        resumed.setProgressCallback([&](const RetrainJob::Progress &p) { messages << p.message; });
+        const auto d = resumed.run();
+        QVERIFY2(d.ok(), qPrintable(d.errorMessage()));
+        QCOMPARE(resumed.id(), first.id());
+        QVERIFY(resumed.progress().resumed.contains(QStringLiteral("candidate:north")));
+        QVERIFY(!resumed.progress().resumed.contains(QStringLiteral("candidate:south")));
+        bool trainedSouth = false;
+        for (const QString &m : std::as_const(messages)) {
+            QVERIFY2(!m.contains(QLatin1String("for group north")), qPrintable(m));
+            trainedSouth = trainedSouth || m.contains(QLatin1String("for group south"));
+        }
+        QVERIFY(trainedSouth);
+        QCOMPARE(retraindata::sha256(dir + QStringLiteral("/candidates/north/weights.json")), north);
+        QCOMPARE(d->value(QStringLiteral("groups")).toArray().size(), 2);
+        RetrainJob::discard(root, resumed.id());
+    }
+
     void groupsArePromotedAndRejectedApart()
     {
         QVERIFY(!m_rejected.isEmpty());
