@@ -4,6 +4,9 @@
 // files are damaged after scoring never replaces the active model, a cancelled job resumes from its
 // checkpoint without retraining, and a station replayed with its sensor offset by +3 °C raises a
 // `model` alert through the engine's alert path — that station's only, whichever station it is.
+// Also: live-error drift (a noisy thermometer) raises a `model` alert for that station alone and,
+// with on_drift, starts a retrain; retraining by station group promotes one group and rejects the
+// other, the promoted group's model serving its stations only; a job by group resumes group by group.
 #include "Engine.h"
 #include "RetrainData.h"
 #include "infer/ForecastModel.h"
