@@ -23,7 +23,7 @@ ModelsView::ModelsView(const LiveState &state, QWidget *parent)
     m_decisions->setObjectName(QStringLiteral("retrainDecisions"));
     m_decisions->setHeaderLabels({tr("Decided"), tr("Version"), tr("Decision"), tr("Candidate MAE °C"),
                                   tr("Active MAE °C"), tr("Reason")});
-    m_decisions->setRootIsDecorated(false);
+    m_decisions->setRootIsDecorated(true); // a retrain by station group has one child row per group
     m_decisions->header()->setStretchLastSection(true);
     // Times and versions are read whole; the reason takes what is left (and has a tooltip).
     for (int c = 0; c < 5; ++c)
@@ -91,7 +91,20 @@ void ModelsView::refresh()
                                           num(d.value(QStringLiteral("active_mae"))), d.value(QStringLiteral("reason")).toString()});
         item->setToolTip(5, d.value(QStringLiteral("reason")).toString());
         item->setForeground(2, promoted ? QColor(0x2e, 0x7d, 0x32) : QColor(0xc6, 0x28, 0x28));
+        // A retrain by station group: one row per group under the job, each with its own decision.
+        for (const QJsonValue &gv : d.value(QStringLiteral("groups")).toArray()) {
+            const QJsonObject g = gv.toObject();
+            const bool gp = g.value(QStringLiteral("promoted")).toBool();
+            auto *child = new QTreeWidgetItem({tr("group %1").arg(g.value(QStringLiteral("group")).toString()),
+                                               g.value(QStringLiteral("version")).toString(), gp ? tr("promoted") : tr("rejected"),
+                                               num(g.value(QStringLiteral("candidate_mae"))), num(g.value(QStringLiteral("active_mae"))),
+                                               g.value(QStringLiteral("reason")).toString()});
+            child->setToolTip(5, g.value(QStringLiteral("reason")).toString());
+            child->setForeground(2, gp ? QColor(0x2e, 0x7d, 0x32) : QColor(0xc6, 0x28, 0x28));
+            item->addChild(child);
+        }
         m_decisions->addTopLevelItem(item);
+        item->setExpanded(true);
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace stratus {
 
@@ -14,6 +15,17 @@ constexpr double kFloor = 1e-4; // an empty bin counts as this share, so ln() st
 int binOf(const std::vector<double> &edges, double x)
 {
     return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
+}
+
+double psiOfCounts(const std::vector<double> &counts, double total, const std::vector<double> &ref)
+{
+    double psi = 0;
+    for (size_t b = 0; b < counts.size(); ++b) {
+        const double live = std::max(counts[b] / total, kFloor);
+        const double r = std::max(ref[b], kFloor);
+        psi += (live - r) * std::log(live / r);
+    }
+    return psi;
 }
 
 } // namespace
@@ -65,6 +77,7 @@ QJsonObject FeatureStabilityIndex::reference(const ForecastDataset &ds, qint64 f
             std::vector<double> &v = values[static_cast<size_t>(k)];
             if (v.size() < 100)
                 continue; // too few to say what normal is
+            const std::vector<double> inTimeOrder = v;
             std::sort(v.begin(), v.end());
             std::vector<double> edges;
             for (int b = 1; b < kBins; ++b)
@@ -74,17 +87,68 @@ QJsonObject FeatureStabilityIndex::reference(const ForecastDataset &ds, qint64 f
             for (double x : v)
                 counts[static_cast<size_t>(binOf(edges, x))] += 1;
             QJsonArray e, p;
+            std::vector<double> shares;
             for (double x : edges)
                 e.append(x);
-            for (double c : counts)
-                p.append(c / static_cast<double>(v.size()));
+            for (double c : counts) {
+                shares.push_back(c / static_cast<double>(v.size()));
+                p.append(shares.back());
+            }
+            // The null distribution of windowed PSI over the span, from running bin counts (O(bins)
+            // per window).
+            const size_t bins = counts.size();
+            std::vector<std::vector<double>> prefix(inTimeOrder.size() + 1, std::vector<double>(bins, 0.0));
+            for (size_t i = 0; i < inTimeOrder.size(); ++i) {
+                prefix[i + 1] = prefix[i];
+                prefix[i + 1][static_cast<size_t>(binOf(edges, inTimeOrder[i]))] += 1;
+            }
+            QJsonObject nulls;
+            for (int w : kNullWindows) {
+                if (static_cast<size_t>(w) * 4 > inTimeOrder.size())
+                    continue; // too few windows for a quantile
+                std::vector<double> each;
+                std::vector<double> c(bins);
+                for (size_t start = 0; start + static_cast<size_t>(w) <= inTimeOrder.size(); ++start) {
+                    for (size_t b = 0; b < bins; ++b)
+                        c[b] = prefix[start + static_cast<size_t>(w)][b] - prefix[start][b];
+                    each.push_back(psiOfCounts(c, w, shares));
+                }
+                // The persistent PSI (the lowest of kPersistHours consecutive windows), as the live
+                // monitor scores it.
+                std::vector<double> psis;
+                for (size_t i = 0; i + kPersistHours <= each.size(); i += kNullStepHours)
+                    psis.push_back(*std::min_element(each.begin() + static_cast<std::ptrdiff_t>(i),
+                                                     each.begin() + static_cast<std::ptrdiff_t>(i + kPersistHours)));
+                if (psis.empty())
+                    continue;
+                const auto q = psis.begin() + static_cast<std::ptrdiff_t>(kNullQuantile * static_cast<double>(psis.size() - 1));
+                std::nth_element(psis.begin(), q, psis.end());
+                nulls[QString::number(w)] = std::round(*q * 10000) / 10000;
+            }
             st[QLatin1String(kNames[static_cast<size_t>(k)])] =
-                QJsonObject{{QStringLiteral("edges"), e}, {QStringLiteral("p"), p}, {QStringLiteral("n"), static_cast<qint64>(v.size())}};
+                QJsonObject{{QStringLiteral("edges"), e}, {QStringLiteral("p"), p}, {QStringLiteral("n"), static_cast<qint64>(v.size())},
+                            {QStringLiteral("null_psi"), nulls}};
         }
         if (!st.isEmpty())
             out[s.stationId] = st;
     }
     return out;
+}
+
+double FeatureStabilityIndex::nullPsi(const QJsonObject &featureReference, int windowHours)
+{
+    const QJsonObject nulls = featureReference.value(QStringLiteral("null_psi")).toObject();
+    double below = std::numeric_limits<double>::quiet_NaN(), shortest = below;
+    for (int w : kNullWindows) {
+        const QJsonValue q = nulls.value(QString::number(w));
+        if (!q.isDouble())
+            continue;
+        if (std::isnan(shortest))
+            shortest = q.toDouble();
+        if (w <= windowHours)
+            below = q.toDouble();
+    }
+    return std::isnan(below) ? shortest : below;
 }
 
 double FeatureStabilityIndex::psi(const QJsonObject &featureReference, const std::vector<double> &values)

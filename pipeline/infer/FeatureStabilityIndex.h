@@ -33,9 +33,23 @@ public:
     // The feature values of one hour slot (NaN where an input is missing).
     static std::array<double, kFeatures> features(double tNow, double tPrev1h, double othersMean, double pNow,
                                                   double pPrev3h);
-    // {"<station>": {"<feature>": {"edges": [9 deciles], "p": [10 shares], "n": N}}} from the slots of
-    // [fromMs, toMs) of each station of the dataset.
+    // {"<station>": {"<feature>": {"edges": [9 deciles], "p": [10 shares], "n": N,
+    //  "null_psi": {"<window>": q}}}} from the slots of [fromMs, toMs) of each station of the dataset.
+    // null_psi is the station's own calibration: the kNullQuantile of the PSI of every window of that
+    // many consecutive values inside the training span against the whole span (windows starting every
+    // kNullStepHours), for each of kNullWindows. What a healthy station's window scores through the
+    // seasons of its training span is what it may score live without counting as drift.
     static QJsonObject reference(const ForecastDataset &ds, qint64 fromMs, qint64 toMs);
+    static constexpr std::array<int, 6> kNullWindows{24, 48, 72, 120, 168, 336};
+    static constexpr double kNullQuantile = 0.99;
+    static constexpr int kNullStepHours = 6;
+    // Drift must persist: the monitor scores the lowest PSI of the last kPersistHours hourly windows,
+    // so a front passing through (a few hours of unusual differences) does not count.
+    static constexpr int kPersistHours = 24;
+    // The calibrated null PSI of `featureReference` for a live window of `windowHours` values: that of
+    // the longest calibrated window not longer (a shorter window scores higher, so this errs on the
+    // quiet side), else of the shortest; NaN when the reference has no calibration (older models).
+    static double nullPsi(const QJsonObject &featureReference, int windowHours);
     // PSI of `values` against one feature's reference ({"edges", "p"}); NaN when either is empty.
     static double psi(const QJsonObject &featureReference, const std::vector<double> &values);
 };

@@ -48,7 +48,7 @@ QJsonObject ErrorScore::toJson() const
 }
 
 Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const ForecastDataset &ds, qint64 fromMs,
-                                               qint64 toMs)
+                                               qint64 toMs, const QStringList &only)
 {
     if (ds.daily != model.daily)
         return makeError(QStringLiteral("the model is %1 but the data is %2")
@@ -86,6 +86,8 @@ Result<Evaluation> ForecastEvaluator::evaluate(const ForecastModel &model, const
     std::vector<std::vector<PerH>> acc(vars.size(), std::vector<PerH>(horizons.size()));
     const qint64 day = timeutil::kMsPerDay;
     for (const auto &s : ds.stations) {
+        if (!only.isEmpty() && !only.contains(s.stationId))
+            continue;
         bool used = false;
         const int yesterday = static_cast<int>(day / s.stepMs);
         for (int t = std::max(0, s.slotOf(fromMs)); t < s.size(); ++t) {

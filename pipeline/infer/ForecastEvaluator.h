@@ -49,8 +49,9 @@ struct Evaluation
 class ForecastEvaluator
 {
 public:
+    // `only` (non-empty): score these stations alone; the others still give the cross-station context.
     static Result<Evaluation> evaluate(const ForecastModel &model, const ForecastDataset &ds, qint64 fromMs,
-                                       qint64 toMs);
+                                       qint64 toMs, const QStringList &only = {});
 };
 
 } // namespace stratus

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QSaveFile>
 
 namespace stratus {
 
@@ -19,6 +20,61 @@ ModelRegistry::ModelRegistry(QString rootDir, QObject *parent) : QObject(parent)
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(250);
     connect(&m_debounce, &QTimer::timeout, this, &ModelRegistry::rescan);
+    loadGroups();
+}
+
+void ModelRegistry::loadGroups()
+{
+    QFile f(QDir(m_root).filePath(QLatin1String(kGroupsDir) + QStringLiteral("/active.json")));
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject groups = QJsonDocument::fromJson(f.readAll()).object();
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        const QJsonObject g = it.value().toObject();
+        QStringList stations;
+        for (const QJsonValue &v : g.value(QStringLiteral("stations")).toArray())
+            stations << v.toString();
+        if (const auto r = setGroupModel(it.key(), stations, g.value(QStringLiteral("dir")).toString()); !r)
+            qCWarning(lcModels).noquote() << "group" << it.key() << "keeps the active model:" << r.errorMessage();
+    }
+}
+
+Result<QString> ModelRegistry::setGroupModel(const QString &group, const QStringList &stations, const QString &dir)
+{
+    if (dir.isEmpty() || dir.contains(QLatin1Char('/')) || dir.contains(QLatin1String("..")))
+        return makeError(QStringLiteral("\"%1\" is not a group model folder name").arg(dir));
+    const QString groupsRoot = QDir(m_root).filePath(QLatin1String(kGroupsDir));
+    auto model = ForecastModel::load(QDir(groupsRoot).filePath(dir));
+    if (!model)
+        return makeError(QStringLiteral("group model %1 refused: %2").arg(dir, model.errorMessage()));
+    QJsonObject all;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (const auto old = m_groups.constFind(group); old != m_groups.cend()) {
+            for (const QString &s : old->stations)
+                m_byStation.remove(s);
+        }
+        m_groups.insert(group, GroupModel{stations, dir, *model});
+        for (const QString &s : stations)
+            m_byStation.insert(s, *model);
+        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
+            all[it.key()] = QJsonObject{{QStringLiteral("stations"), QJsonArray::fromStringList(it->stations)},
+                                        {QStringLiteral("dir"), it->dir},
+                                        {QStringLiteral("version"), it->model->version}};
+    }
+    // Written whole or not at all, so a restart serves the same groups.
+    QSaveFile out(QDir(groupsRoot).filePath(QStringLiteral("active.json")));
+    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(all).toJson(QJsonDocument::Indented)) < 0 || !out.commit())
+        qCWarning(lcModels).noquote() << "cannot record the group models in" << groupsRoot << out.errorString();
+    qCInfo(lcModels).noquote() << "group" << group << "is now served by" << (*model)->version;
+    return (*model)->version;
+}
+
+std::shared_ptr<const ForecastModel> ModelRegistry::groupModel(const QString &group) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_groups.constFind(group);
+    return it == m_groups.cend() ? nullptr : it->model;
 }
 
 void ModelRegistry::setServedStations(const QStringList &ids)
@@ -233,6 +289,8 @@ std::shared_ptr<const ForecastModel> ModelRegistry::modelFor(const QString &stat
     QMutexLocker lock(&m_mutex);
     if (m_candidate && stationBucket(stationId) < m_share)
         return m_candidate;
+    if (const auto g = m_byStation.constFind(stationId); g != m_byStation.cend())
+        return *g;
     return m_active;
 }
 
@@ -266,8 +324,17 @@ QJsonObject ModelRegistry::toJson() const
     ab[QStringLiteral("active")] = act ? act->version : QString();
     ab[QStringLiteral("candidate")] = cand ? cand->version : QString();
     ab[QStringLiteral("candidate_share")] = candidateShare();
+    QJsonObject groups;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it)
+            groups[it.key()] = QJsonObject{{QStringLiteral("stations"), QJsonArray::fromStringList(it->stations)},
+                                           {QStringLiteral("version"), it->model->version},
+                                           {QStringLiteral("offline_metrics"), it->model->metrics.value(QStringLiteral("holdout"))}};
+    }
     return QJsonObject{{QStringLiteral("root"), m_root},
                        {QStringLiteral("versions"), list},
+                       {QStringLiteral("groups"), groups},
                        {QStringLiteral("ab"), ab},
                        {QStringLiteral("live_accuracy"), m_live.toJson()}};
 }

@@ -54,8 +54,17 @@ public:
     std::shared_ptr<const ForecastModel> active() const;
     std::shared_ptr<const ForecastModel> candidate() const;
     double candidateShare() const;
-    // The model that serves a station under the current split (null if none is loaded).
+    // The model that serves a station: the A/B candidate for its share, else its group's model (a
+    // retrain of a station group promoted for those stations only), else the active model (null if
+    // none is loaded).
     std::shared_ptr<const ForecastModel> modelFor(const QString &stationId) const;
+    // Group models live in ROOT/groups/<dir> (outside the version scan, so they never become the
+    // active model) and are listed in ROOT/groups/active.json, read again at construction. Loads
+    // the model (checksums and all) and routes `stations` to it; on failure nothing changes.
+    Result<QString> setGroupModel(const QString &group, const QStringList &stations, const QString &dir);
+    // The model serving a group now, if one was promoted for it (null otherwise).
+    std::shared_ptr<const ForecastModel> groupModel(const QString &group) const;
+    static constexpr const char *kGroupsDir = "groups";
     // Stable across runs and platforms (FNV-1a of the UTF-8 id), mapped to [0, 1).
     static double stationBucket(const QString &stationId);
 
@@ -82,6 +91,15 @@ private:
     double m_share = 0;
     QFileSystemWatcher *m_watcher = nullptr;
     QTimer m_debounce;
+    struct GroupModel
+    {
+        QStringList stations;
+        QString dir;
+        std::shared_ptr<const ForecastModel> model;
+    };
+    void loadGroups();
+    QHash<QString, GroupModel> m_groups;                               // group → model
+    QHash<QString, std::shared_ptr<const ForecastModel>> m_byStation; // station → its group's model
     QHash<QString, QString> m_seen; // version → "ok" or the refusal, so each drop is handled once
     LiveAccuracy m_live;
 };

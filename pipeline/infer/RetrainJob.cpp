@@ -171,17 +171,23 @@ Result<QJsonObject> RetrainJob::setUp()
     if (!all)
         return all.error();
     QStringList stations;
+    QStringList wanted = m_request.options.stations;
+    int longest = m_request.options.trainDays;
+    for (const RetrainOptions::Group &g : m_request.options.groups) {
+        wanted += g.stations;
+        longest = std::max(longest, g.trainDays);
+    }
     for (const QString &s : std::as_const(*all)) {
-        if (m_request.options.stations.isEmpty() || m_request.options.stations.contains(s))
+        if (wanted.isEmpty() || wanted.contains(s))
             stations << s;
     }
     if (stations.isEmpty())
         return makeError(QStringLiteral("none of the stations %1 are in the history store")
-                             .arg(m_request.options.stations.join(u',')));
+                             .arg(wanted.join(u',')));
     constexpr qint64 kHour = timeutil::kMsPerHour;
     const qint64 heldTo = *newest - *newest % kHour + kHour;
     const qint64 heldFrom = heldTo - m_request.options.heldBackDays * timeutil::kMsPerDay;
-    const qint64 trainFrom = heldFrom - m_request.options.trainDays * timeutil::kMsPerDay;
+    const qint64 trainFrom = heldFrom - longest * timeutil::kMsPerDay;
     const QString id = resumeId.isEmpty() ? this->id()
                                           : QStringLiteral("retrain-")
                                                 + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd'T'HHmmsszzz"));
@@ -197,6 +203,15 @@ Result<QJsonObject> RetrainJob::setUp()
                     {QStringLiteral("active_version"), m_request.activeVersion},
                     {QStringLiteral("margin"), m_request.options.margin},
                     {QStringLiteral("store"), m_request.storePath}};
+    if (!m_request.options.groups.isEmpty()) {
+        // Frozen with the job, so a resumed job decides for the same groups.
+        QJsonArray groups;
+        for (const RetrainOptions::Group &g : m_request.options.groups)
+            groups.append(QJsonObject{{QStringLiteral("name"), g.name},
+                                      {QStringLiteral("stations"), QJsonArray::fromStringList(g.stations)},
+                                      {QStringLiteral("train_days"), g.trainDays > 0 ? g.trainDays : m_request.options.trainDays}});
+        job[QStringLiteral("groups")] = groups;
+    }
     const QString dir = checkpointDir(m_request.modelsRoot, id);
     if (!QDir().mkpath(dir + QStringLiteral("/stations")))
         return makeError(QStringLiteral("cannot create the checkpoint folder %1").arg(dir));
@@ -279,6 +294,9 @@ Result<QJsonObject> RetrainJob::run()
     }
     if (auto e = cancelled())
         return *e;
+
+    if (m_job.contains(QStringLiteral("groups")))
+        return runGroups(ds, dir);
 
     // 2. The candidate, trained on [train_from, held_back_from) and scored on the held-back span.
     const QString candDir = QDir(dir).filePath(QStringLiteral("candidate"));
@@ -410,6 +428,8 @@ Result<QJsonObject> RetrainJob::run()
 
 QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry)
 {
+    if (decision.contains(QStringLiteral("groups")))
+        return publishGroups(modelsRoot, std::move(decision), registry);
     const QString jobId = decision.value(QStringLiteral("job")).toString();
     const QString version = decision.value(QStringLiteral("version")).toString();
     const QString candDir = QDir(checkpointDir(modelsRoot, jobId)).filePath(QStringLiteral("candidate"));
@@ -461,6 +481,261 @@ QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision,
     discard(modelsRoot, jobId);
     qCInfo(lcRetrain).noquote() << "retrain" << jobId << (decision.value(QStringLiteral("promoted")).toBool() ? "promoted" : "rejected")
                                 << version << "-" << decision.value(QStringLiteral("reason")).toString();
+    return decision;
+}
+
+Result<QJsonObject> RetrainJob::runGroups(const ForecastDataset &ds, const QString &dir)
+{
+    const QString jobId = m_job.value(QStringLiteral("id")).toString();
+    const QString version = m_job.value(QStringLiteral("version")).toString();
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    const qint64 heldTo = isoMs(m_job, "held_back_to");
+    const QString activeVersion = m_job.value(QStringLiteral("active_version")).toString();
+    const QJsonArray groups = m_job.value(QStringLiteral("groups")).toArray();
+    auto fail = [&](const QString &message) -> Result<QJsonObject> {
+        report(QStringLiteral("failed"), message);
+        return makeError(message);
+    };
+    // The models serving each group now: its own group model if one was promoted, else the active one.
+    QJsonObject served;
+    if (const auto g = readJson(QDir(m_request.modelsRoot).filePath(QLatin1String(ModelRegistry::kGroupsDir) + QStringLiteral("/active.json"))))
+        served = g->object();
+    QJsonArray out;
+    QStringList summary;
+    bool any = false;
+    double trainSecondsAll = 0;
+    for (qsizetype gi = 0; gi < groups.size(); ++gi) {
+        if (isCancelled()) {
+            report(QStringLiteral("cancelled"), QStringLiteral("cancelled; the checkpoint stays for a resume unless discarded"));
+            return makeError(QStringLiteral("retrain job %1 was cancelled").arg(jobId));
+        }
+        const QJsonObject g = groups[gi].toObject();
+        const QString name = g.value(QStringLiteral("name")).toString();
+        const int days = g.value(QStringLiteral("train_days")).toInt();
+        QStringList stations;
+        for (const QJsonValue &v : g.value(QStringLiteral("stations")).toArray())
+            stations << v.toString();
+        const QString gVersion = version + u'-' + name;
+        const qint64 trainFrom = heldFrom - days * timeutil::kMsPerDay;
+        ForecastDataset dsg;
+        dsg.description = QStringLiteral("history store, group %1 (%2)").arg(name, stations.join(u','));
+        for (const StationSeries &s : ds.stations) {
+            if (stations.contains(s.stationId))
+                dsg.stations.push_back(s);
+        }
+        QJsonObject record{{QStringLiteral("group"), name},
+                           {QStringLiteral("stations"), QJsonArray::fromStringList(stations)},
+                           {QStringLiteral("version"), gVersion},
+                           {QStringLiteral("train_from"), timeutil::toIsoUtc(trainFrom)},
+                           {QStringLiteral("train_days"), days}};
+        if (dsg.stations.empty()) {
+            record[QStringLiteral("promoted")] = false;
+            record[QStringLiteral("reason")] = QStringLiteral("none of its stations are in the history store");
+            out.append(record);
+            summary << name + QStringLiteral(": reject: ") + record.value(QStringLiteral("reason")).toString();
+            continue;
+        }
+        // The group's candidate: from its checkpoint, or trained on the group's stations only.
+        const QString candDir = QDir(dir).filePath(QStringLiteral("candidates/") + name);
+        const QString candEvalPath = QDir(dir).filePath(QStringLiteral("eval_candidate_%1.json").arg(name));
+        QJsonObject candEval;
+        double trainSeconds = 0;
+        const auto cached = ForecastModel::load(candDir);
+        const auto cachedEval = readJson(candEvalPath);
+        if (cached && cachedEval) {
+            candEval = cachedEval->object();
+            trainSeconds = (*cached)->metrics.value(QStringLiteral("train_seconds")).toDouble();
+            QMutexLocker lock(&m_mutex);
+            m_progress.resumed << QStringLiteral("candidate:") + name;
+        } else {
+            QDir(candDir).removeRecursively();
+            report(QStringLiteral("training"),
+                   QStringLiteral("training candidate %1 for group %2 on %3 … %4 (%5 stations)")
+                       .arg(gVersion, name, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
+                       .arg(dsg.stations.size()),
+                   static_cast<int>(gi), static_cast<int>(groups.size()));
+            TrainOptions o;
+            o.fromMs = trainFrom;
+            o.toMs = heldFrom;
+            o.version = gVersion;
+            QElapsedTimer timer;
+            timer.start();
+            auto model = ForecastTrainer::train(dsg, o);
+            if (!model) {
+                // One group's failure (too little data) is that group's rejection, not the job's.
+                record[QStringLiteral("promoted")] = false;
+                record[QStringLiteral("reason")] = QStringLiteral("no candidate: training failed: %1").arg(model.errorMessage());
+                out.append(record);
+                summary << name + QStringLiteral(": reject: ") + record.value(QStringLiteral("reason")).toString();
+                continue;
+            }
+            trainSeconds = static_cast<double>(timer.elapsed()) / 1000.0;
+            (*model)->version = gVersion;
+            (*model)->trainedOn = dsg.description;
+            (*model)->metrics[QStringLiteral("train_seconds")] = trainSeconds;
+            (*model)->metrics[QStringLiteral("group")] = name;
+            (*model)->metrics[QStringLiteral("input_reference")] = FeatureStabilityIndex::reference(dsg, trainFrom, heldFrom);
+            auto ev = ForecastEvaluator::evaluate(**model, dsg, heldFrom, heldTo - timeutil::kMsPerHour);
+            if (!ev)
+                return fail(QStringLiteral("group %1's candidate cannot be scored on the held-back span: %2").arg(name, ev.errorMessage()));
+            candEval = ev->toJson();
+            (*model)->metrics[QStringLiteral("holdout")] = candEval;
+            if (const auto w = writeJson(candEvalPath, QJsonDocument(candEval)); !w)
+                return fail(w.errorMessage());
+            if (const auto saved = (*model)->save(candDir); !saved)
+                return fail(saved.errorMessage());
+            report(QStringLiteral("evaluating"),
+                   QStringLiteral("checkpoint: group %1's candidate trained in %2 s").arg(name).arg(trainSeconds, 0, 'f', 1),
+                   static_cast<int>(gi) + 1, static_cast<int>(groups.size()));
+        }
+        trainSecondsAll += trainSeconds;
+        // The model serving the group now, on the group's stations over the same span.
+        const QString activeEvalPath = QDir(dir).filePath(QStringLiteral("eval_active_%1.json").arg(name));
+        QJsonObject activeEval;
+        QString activeName, activeNote;
+        if (const auto e = readJson(activeEvalPath); e && e->isObject()) {
+            activeEval = e->object().value(QStringLiteral("evaluation")).toObject();
+            activeNote = e->object().value(QStringLiteral("note")).toString();
+            activeName = e->object().value(QStringLiteral("serving")).toString();
+        } else {
+            const QJsonObject own = served.value(name).toObject();
+            Result<std::shared_ptr<const ForecastModel>> serving = makeError(QString());
+            bool own_ = false;
+            if (!own.isEmpty()) {
+                serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(QLatin1String(ModelRegistry::kGroupsDir) + u'/'
+                                                                                + own.value(QStringLiteral("dir")).toString()));
+                own_ = serving.ok();
+            }
+            if (!own_ && !activeVersion.isEmpty())
+                serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(activeVersion));
+            if (serving) {
+                activeName = (*serving)->version;
+                if ((*serving)->dataToMs >= heldFrom)
+                    activeNote = QStringLiteral("the serving model was trained on part of the held-back span: its score is optimistic");
+                // A group model is scored on its own stations; the all-station model with every
+                // station as context (as it serves them), counting the group's only.
+                auto ev = own_ ? ForecastEvaluator::evaluate(**serving, dsg, heldFrom, heldTo - timeutil::kMsPerHour)
+                               : ForecastEvaluator::evaluate(**serving, ds, heldFrom, heldTo - timeutil::kMsPerHour, stations);
+                if (ev)
+                    activeEval = ev->toJson();
+                else
+                    activeNote = QStringLiteral("the serving model cannot be scored here: %1").arg(ev.errorMessage());
+            } else if (!activeVersion.isEmpty() || own_) {
+                activeNote = QStringLiteral("the serving model could not be loaded: %1").arg(serving.errorMessage());
+            }
+            const QJsonObject saved{{QStringLiteral("evaluation"), activeEval},
+                                    {QStringLiteral("note"), activeNote},
+                                    {QStringLiteral("serving"), activeName}};
+            if (const auto w = writeJson(activeEvalPath, QJsonDocument(saved)); !w)
+                return fail(w.errorMessage());
+        }
+        const PromotionPolicy::Decision d = PromotionPolicy::decide(candEval, activeEval, m_request.options.margin);
+        const QJsonObject dj = d.toJson();
+        for (auto it = dj.begin(); it != dj.end(); ++it)
+            record[it.key()] = it.value();
+        record[QStringLiteral("active_version")] = activeName;
+        record[QStringLiteral("train_seconds")] = trainSeconds;
+        if (!activeNote.isEmpty())
+            record[QStringLiteral("note")] = activeNote;
+        any = any || d.promote;
+        summary << name + (d.promote ? QStringLiteral(": promote: ") : QStringLiteral(": reject: ")) + d.reason;
+        out.append(record);
+    }
+    QJsonObject record;
+    for (const char *k : {"id", "version", "stations", "train_from", "train_to", "held_back_from", "held_back_to", "active_version",
+                          "margin"})
+        record[QLatin1String(k)] = m_job.value(QLatin1String(k));
+    record[QStringLiteral("job")] = jobId;
+    record[QStringLiteral("started_by")] = m_job.value(QStringLiteral("reason"));
+    record[QStringLiteral("promoted")] = any;
+    record[QStringLiteral("reason")] = summary.join(QStringLiteral("; "));
+    record[QStringLiteral("groups")] = out;
+    record[QStringLiteral("decided_at")] = timeutil::toIsoUtc(QDateTime::currentMSecsSinceEpoch());
+    record[QStringLiteral("train_seconds")] = trainSecondsAll;
+    record[QStringLiteral("resumed")] = QJsonArray::fromStringList(progress().resumed);
+    if (const auto w = writeJson(QDir(dir).filePath(QStringLiteral("decision.json")), QJsonDocument(record)); !w)
+        return fail(w.errorMessage());
+    report(QStringLiteral("decided"), summary.join(QStringLiteral("; ")), static_cast<int>(groups.size()), static_cast<int>(groups.size()));
+    return record;
+}
+
+QJsonObject RetrainJob::publishGroups(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry)
+{
+    const QString jobId = decision.value(QStringLiteral("job")).toString();
+    std::unique_ptr<ModelRegistry> own;
+    if (!registry) {
+        own = std::make_unique<ModelRegistry>(modelsRoot);
+        registry = own.get();
+    }
+    QJsonArray groups = decision.value(QStringLiteral("groups")).toArray();
+    bool any = false;
+    QStringList summary;
+    for (qsizetype i = 0; i < groups.size(); ++i) {
+        QJsonObject g = groups[i].toObject();
+        const QString name = g.value(QStringLiteral("group")).toString();
+        const QString gVersion = g.value(QStringLiteral("version")).toString();
+        const QString candDir = QDir(checkpointDir(modelsRoot, jobId)).filePath(QStringLiteral("candidates/") + name);
+        bool promote = g.value(QStringLiteral("promoted")).toBool();
+        if (!QFileInfo::exists(candDir)) {
+            summary << name + QStringLiteral(": reject: ") + g.value(QStringLiteral("reason")).toString();
+            continue; // no candidate (no stations in the store)
+        }
+        // Checked again, as for a whole model: a group candidate that does not load is never served.
+        if (const auto loaded = ForecastModel::load(candDir); !loaded) {
+            if (promote)
+                g[QStringLiteral("reason")] = QStringLiteral("not promoted: the candidate's files do not load (%1)").arg(loaded.errorMessage());
+            promote = false;
+        }
+        QString target = QDir(modelsRoot).filePath(promote ? QString(QLatin1String(ModelRegistry::kGroupsDir) + u'/' + gVersion)
+                                                           : QString(QStringLiteral("rejected/") + gVersion));
+        auto recordIn = [&](const QString &modelDir) {
+            const QString metaPath = QDir(modelDir).filePath(QLatin1String(ForecastModel::kMetadataFile));
+            if (auto meta = readJson(metaPath); meta && meta->isObject()) {
+                QJsonObject m = meta->object();
+                QJsonObject d = g;
+                d[QStringLiteral("job")] = jobId;
+                m[QStringLiteral("retrain_decision")] = d;
+                (void)writeJson(metaPath, QJsonDocument(m));
+            }
+        };
+        g[QStringLiteral("promoted")] = promote;
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        QDir(target).removeRecursively();
+        recordIn(candDir);
+        if (!QDir().rename(candDir, target)) {
+            g[QStringLiteral("promoted")] = promote = false;
+            g[QStringLiteral("reason")] = QStringLiteral("could not move the candidate to %1").arg(target);
+        }
+        if (promote) {
+            QStringList stations;
+            for (const QJsonValue &v : g.value(QStringLiteral("stations")).toArray())
+                stations << v.toString();
+            if (const auto set = registry->setGroupModel(name, stations, gVersion); !set) {
+                g[QStringLiteral("promoted")] = promote = false;
+                g[QStringLiteral("reason")] = QStringLiteral("refused by the registry: %1").arg(set.errorMessage());
+                const QString rejected = QDir(modelsRoot).filePath(QStringLiteral("rejected/") + gVersion);
+                QDir().mkpath(QFileInfo(rejected).absolutePath());
+                QDir().rename(target, rejected);
+                target = rejected;
+                recordIn(target);
+            }
+        }
+        g[QStringLiteral("model_dir")] = target;
+        any = any || promote;
+        summary << name + (promote ? QStringLiteral(": promote: ") : QStringLiteral(": reject: ")) + g.value(QStringLiteral("reason")).toString();
+        groups[i] = g;
+    }
+    decision[QStringLiteral("groups")] = groups;
+    decision[QStringLiteral("promoted")] = any;
+    decision[QStringLiteral("reason")] = summary.join(QStringLiteral("; "));
+    QJsonArray all = decisions(modelsRoot);
+    all.append(decision);
+    while (all.size() > kKeptDecisions)
+        all.removeFirst();
+    if (const auto w = writeJson(QDir(modelsRoot).filePath(QLatin1String(kDecisionsFile)), QJsonDocument(all)); !w)
+        qCWarning(lcRetrain).noquote() << w.errorMessage();
+    discard(modelsRoot, jobId);
+    qCInfo(lcRetrain).noquote() << "retrain" << jobId << "by group -" << decision.value(QStringLiteral("reason")).toString();
     return decision;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ForecastSeries.h"
 #include "RetrainOptions.h"
 #include "Result.h"
 
@@ -74,6 +75,9 @@ public:
     static QJsonArray decisions(const QString &modelsRoot);
 
 private:
+    // Station groups (RetrainOptions::groups): a candidate, an evaluation and a decision per group.
+    Result<QJsonObject> runGroups(const ForecastDataset &ds, const QString &dir);
+    static QJsonObject publishGroups(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry);
     void report(const QString &stage, const QString &message, int done = 0, int total = 0);
     Result<QJsonObject> setUp();
 

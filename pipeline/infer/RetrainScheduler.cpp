@@ -23,6 +23,8 @@ RetrainScheduler::RetrainScheduler(RetrainOptions options, ModelRegistry *regist
     connect(&m_timer, &QTimer::timeout, this, &RetrainScheduler::checkSchedule);
     if (m_registry) {
         m_drift.setModel(m_registry->active());
+        // Stations served by a group model (or an A/B candidate) are judged by that model's numbers.
+        m_drift.setServingLookup([registry = m_registry](const QString &id) { return registry->modelFor(id); });
         connect(m_registry, &ModelRegistry::activeChanged, this, [this] { m_drift.setModel(m_registry->active()); });
     }
 }

@@ -80,6 +80,7 @@ private slots:
     void mapLegendAvoidsStationsInSmallViews();
     void trayNotifiesOnlyNewUnsilencedSevereAlerts();
     void modelsViewShowsRetrainDecisionsAndAsks();
+    void modelsViewShowsGroupDecisions();
     void screenshots();
     void demoScreenshot();
 
@@ -802,6 +803,37 @@ QJsonObject TestGuiViews::retrainStatus(bool running)
     }
     o[QStringLiteral("decisions")] = QJsonDocument::fromJson(f.readAll()).array();
     return o;
+}
+
+// A retrain by station group (the real decision of tst_retrain's groups test, captured into
+// tests/data/retrain_group_decision_snapshot.json): one row for the job, one child row per group.
+void TestGuiViews::modelsViewShowsGroupDecisions()
+{
+    QFile f(testdata::source("tests/data/retrain_group_decision_snapshot.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonArray real = QJsonDocument::fromJson(f.readAll()).array();
+    QCOMPARE(real.size(), 1);
+    const QJsonArray groups = real[0].toObject().value(QStringLiteral("groups")).toArray();
+    QCOMPARE(groups.size(), 2);
+    LiveState state;
+    ModelsView view(state);
+    state.setRetrainStatus(QJsonObject{{QStringLiteral("schedule"), QStringLiteral("off")},
+                                       {QStringLiteral("running"), false},
+                                       {QStringLiteral("decisions"), real}});
+    view.refresh();
+    auto *decisions = view.findChild<QTreeWidget *>(QStringLiteral("retrainDecisions"));
+    QVERIFY(decisions);
+    QCOMPARE(view.decisionCount(), 1);
+    QTreeWidgetItem *job = decisions->topLevelItem(0);
+    QCOMPARE(job->childCount(), 2);
+    for (int i = 0; i < 2; ++i) {
+        const QJsonObject g = groups[i].toObject();
+        QCOMPARE(job->child(i)->text(0), QStringLiteral("group ") + g.value(QStringLiteral("group")).toString());
+        QCOMPARE(job->child(i)->text(2), g.value(QStringLiteral("promoted")).toBool() ? QStringLiteral("promoted") : QStringLiteral("rejected"));
+        QCOMPARE(job->child(i)->text(5), g.value(QStringLiteral("reason")).toString());
+    }
+    QCOMPARE(job->child(0)->text(2), QStringLiteral("promoted")); // north
+    QCOMPARE(job->child(1)->text(2), QStringLiteral("rejected")); // south, one month and ten days
 }
 
 void TestGuiViews::modelsViewShowsRetrainDecisionsAndAsks()
