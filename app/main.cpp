@@ -332,6 +332,7 @@ Result<EngineOptions> engineOptions(const Config &config)
         if (const auto loaded = check.loadRules(o.alertRules); !loaded)
             return makeError(QStringLiteral("alert rules %1: %2").arg(rulesFile, loaded.errorMessage()));
     }
+    o.alertsStateFile = config.value(QStringLiteral("alerts/state_file"));
     o.store.retentionDays = config.intValue(QStringLiteral("store/retention_days"));
     o.store.path = config.value(QStringLiteral("store/path")); // --server defaults it, the GUI keeps none unless asked
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
