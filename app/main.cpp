@@ -381,6 +381,7 @@ int runServer(const Config &config, EngineOptions options)
         server.setHistoryStore(engine.store());
         server.setModelRegistry(engine.models());
         server.setRetrainScheduler(engine.retrain());
+        server.setAlertManager(&engine.alerts());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
         server.setApiToken(config.value(QStringLiteral("server/token")));
         ApiServer::Limits limits;
