@@ -20,7 +20,9 @@ constexpr int kStateVersion = 1;
 
 QString originKey(AlertManager::Origin o) { return o == AlertManager::Origin::Config ? QStringLiteral("config") : QStringLiteral("api"); }
 
-QJsonValue isoOrNull(qint64 ms) { return ms > 0 ? QJsonValue(timeutil::toIsoUtc(ms)) : QJsonValue(QJsonValue::Null); }
+// Times are UTC epoch milliseconds, as everywhere in the API; null when there is none.
+QJsonValue msOrNull(qint64 ms) { return ms > 0 ? QJsonValue(ms) : QJsonValue(QJsonValue::Null); }
+qint64 msOf(const QJsonValue &v) { return v.isDouble() ? v.toInteger() : 0; }
 
 qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
 } // namespace
@@ -71,7 +73,7 @@ Result<int> AlertManager::setStateFile(const QString &path)
         e.expression = o.value(QStringLiteral("expression")).toString();
         e.origin = Origin::Api;
         e.author = o.value(QStringLiteral("author")).toString();
-        e.createdAtMs = timeutil::parseIsoUtc(o.value(QStringLiteral("created_at")).toString()).value_or(0);
+        e.createdAtMs = msOf(o.value(QStringLiteral("created_at")));
         rules.append(e);
     }
     QList<SilenceEntry> silences;
@@ -80,15 +82,14 @@ Result<int> AlertManager::setStateFile(const QString &path)
         SilenceEntry e;
         e.silence.id = o.value(QStringLiteral("id")).toString();
         e.silence.stationId = o.value(QStringLiteral("station")).toString();
-        const auto starts = timeutil::parseIsoUtc(o.value(QStringLiteral("starts_at")).toString());
-        const auto until = timeutil::parseIsoUtc(o.value(QStringLiteral("until")).toString());
-        if (e.silence.id.isEmpty() || e.silence.stationId.isEmpty() || !until)
+        const qint64 until = msOf(o.value(QStringLiteral("until")));
+        if (e.silence.id.isEmpty() || e.silence.stationId.isEmpty() || until <= 0)
             return bad(QStringLiteral("silence \"%1\" lacks an id, a station or an until time").arg(e.silence.id));
-        e.silence.startsAtMs = starts.value_or(0);
-        e.silence.untilMs = *until;
+        e.silence.startsAtMs = msOf(o.value(QStringLiteral("starts_at")));
+        e.silence.untilMs = until;
         e.silence.comment = o.value(QStringLiteral("comment")).toString();
         e.silence.author = o.value(QStringLiteral("author")).toString();
-        e.createdAtMs = timeutil::parseIsoUtc(o.value(QStringLiteral("created_at")).toString()).value_or(0);
+        e.createdAtMs = msOf(o.value(QStringLiteral("created_at")));
         e.origin = o.value(QStringLiteral("origin")).toString();
         silences.append(e);
     }
@@ -296,24 +297,24 @@ QJsonObject AlertManager::ruleJsonLocked(const RuleEntry &e, qint64 nowMs) const
     o.insert(QStringLiteral("origin"), originKey(e.origin));
     o.insert(QStringLiteral("read_only"), e.origin == Origin::Config);
     o.insert(QStringLiteral("author"), e.author);
-    o.insert(QStringLiteral("created_at"), isoOrNull(e.createdAtMs));
+    o.insert(QStringLiteral("created_at"), msOrNull(e.createdAtMs));
     QJsonArray states;
     int pending = 0, firing = 0;
     for (const AlertRuleEngine::Status &s : m_engine.statuses(r.id)) {
         QJsonObject so;
         so.insert(QStringLiteral("station"), s.stationId);
         so.insert(QStringLiteral("state"), AlertRuleEngine::stateKey(s.state));
-        so.insert(QStringLiteral("since"), isoOrNull(s.sinceMs));
-        so.insert(QStringLiteral("firing_since"), isoOrNull(s.firingSinceMs));
+        so.insert(QStringLiteral("since"), msOrNull(s.sinceMs));
+        so.insert(QStringLiteral("firing_since"), msOrNull(s.firingSinceMs));
         so.insert(QStringLiteral("value"), s.value);
-        so.insert(QStringLiteral("last_resolved"), isoOrNull(s.lastResolvedMs));
+        so.insert(QStringLiteral("last_resolved"), msOrNull(s.lastResolvedMs));
         so.insert(QStringLiteral("silenced"), m_engine.isSilenced(s.stationId, nowMs));
         QJsonArray history;
         for (const AlertRuleEngine::Transition &t : s.history) {
             QJsonObject to;
             to.insert(QStringLiteral("from"), AlertRuleEngine::stateKey(t.from));
             to.insert(QStringLiteral("to"), AlertRuleEngine::stateKey(t.to));
-            to.insert(QStringLiteral("at"), timeutil::toIsoUtc(t.atMs));
+            to.insert(QStringLiteral("at"), t.atMs);
             to.insert(QStringLiteral("value"), t.value);
             history.append(to);
         }
@@ -337,7 +338,7 @@ QJsonObject AlertManager::rulesJson() const
         list.append(ruleJsonLocked(e, t));
     QJsonObject o;
     o.insert(QStringLiteral("count"), list.size());
-    o.insert(QStringLiteral("now"), timeutil::toIsoUtc(t));
+    o.insert(QStringLiteral("now"), t);
     o.insert(QStringLiteral("clock"), m_clock == Clock::EventTime ? QStringLiteral("event_time") : QStringLiteral("wall_clock"));
     o.insert(QStringLiteral("rules"), list);
     return o;
@@ -360,12 +361,12 @@ QJsonObject AlertManager::silenceJson(const SilenceEntry &e, qint64 nowMs)
     o.insert(QStringLiteral("id"), s.id);
     o.insert(QStringLiteral("station"), s.stationId);
     o.insert(QStringLiteral("scope"), s.stationId == QLatin1String("*") ? QStringLiteral("all") : QStringLiteral("station"));
-    o.insert(QStringLiteral("starts_at"), isoOrNull(s.startsAtMs));
-    o.insert(QStringLiteral("until"), timeutil::toIsoUtc(s.untilMs));
+    o.insert(QStringLiteral("starts_at"), msOrNull(s.startsAtMs));
+    o.insert(QStringLiteral("until"), s.untilMs);
     o.insert(QStringLiteral("comment"), s.comment);
     o.insert(QStringLiteral("author"), s.author);
     o.insert(QStringLiteral("origin"), e.origin);
-    o.insert(QStringLiteral("created_at"), isoOrNull(e.createdAtMs));
+    o.insert(QStringLiteral("created_at"), msOrNull(e.createdAtMs));
     const QString state = nowMs >= s.untilMs ? QStringLiteral("expired")
                           : nowMs < s.startsAtMs ? QStringLiteral("pending")
                                                  : QStringLiteral("active");
@@ -382,7 +383,7 @@ QJsonObject AlertManager::silencesJson() const
         list.append(silenceJson(e, t));
     QJsonObject o;
     o.insert(QStringLiteral("count"), list.size());
-    o.insert(QStringLiteral("now"), timeutil::toIsoUtc(t));
+    o.insert(QStringLiteral("now"), t);
     o.insert(QStringLiteral("silences"), list);
     return o;
 }
@@ -400,7 +401,7 @@ Result<bool> AlertManager::saveLocked() const
         o.insert(QStringLiteral("rule"), e.rule.toText());
         o.insert(QStringLiteral("expression"), e.expression);
         o.insert(QStringLiteral("author"), e.author);
-        o.insert(QStringLiteral("created_at"), isoOrNull(e.createdAtMs));
+        o.insert(QStringLiteral("created_at"), msOrNull(e.createdAtMs));
         rules.append(o);
     }
     QJsonArray silences;
