@@ -563,6 +563,7 @@ int main(int argc, char **argv)
     const auto launch = [&](const EngineOptions &o) {
         engine = std::make_unique<EngineThread>(o);
         window = std::make_unique<MainWindow>(engine->state());
+        window->setAlertManager(&engine->alerts());
         window->nearStationsView()->setBaseOptions(*location);
         window->show();
         engine->start();
