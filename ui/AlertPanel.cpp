@@ -1,5 +1,6 @@
 #include "AlertPanel.h"
 
+#include "AlertRulesDialog.h"
 #include "AlertTableModel.h"
 #include "DisplayUnits.h"
 #include "LiveState.h"
@@ -89,6 +90,17 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
     bar->addWidget(ack);
     bar->addWidget(ackAll);
     bar->addWidget(silence);
+    m_rulesButton = new QPushButton(tr("Rules…"), this);
+    m_rulesButton->setObjectName(QStringLiteral("alertRules"));
+    m_rulesButton->setToolTip(tr("The alert rules: list, add, remove"));
+    m_rulesButton->setEnabled(false); // until the engine's rules are known (setAlertManager)
+    connect(m_rulesButton, &QPushButton::clicked, this, [this] {
+        if (AlertRulesDialog *d = createRulesDialog()) {
+            d->setAttribute(Qt::WA_DeleteOnClose);
+            d->open();
+        }
+    });
+    bar->addWidget(m_rulesButton);
     layout->addLayout(bar);
 
     m_table->setModel(m_model);
@@ -142,7 +154,13 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
 void AlertPanel::setAlertManager(AlertManager *alerts)
 {
     m_alerts = alerts;
+    m_rulesButton->setEnabled(alerts != nullptr);
     syncSilences();
+}
+
+AlertRulesDialog *AlertPanel::createRulesDialog()
+{
+    return m_alerts ? new AlertRulesDialog(*m_alerts, m_state, this) : nullptr;
 }
 
 void AlertPanel::syncSilences()

@@ -10,12 +10,14 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSystemTrayIcon;
 class QTableView;
 
 namespace stratus {
 
 class AlertManager;
+class AlertRulesDialog;
 class AlertTableModel;
 class DisplayUnits;
 class LiveState;
@@ -40,6 +42,8 @@ public:
     AlertManager *alertManager() const { return m_alerts; }
     // Mirrors the engine's current silences into the table (runs on every refresh).
     void syncSilences();
+    // The rules dialog ("Rules…" button); nullptr without an alert manager. The caller owns it.
+    AlertRulesDialog *createRulesDialog();
     // Tray balloons for new critical alerts (on by default where a tray exists).
     void setNotificationsEnabled(bool on) { m_notify = on; }
     int notificationsShown() const { return m_notificationsShown; }
@@ -66,6 +70,7 @@ private:
     QTimer m_timer;
     AlertManager *m_alerts = nullptr;
     QSet<QString> m_mirrored; // stations silenced in the table because the engine silences them
+    QPushButton *m_rulesButton = nullptr;
     qint64 m_seen = 0; // anomaliesOut already fetched
     bool m_notify = true;
     int m_notificationsShown = 0;

@@ -3,6 +3,7 @@
 // does) hides the station's rows in the panel; rule notices say whether they fire or resolve.
 // A real Engine in its own thread replays the recorded NWS stream with a rule from the data.
 #include "AlertPanel.h"
+#include "AlertRulesDialog.h"
 #include "AlertTableModel.h"
 #include "DisplayUnits.h"
 #include "EngineThread.h"
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace stratus;
@@ -107,6 +109,43 @@ private slots:
         // The panel's own silence is still there on both sides.
         QCOMPARE(alerts.silences().size(), 1);
         QCOMPARE(rowsOf(model, QStringLiteral("KMSP")), 0);
+    }
+
+    void rulesDialogListsAddsRemoves()
+    {
+        DisplayUnits units;
+        AlertPanel panel(m_engine->state(), units);
+        panel.setNotificationsEnabled(false);
+        QVERIFY(!panel.createRulesDialog()); // no engine rules known: no dialog
+        panel.setAlertManager(&m_engine->alerts());
+        std::unique_ptr<AlertRulesDialog> dialog(panel.createRulesDialog());
+        QVERIFY(dialog);
+        QTableWidget *table = dialog->table();
+        QCOMPARE(table->rowCount(), 1); // the config rule
+        QCOMPARE(table->item(0, AlertRulesDialog::Id)->text(), QStringLiteral("r1"));
+        QVERIFY(table->item(0, AlertRulesDialog::Origin)->text().contains(QLatin1String("read-only")));
+
+        QString error;
+        QVERIFY(!dialog->addRule(QStringLiteral("temperature < cold"), &error));
+        QVERIFY2(error.contains(QLatin1String("\"cold\" is not a number")), qPrintable(error));
+        QVERIFY(!dialog->addRule(QStringLiteral("temperature < -10 station=NOWHERE"), &error));
+        QVERIFY2(error.contains(QLatin1String("unknown station")), qPrintable(error));
+        QCOMPARE(table->rowCount(), 1);
+
+        QVERIFY(dialog->addRule(QStringLiteral("wind_speed > 30 km/h for 15m station=KMDW")));
+        QCOMPARE(table->rowCount(), 2);
+        const auto rules = m_engine->alerts().rules();
+        QCOMPARE(rules.size(), 2);
+        QCOMPARE(rules.last().origin, AlertManager::Origin::Api);
+        QCOMPARE(rules.last().rule.stationId, QStringLiteral("KMDW"));
+
+        table->selectRow(0);
+        QVERIFY(!dialog->removeSelected(&error));
+        QVERIFY2(error.contains(QLatin1String("read-only")), qPrintable(error));
+        table->selectRow(1);
+        QVERIFY(dialog->removeSelected());
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(m_engine->alerts().rules().size(), 1);
     }
 };
 
