@@ -332,6 +332,7 @@ Result<EngineOptions> engineOptions(const Config &config)
         if (const auto loaded = check.loadRules(o.alertRules); !loaded)
             return makeError(QStringLiteral("alert rules %1: %2").arg(rulesFile, loaded.errorMessage()));
     }
+    o.alertsStateFile = config.value(QStringLiteral("alerts/state_file"));
     o.store.retentionDays = config.intValue(QStringLiteral("store/retention_days"));
     o.store.path = config.value(QStringLiteral("store/path")); // --server defaults it, the GUI keeps none unless asked
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
@@ -380,6 +381,7 @@ int runServer(const Config &config, EngineOptions options)
         server.setHistoryStore(engine.store());
         server.setModelRegistry(engine.models());
         server.setRetrainScheduler(engine.retrain());
+        server.setAlertManager(&engine.alerts());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
         server.setApiToken(config.value(QStringLiteral("server/token")));
         ApiServer::Limits limits;
@@ -561,6 +563,7 @@ int main(int argc, char **argv)
     const auto launch = [&](const EngineOptions &o) {
         engine = std::make_unique<EngineThread>(o);
         window = std::make_unique<MainWindow>(engine->state());
+        window->setAlertManager(&engine->alerts());
         window->nearStationsView()->setBaseOptions(*location);
         window->show();
         engine->start();

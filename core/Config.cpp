@@ -84,6 +84,7 @@ const QList<Config::KeySpec> &Config::schema()
           << key("retrain/psi_window_hours", T::Int, "168", "hours of live inputs the population stability index is computed over", 12, 8760)
           << key("retrain/on_drift", T::Bool, "false", "a model drift alert also starts a retrain")
           << key("alerts/rules_file", T::String, "", "alert rules, one per line, e.g. temperature < -20 for 10m station=KMSN severity=critical")
+          << key("alerts/state_file", T::String, "", "where rules and silences added through the API or GUI are kept (JSON); empty = beside the history store")
           << choice("gui/theme", "light", {QStringLiteral("light"), QStringLiteral("dark")}, "colour theme");
         return l;
     }();

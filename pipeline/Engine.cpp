@@ -6,12 +6,15 @@
 #include "geo/NearStationSelection.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
+#include "infer/DropoutWatch.h"
 #include "infer/ModelRegistry.h"
 #include "infer/RetrainScheduler.h"
 #include "store/HistoryStore.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QFutureWatcher>
 #include <QTimer>
@@ -40,7 +43,10 @@ EngineOptions EngineOptions::demo()
 }
 
 Engine::Engine(EngineOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_aggregator(m_options.windows)
+    : QObject(parent), m_options(std::move(options)), m_aggregator(m_options.windows),
+      m_alerts(!m_options.replayFile.isEmpty() && m_options.sourceKind == QLatin1String("replay") && !m_options.replayShiftToNow
+                   ? AlertManager::Clock::EventTime
+                   : AlertManager::Clock::WallClock)
 {
     initResources();
     m_bus = m_options.busFactory ? m_options.busFactory(this) : new LocalBus(this);
@@ -136,13 +142,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
     }
     if (!m_options.modelDir.isEmpty())
         setUpModels(catalogued);
-    for (const QString &line : std::as_const(m_options.alertRules)) {
-        if (line.trimmed().isEmpty() || line.trimmed().startsWith(u'#'))
-            continue;
-        const auto added = m_rules.addRule(line);
-        if (!added)
-            qCWarning(lcEngine).noquote() << added.errorMessage();
-    }
+    setUpAlerts();
     if (const auto source = SourceFactory::create(m_options, this); !source)
         qCWarning(lcEngine).noquote() << source.errorMessage();
     else if (*source)
@@ -169,6 +169,35 @@ void Engine::setUpModels(const QStringList &servedStations)
     m_retrain = new RetrainScheduler(m_options.retrain, m_models, m_store ? m_store->path() : QString(), &m_state, this);
     connect(m_retrain, &RetrainScheduler::alerts, this, [this](const QList<Anomaly> &a) { m_bus->publishAnomalies(a); });
     m_retrain->start();
+}
+
+void Engine::setUpAlerts()
+{
+    QStringList problems;
+    m_alerts.loadConfigRules(m_options.alertRules, &problems);
+    for (const QString &p : std::as_const(problems))
+        qCWarning(lcEngine).noquote() << p;
+    QString stateFile = m_options.alertsStateFile;
+    if (stateFile.isEmpty() && !m_options.store.path.isEmpty()) {
+        const QFileInfo db(m_options.store.path);
+        stateFile = db.dir().filePath(db.completeBaseName() + QStringLiteral(".alerts.json"));
+    }
+    if (const auto loaded = m_alerts.setStateFile(stateFile); !loaded)
+        qCWarning(lcEngine).noquote() << loaded.errorMessage();
+    else if (*loaded > 0)
+        qCInfo(lcEngine).noquote() << "alerts:" << *loaded << "rules and silences restored from" << stateFile;
+    m_dropoutWatch = new DropoutWatch(m_alerts.clock() == AlertManager::Clock::EventTime ? DropoutWatch::Clock::EventTime
+                                                                                         : DropoutWatch::Clock::WallClock,
+                                      m_options.dropoutCheckMs, [this](qint64 nowMs) { checkDropouts(nowMs); }, this);
+}
+
+void Engine::checkDropouts(qint64 nowMs)
+{
+    QList<Anomaly> silent = m_detector.checkSilence(nowMs);
+    // A silenced station (maintenance) raises no dropout notices, as it raises no rule notices.
+    silent.removeIf([this](const Anomaly &a) { return m_alerts.isSilenced(a.stationId, a.timestampMs); });
+    if (!silent.isEmpty())
+        m_bus->publishAnomalies(silent);
 }
 
 void Engine::addSource(Source *source)
@@ -201,12 +230,14 @@ void Engine::addSource(Source *source)
 
 void Engine::start()
 {
+    m_dropoutWatch->start();
     for (Source *s : m_sources)
         s->start();
 }
 
 void Engine::stop()
 {
+    m_dropoutWatch->stop();
     for (Source *s : m_sources)
         s->stop();
     if (m_store)
@@ -308,8 +339,18 @@ void Engine::aggregate(const QList<Reading> &readings)
 void Engine::detect(const QList<Reading> &readings)
 {
     // Accepted readings only: impossible values were already turned into out_of_range in ingest().
-    QList<Anomaly> found = m_detector.process(readings);
-    found += m_rules.process(readings);
+    // One reading at a time, so a replay's event-time dropout check runs at the same instants
+    // whatever the batching (replay speed).
+    QList<Anomaly> found;
+    for (const Reading &r : readings) {
+        m_watermarkMs = std::max(m_watermarkMs, r.timestampMs);
+        m_dropoutWatch->observe(m_watermarkMs);
+        found += m_detector.process(r);
+    }
+    found.removeIf([this](const Anomaly &a) {
+        return a.kind == AnomalyKind::Dropout && m_alerts.isSilenced(a.stationId, a.timestampMs);
+    });
+    found += m_alerts.process(readings);
     if (!found.isEmpty())
         m_bus->publishAnomalies(found);
 }

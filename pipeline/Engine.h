@@ -5,6 +5,7 @@
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
 #include "api/LatencyHistogram.h"
+#include "infer/AlertManager.h"
 #include "infer/AlertRuleEngine.h"
 #include "infer/AnomalyDetector.h"
 #include "infer/ForecastService.h"
@@ -40,8 +41,13 @@ public:
     const LiveState &state() const { return m_state; }
     Bus &bus() { return *m_bus; }
     const EngineOptions &options() const { return m_options; }
-    // The user's alert rules (list/add/remove, silences); evaluated on every accepted reading.
-    AlertRuleEngine &alertRules() { return m_rules; }
+    // The user's alert rules and silences (config + API/GUI, persisted), thread-safe: the API and
+    // GUI threads use this; the rules are evaluated on every accepted reading.
+    AlertManager &alerts() { return m_alerts; }
+    // The rule engine inside alerts(), unlocked: only on the engine's thread (tests).
+    AlertRuleEngine &alertRules() { return m_alerts.engineUnlocked(); }
+    // The periodic silent-station check (see DropoutWatch).
+    class DropoutWatch *dropoutWatch() const { return m_dropoutWatch; }
     // The anomaly detector; the forecaster feeds it expectations (AnomalyDetector::expect).
     AnomalyDetector &anomalyDetector() { return m_detector; }
     // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
@@ -64,6 +70,8 @@ private:
     void ingest(Source *source, const QList<Reading> &readings);
     void aggregate(const QList<Reading> &readings);
     void detect(const QList<Reading> &readings);
+    void setUpAlerts();
+    void checkDropouts(qint64 nowMs);
     void infer(const QList<WindowStats> &windows);
     void publishSourceStatus(Source *source);
     QList<Station> selectStations(const QList<Station> &stations);
@@ -77,7 +85,9 @@ private:
     SpatialConsistencyCheck m_spatial;
     std::unique_ptr<NearStationSelection> m_near; // --near
     AnomalyDetector m_detector;
-    AlertRuleEngine m_rules;
+    AlertManager m_alerts;
+    class DropoutWatch *m_dropoutWatch = nullptr;
+    qint64 m_watermarkMs = 0;
     ModelRegistry *m_models = nullptr;
     RetrainScheduler *m_retrain = nullptr;
     ForecastService m_forecasts;

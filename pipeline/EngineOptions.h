@@ -44,6 +44,8 @@ struct EngineOptions
     std::optional<GeoQuery> near;
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
+    QString alertsStateFile; // rules and silences added through the API/GUI (JSON); empty = beside the store, none without one
+    qint64 dropoutCheckMs = 60'000; // how often silent stations are looked for (wall clock live, event time in a replay)
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
     RetrainOptions retrain;  // [retrain]: scheduled retraining, promotion margin, drift alerts (with modelDir)
     StoreOptions store;      // store.path empty = no history store

@@ -40,6 +40,11 @@ void EngineThread::stop()
     QMetaObject::invokeMethod(m_anchor, [this] { m_engine->stop(); }, Qt::QueuedConnection);
 }
 
+AlertManager &EngineThread::alerts()
+{
+    return m_engine->alerts();
+}
+
 LiveState &EngineThread::state()
 {
     // LiveState is thread-safe by contract; the reference stays valid for the EngineThread's life.

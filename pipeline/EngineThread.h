@@ -7,6 +7,7 @@
 
 namespace stratus {
 
+class AlertManager;
 class Engine;
 class LiveState;
 
@@ -23,6 +24,8 @@ public:
     void start();
     void stop();
     LiveState &state();
+    // The engine's alert rules and silences; thread-safe (AlertManager locks), so the GUI may call it.
+    AlertManager &alerts();
 
 signals:
     void sourceFinished(const QString &name);

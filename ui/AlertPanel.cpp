@@ -1,8 +1,10 @@
 #include "AlertPanel.h"
 
+#include "AlertRulesDialog.h"
 #include "AlertTableModel.h"
 #include "DisplayUnits.h"
 #include "LiveState.h"
+#include "infer/AlertManager.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -71,8 +73,12 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
         menu->addAction(label, this, [this, minutes] { silenceSelected(minutes); });
     menu->addSeparator();
     menu->addAction(tr("Unsilence all"), this, [this] {
-        for (const QString &s : m_model->silencedStations(QDateTime::currentMSecsSinceEpoch()))
+        for (const QString &s : m_model->silencedStations(QDateTime::currentMSecsSinceEpoch())) {
+            if (m_alerts)
+                m_alerts->removeSilencesOf(s);
             m_model->unsilence(s);
+        }
+        m_mirrored.clear();
         updateSummary();
     });
     silence->setMenu(menu);
@@ -84,6 +90,17 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
     bar->addWidget(ack);
     bar->addWidget(ackAll);
     bar->addWidget(silence);
+    m_rulesButton = new QPushButton(tr("Rules…"), this);
+    m_rulesButton->setObjectName(QStringLiteral("alertRules"));
+    m_rulesButton->setToolTip(tr("The alert rules: list, add, remove"));
+    m_rulesButton->setEnabled(false); // until the engine's rules are known (setAlertManager)
+    connect(m_rulesButton, &QPushButton::clicked, this, [this] {
+        if (AlertRulesDialog *d = createRulesDialog()) {
+            d->setAttribute(Qt::WA_DeleteOnClose);
+            d->open();
+        }
+    });
+    bar->addWidget(m_rulesButton);
     layout->addLayout(bar);
 
     m_table->setModel(m_model);
@@ -134,8 +151,56 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
     refresh();
 }
 
+void AlertPanel::setAlertManager(AlertManager *alerts)
+{
+    m_alerts = alerts;
+    m_rulesButton->setEnabled(alerts != nullptr);
+    syncSilences();
+}
+
+AlertRulesDialog *AlertPanel::createRulesDialog()
+{
+    return m_alerts ? new AlertRulesDialog(*m_alerts, m_state, this) : nullptr;
+}
+
+void AlertPanel::syncSilences()
+{
+    if (!m_alerts)
+        return;
+    // The table hides by wall clock; the engine's silences are in its own time (event time of a
+    // replay), so each is mirrored as "silenced for the time it has left".
+    const qint64 engineNow = m_alerts->clockMs();
+    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
+    QHash<QString, qint64> left;
+    for (const AlertManager::SilenceEntry &e : m_alerts->silences()) {
+        const auto &s = e.silence;
+        if (s.covers(s.stationId, engineNow))
+            left[s.stationId] = std::max(left.value(s.stationId), s.untilMs - engineNow);
+    }
+    bool changed = false;
+    for (auto it = left.cbegin(); it != left.cend(); ++it) {
+        if (!m_model->isSilenced(it.key(), wallNow) || !m_mirrored.contains(it.key())) {
+            m_model->silence(it.key(), wallNow + it.value());
+            m_mirrored.insert(it.key());
+            changed = true;
+        }
+    }
+    for (auto it = m_mirrored.begin(); it != m_mirrored.end();) {
+        if (!left.contains(*it)) {
+            m_model->unsilence(*it);
+            it = m_mirrored.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    if (changed)
+        updateSummary();
+}
+
 void AlertPanel::refresh()
 {
+    syncSilences();
     const qint64 total = m_state.counters().anomaliesOut;
     if (total == m_seen) {
         return;
@@ -208,8 +273,21 @@ void AlertPanel::silenceSelected(int minutes)
         stations.append(m_model->anomalyAt(m_table->currentIndex().row()).stationId);
     stations.removeDuplicates();
     const qint64 until = QDateTime::currentMSecsSinceEpoch() + minutes * 60'000LL;
-    for (const QString &s : std::as_const(stations))
+    for (const QString &s : std::as_const(stations)) {
+        if (m_alerts) {
+            // The engine's silence: it stops the station's rule and dropout notices at the source,
+            // and the API lists it.
+            AlertRuleEngine::Silence silence;
+            silence.stationId = s;
+            silence.startsAtMs = m_alerts->clockMs();
+            silence.untilMs = silence.startsAtMs + minutes * 60'000LL;
+            silence.comment = tr("silenced from the alert panel for %n minute(s)", nullptr, minutes);
+            silence.author = qEnvironmentVariable("USER", QStringLiteral("gui"));
+            if (m_alerts->addSilence(silence, QStringLiteral("gui")))
+                m_mirrored.insert(s);
+        }
         m_model->silence(s, until);
+    }
     updateSummary();
 }
 

@@ -2,6 +2,7 @@
 
 #include "Anomaly.h"
 
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -9,11 +10,14 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSystemTrayIcon;
 class QTableView;
 
 namespace stratus {
 
+class AlertManager;
+class AlertRulesDialog;
 class AlertTableModel;
 class DisplayUnits;
 class LiveState;
@@ -31,6 +35,15 @@ public:
     QTableView *table() const { return m_table; }
     void acknowledgeSelected();
     void silenceSelected(int minutes);
+    // The engine's rules and silences: the panel's silences then are the engine's (the same ones
+    // the REST API lists), made in the engine's time and kept across restarts. Without it (a view
+    // on its own) the silences are the panel's only, as before.
+    void setAlertManager(AlertManager *alerts);
+    AlertManager *alertManager() const { return m_alerts; }
+    // Mirrors the engine's current silences into the table (runs on every refresh).
+    void syncSilences();
+    // The rules dialog ("Rules…" button); nullptr without an alert manager. The caller owns it.
+    AlertRulesDialog *createRulesDialog();
     // Tray balloons for new critical alerts (on by default where a tray exists).
     void setNotificationsEnabled(bool on) { m_notify = on; }
     int notificationsShown() const { return m_notificationsShown; }
@@ -55,6 +68,9 @@ private:
     QLabel *m_summary;
     QSystemTrayIcon *m_tray = nullptr;
     QTimer m_timer;
+    AlertManager *m_alerts = nullptr;
+    QSet<QString> m_mirrored; // stations silenced in the table because the engine silences them
+    QPushButton *m_rulesButton = nullptr;
     qint64 m_seen = 0; // anomaliesOut already fetched
     bool m_notify = true;
     int m_notificationsShown = 0;

@@ -141,8 +141,13 @@ void AlertTableModel::unsilence(const QString &station)
 
 bool AlertTableModel::isSilenced(const QString &station, qint64 nowMs) const
 {
-    const auto it = m_silencedUntil.constFind(station);
-    return it != m_silencedUntil.cend() && *it > nowMs;
+    // "*" is a silence of every station (one made through the API).
+    for (const QString &key : {station, QStringLiteral("*")}) {
+        const auto it = m_silencedUntil.constFind(key);
+        if (it != m_silencedUntil.cend() && *it > nowMs)
+            return true;
+    }
+    return false;
 }
 
 QStringList AlertTableModel::silencedStations(qint64 nowMs) const
@@ -204,7 +209,13 @@ QVariant AlertTableModel::data(const QModelIndex &idx, int role) const
     case Time: return timeutil::toIsoUtc(a.timestampMs);
     case Station: return a.stationId;
     case Variable_: return DisplayUnits::variableLabel(a.variable);
-    case Kind: return anomalyKindKey(a.kind);
+    case Kind:
+        // A rule's firing and its resolve notice are one kind; say which this row is.
+        if (a.kind == AnomalyKind::Rule && a.reason.startsWith(QLatin1String("resolved:")))
+            return tr("rule resolved");
+        if (a.kind == AnomalyKind::Rule && a.reason.startsWith(QLatin1String("firing:")))
+            return tr("rule firing");
+        return anomalyKindKey(a.kind);
     case Severity_: return severityKey(a.severity);
     case Score: return QString::number(a.score, 'f', 2);
     case Value: return m_units.format(a.variable, a.value);

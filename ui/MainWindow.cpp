@@ -115,6 +115,11 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::setAlertManager(AlertManager *alerts)
+{
+    m_alerts->setAlertManager(alerts);
+}
+
 QDockWidget *MainWindow::addView(QWidget *view, const QString &title, const QString &objectName, Qt::DockWidgetArea area)
 {
     auto *dock = new QDockWidget(title, this);

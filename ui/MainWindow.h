@@ -40,6 +40,8 @@ public:
     StationMapView *mapView() const { return m_map; }
     ForecastChartView *chartView() const { return m_chart; }
     AlertPanel *alertPanel() const { return m_alerts; }
+    // The in-process engine's alert rules and silences (AlertPanel silences, rules dialog).
+    void setAlertManager(class AlertManager *alerts);
     ClusterHealthView *clusterView() const { return m_cluster; }
     NearStationsView *nearStationsView() const { return m_near; }
     QTableView *stationTable() const { return m_stationTable; }

@@ -8,6 +8,7 @@
 
 namespace stratus {
 
+class AlertManager;
 class LatencyHistogram;
 class ModelRegistry;
 class RetrainScheduler;
@@ -29,6 +30,7 @@ public:
     const LatencyHistogram *inferLatency = nullptr;
     ModelRegistry *models = nullptr; // the engine's forecast model registry, when it has one
     RetrainScheduler *retrain = nullptr; // the engine's retraining scheduler, when it has one
+    AlertManager *alerts = nullptr; // the engine's alert rules and silences (thread-safe)
     qint64 startedMs = 0;
     bool shuttingDown = false;
 

@@ -33,7 +33,7 @@ ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
 
 ApiServer::ApiServer(const LiveState &state, QObject *parent)
     : QObject(parent), m_ctx(state), m_system(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
-      m_export(m_ctx)
+      m_alerts(m_ctx), m_export(m_ctx)
 {
     setLimits(m_limits);
     // No routes are registered with QHttpServer's router: every request lands here, so limits, auth
@@ -195,6 +195,8 @@ ApiReply ApiServer::route(ApiRequest &req, bool *)
     if (s.isEmpty())
         return notFound();
     const QString &head = s[0];
+    if (head == QLatin1String("alerts") && s.size() >= 2 && s.size() <= 3)
+        return routeAlerts(req);
 
     if (s.size() == 1) {
         std::function<ApiReply(ApiRequest &)> h;
@@ -268,6 +270,34 @@ ApiReply ApiServer::route(ApiRequest &req, bool *)
         }
     }
     return notFound();
+}
+
+ApiReply ApiServer::routeAlerts(ApiRequest &req)
+{
+    // /alerts/rules[/{id}] and /alerts/silences[/{id}]: GET reads; POST on the collection and
+    // DELETE on an item write and need the token.
+    const QStringList &s = req.segments();
+    const QByteArray m = req.method();
+    const bool rules = s[1] == QLatin1String("rules");
+    if (!rules && s[1] != QLatin1String("silences"))
+        return ApiReply::error(ApiError::NotFound, QStringLiteral("no route for %1 /%2")
+                                                       .arg(QString::fromLatin1(m), s.join(QLatin1Char('/')).left(200)));
+    if (s.size() == 2) {
+        if (m == "GET")
+            return rules ? m_alerts.rules(req) : m_alerts.silences(req);
+        if (m != "POST")
+            return methodNotAllowed(m, "GET, POST");
+        if (auto denied = checkWriteAuth(req))
+            return *denied;
+        return rules ? m_alerts.addRule(req) : m_alerts.addSilence(req);
+    }
+    if (m == "GET")
+        return rules ? m_alerts.rule(req, s[2]) : m_alerts.silence(req, s[2]);
+    if (m != "DELETE")
+        return methodNotAllowed(m, "GET, DELETE");
+    if (auto denied = checkWriteAuth(req))
+        return *denied;
+    return rules ? m_alerts.removeRule(req, s[2]) : m_alerts.removeSilence(req, s[2]);
 }
 
 void ApiServer::startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AlertsController.h"
 #include "AnomaliesController.h"
 #include "ApiContext.h"
 #include "ExportController.h"
@@ -50,6 +51,8 @@ public:
     // The forecast model registry behind /models (versions, A/B split, live accuracy); may be null.
     void setModelRegistry(ModelRegistry *registry) { m_ctx.models = registry; }
     void setRetrainScheduler(RetrainScheduler *scheduler) { m_ctx.retrain = scheduler; }
+    // The engine's alert rules and silences behind /alerts/...; may be null.
+    void setAlertManager(AlertManager *alerts) { m_ctx.alerts = alerts; }
     void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);
     // Bearer token required for writes; empty = writes refused (403).
     void setApiToken(const QString &token) { m_token = token.toUtf8(); }
@@ -66,6 +69,7 @@ public:
 private:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     ApiReply route(ApiRequest &req, bool *async);
+    ApiReply routeAlerts(ApiRequest &req);
     std::optional<ApiReply> checkWriteAuth(const ApiRequest &req) const;
     void startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder);
     static void write(QHttpServerResponder &responder, const ApiReply &reply);
@@ -89,6 +93,7 @@ private:
     AnomaliesController m_anomalies;
     ModelsController m_models;
     RetrainController m_retrain;
+    AlertsController m_alerts;
     ExportController m_export;
     Limits m_limits;
     RateLimiter m_rate;

@@ -247,6 +247,10 @@ Result<AlertRule> AlertRule::parse(QStringView text)
     return rule;
 }
 
+std::optional<qint64> AlertRule::durationMs(const QString &text) { return parseDuration(text); }
+
+QString AlertRule::durationText(qint64 ms) { return stratus::durationText(ms); }
+
 QString AlertRule::toText() const
 {
     QString s = variableKey(variable) % u' ' % opSymbol(op) % u' ' % QString::number(threshold, 'g', 10);

@@ -41,6 +41,10 @@ struct AlertRule
     QString toText() const;
     bool holds(double value) const;
     static QString opSymbol(Op op);
+    // A duration in the rule syntax (30s, 10m, 1h30m, 2d) in ms; nullopt if it is not one.
+    static std::optional<qint64> durationMs(const QString &text);
+    // The rule syntax for a duration in ms (10m, 1h30m).
+    static QString durationText(qint64 ms);
 };
 
 } // namespace stratus

@@ -2,6 +2,8 @@
 
 #include "TimeUtil.h"
 
+#include <algorithm>
+
 namespace stratus {
 
 QString AlertRuleEngine::stateKey(State s)
@@ -24,7 +26,14 @@ Result<QString> AlertRuleEngine::addRule(const QString &text)
 
 Result<QString> AlertRuleEngine::addRule(AlertRule rule)
 {
-    rule.id = QStringLiteral("r%1").arg(m_nextId++);
+    if (rule.id.isEmpty()) {
+        // Skip numbers a restored rule already holds.
+        do
+            rule.id = QStringLiteral("r%1").arg(m_nextId++);
+        while (this->rule(rule.id));
+    } else if (this->rule(rule.id)) {
+        return makeError(QStringLiteral("a rule with id \"%1\" exists already").arg(rule.id));
+    }
     m_rules.append(rule);
     return rule.id;
 }
@@ -84,23 +93,46 @@ Result<int> AlertRuleEngine::loadRules(const QStringList &lines)
     return static_cast<int>(parsed.size());
 }
 
-void AlertRuleEngine::silence(const QString &stationId, qint64 untilMs, const QString &comment)
+QString AlertRuleEngine::silence(const QString &stationId, qint64 untilMs, const QString &comment)
 {
-    m_silences.insert(stationId, Silence{stationId, untilMs, comment});
+    unsilence(stationId);
+    Silence s;
+    s.stationId = stationId;
+    s.untilMs = untilMs;
+    s.comment = comment;
+    return addSilence(s);
 }
 
-bool AlertRuleEngine::unsilence(const QString &stationId) { return m_silences.remove(stationId) > 0; }
+QString AlertRuleEngine::addSilence(Silence silence)
+{
+    const auto taken = [this](const QString &id) {
+        return std::any_of(m_silences.cbegin(), m_silences.cend(), [&](const Silence &s) { return s.id == id; });
+    };
+    if (silence.id.isEmpty() || taken(silence.id)) {
+        do
+            silence.id = QStringLiteral("s%1").arg(m_nextSilence++);
+        while (taken(silence.id));
+    }
+    m_silences.append(silence);
+    return silence.id;
+}
 
-QList<AlertRuleEngine::Silence> AlertRuleEngine::silences() const { return m_silences.values(); }
+bool AlertRuleEngine::removeSilence(const QString &id)
+{
+    return m_silences.removeIf([&](const Silence &s) { return s.id == id; }) > 0;
+}
+
+bool AlertRuleEngine::unsilence(const QString &stationId)
+{
+    return m_silences.removeIf([&](const Silence &s) { return s.stationId == stationId; }) > 0;
+}
+
+QList<AlertRuleEngine::Silence> AlertRuleEngine::silences() const { return m_silences; }
 
 bool AlertRuleEngine::isSilenced(const QString &stationId, qint64 atMs) const
 {
-    for (const QString &key : {stationId, QStringLiteral("*")}) {
-        const auto it = m_silences.constFind(key);
-        if (it != m_silences.cend() && atMs < it->untilMs)
-            return true;
-    }
-    return false;
+    return std::any_of(m_silences.cbegin(), m_silences.cend(),
+                       [&](const Silence &s) { return s.covers(stationId, atMs); });
 }
 
 QList<Anomaly> AlertRuleEngine::process(const QList<Reading> &readings)
@@ -128,22 +160,28 @@ QList<Anomaly> AlertRuleEngine::process(const Reading &reading)
         const bool silenced = isSilenced(reading.stationId, t);
         if (rule.holds(x)) {
             if (tr.state == State::Inactive) {
-                tr.state = State::Pending;
+                tr.move(State::Pending, t, x);
                 tr.sinceMs = t;
                 tr.announced = false;
             }
             if (tr.state == State::Pending && t - tr.sinceMs >= rule.forMs) {
-                tr.state = State::Firing;
+                tr.move(State::Firing, t, x);
+                tr.firingSinceMs = t;
                 if (!silenced) {
                     tr.announced = true;
                     out.append(notice(rule, reading.stationId, tr, t, true));
                 }
             }
-        } else {
-            if (tr.state == State::Firing && tr.announced && !silenced)
-                out.append(notice(rule, reading.stationId, tr, t, false));
-            tr = Track{};
-            tr.value = x;
+        } else if (tr.state != State::Inactive) {
+            if (tr.state == State::Firing) {
+                tr.lastResolvedMs = t;
+                if (tr.announced && !silenced)
+                    out.append(notice(rule, reading.stationId, tr, t, false));
+            }
+            tr.move(State::Inactive, t, x);
+            tr.sinceMs = 0;
+            tr.firingSinceMs = 0;
+            tr.announced = false;
         }
     }
     return out;
@@ -183,12 +221,37 @@ QList<AlertRuleEngine::Status> AlertRuleEngine::active() const
     for (auto it = m_tracks.cbegin(); it != m_tracks.cend(); ++it) {
         if (it->state == State::Inactive)
             continue;
-        out.append(Status{it.key().rule, it.key().station, it->state, it->sinceMs, it->value,
-                          isSilenced(it.key().station, it->sinceMs)});
+        out.append(statusOf(it.key(), *it));
     }
     std::sort(out.begin(), out.end(), [](const Status &a, const Status &b) {
         return a.ruleId != b.ruleId ? a.ruleId < b.ruleId : a.stationId < b.stationId;
     });
+    return out;
+}
+
+AlertRuleEngine::Status AlertRuleEngine::statusOf(const Key &key, const Track &t) const
+{
+    Status s;
+    s.ruleId = key.rule;
+    s.stationId = key.station;
+    s.state = t.state;
+    s.sinceMs = t.sinceMs;
+    s.firingSinceMs = t.firingSinceMs;
+    s.value = t.value;
+    s.silenced = isSilenced(key.station, t.history.isEmpty() ? t.sinceMs : t.history.last().atMs);
+    s.lastResolvedMs = t.lastResolvedMs;
+    s.history = t.history;
+    return s;
+}
+
+QList<AlertRuleEngine::Status> AlertRuleEngine::statuses(const QString &ruleId) const
+{
+    QList<Status> out;
+    for (auto it = m_tracks.cbegin(); it != m_tracks.cend(); ++it) {
+        if (it.key().rule == ruleId)
+            out.append(statusOf(it.key(), *it));
+    }
+    std::sort(out.begin(), out.end(), [](const Status &a, const Status &b) { return a.stationId < b.stationId; });
     return out;
 }
 
