@@ -11,7 +11,9 @@ double AxisScale::niceStep(double raw)
     if (!(raw > 0) || !std::isfinite(raw))
         return 1;
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (const double m : std::array{1.0, 2.0, 2.5, 5.0, 10.0}) {
+    // Finer than the classic 1-2-5 so a fixed tick count still fits the data snugly; no 2.5, whose
+    // labels would need two decimals.
+    for (const double m : std::array{1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
         // A relative tolerance: 0.3 / 0.1 must give 3 × 0.1, not 5 × 0.1 from rounding.
         if (m * magnitude >= raw * (1 - 1e-9))
             return m * magnitude;

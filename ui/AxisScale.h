@@ -8,7 +8,7 @@ namespace stratus {
 // Axis ranges for live charts that change rarely. Qt Charts lays every axis label out again as rich
 // text whenever a range changes (tens of ms on the GUI thread for a two-axis chart), so a chart that
 // follows streaming data should move its axes only when the data leaves them or shrinks well inside.
-// Ranges are "nice": tick steps of 1, 2, 2.5 or 5 × 10^k, so the labels are round numbers too.
+// Ranges are "nice": tick steps of 1, 1.5, 2, 3, 4, 5, 6 or 8 × 10^k, so the labels are round numbers.
 class AxisScale
 {
 public:
