@@ -37,7 +37,8 @@ private slots:
     void niceRangeCoversOnRoundTicks()
     {
         std::mt19937 rng(3);
-        std::uniform_real_distribution<double> centre(-1000, 1000), span(0, 200);
+        // Spans from 0.5 up: the charts pad every range by at least 0.5 on each side.
+        std::uniform_real_distribution<double> centre(-1000, 1000), span(0.5, 200);
         for (int i = 0; i < 20000; ++i) {
             const double lo = centre(rng), hi = lo + span(rng);
             const auto [a, b] = AxisScale::niceRange(lo, hi, 5);
