@@ -60,18 +60,17 @@ void LiveState::recordWindows(const QList<WindowStats> &windows)
             StationData &d = m_data[w.stationId];
             ++d.revision;
             // A late revision of an older window must not replace the newest one.
-            const auto latest = d.windows.constFind(index(w.variable));
-            if (latest == d.windows.cend() || latest->endMs <= w.endMs)
-                d.windows.insert(index(w.variable), w);
-            std::deque<WindowPoint> &h = d.windowHistory[index(w.variable)];
-            const WindowPoint point{w.startMs, w.endMs, static_cast<float>(w.mean), static_cast<float>(w.stddev), w.count};
-            if (!h.empty() && h.back().startMs == w.startMs && h.back().endMs == w.endMs) {
-                h.back() = point; // a late reading revised the window
+            std::optional<WindowStats> &latest = d.windows[index(w.variable)];
+            if (!latest || latest->endMs <= w.endMs)
+                latest = w;
+            WindowRing &h = d.windowHistory[index(w.variable)];
+            const WindowPoint point{w.startMs, static_cast<qint32>(w.endMs - w.startMs), static_cast<qint32>(w.count),
+                                    static_cast<float>(w.mean), static_cast<float>(w.stddev)};
+            if (!h.empty() && h.newest().startMs == w.startMs && h.newest().lengthMs == point.lengthMs) {
+                h.newest() = point; // a late reading revised the window
                 continue;
             }
-            h.push_back(point);
-            if (h.size() > kWindowHistoryPerVariable)
-                h.pop_front();
+            h.push(point);
         }
         m_counters.windowsOut += to - from;
     }
@@ -88,7 +87,7 @@ void LiveState::recordForecasts(const QList<Forecast> &forecasts)
         for (qsizetype i = from; i < to; ++i) {
             const Forecast &f = forecasts[i];
             StationData &d = m_data[f.stationId];
-            d.forecasts.insert(index(f.variable), f);
+            d.forecasts[index(f.variable)] = f;
             ++d.revision;
         }
         m_counters.forecastsOut += to - from;
@@ -215,22 +214,20 @@ QList<WindowStats> LiveState::windowHistory(const QString &id, Variable variable
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
-    const auto h = it->windowHistory.constFind(index(variable));
-    if (h == it->windowHistory.cend())
-        return {};
+    const WindowRing &h = it->windowHistory[index(variable)];
     QList<WindowStats> out;
-    out.reserve(static_cast<qsizetype>(h->size()));
-    for (const WindowPoint &p : *h) {
+    out.reserve(static_cast<qsizetype>(h.points.size()));
+    h.forEach([&](const WindowPoint &p) {
         WindowStats w;
         w.stationId = id;
         w.variable = variable;
         w.startMs = p.startMs;
-        w.endMs = p.endMs;
+        w.endMs = p.startMs + p.lengthMs;
         w.count = p.count;
         w.mean = p.mean;
         w.stddev = p.stddev;
         out.append(std::move(w));
-    }
+    });
     return out;
 }
 
@@ -310,7 +307,14 @@ QList<WindowStats> LiveState::latestWindows(const QString &id) const
 {
     ReadGuard lock(this);
     const auto it = m_data.constFind(id);
-    return it == m_data.cend() ? QList<WindowStats>() : it->windows.values();
+    QList<WindowStats> out;
+    if (it == m_data.cend())
+        return out;
+    for (const auto &w : it->windows) {
+        if (w)
+            out.append(*w);
+    }
+    return out;
 }
 
 QList<Forecast> LiveState::forecasts(const QString &id) const
@@ -319,8 +323,11 @@ QList<Forecast> LiveState::forecasts(const QString &id) const
     const auto it = m_data.constFind(id);
     if (it == m_data.cend())
         return {};
-    QList<Forecast> out = it->forecasts.values();
-    std::sort(out.begin(), out.end(), [](const Forecast &a, const Forecast &b) { return a.variable < b.variable; });
+    QList<Forecast> out; // by variable, as the array is
+    for (const auto &f : it->forecasts) {
+        if (f)
+            out.append(*f);
+    }
     return out;
 }
 

@@ -11,9 +11,12 @@
 #include <QList>
 #include <QReadWriteLock>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <deque>
 #include <optional>
+#include <vector>
 
 namespace stratus {
 
@@ -173,20 +176,51 @@ private:
     struct WindowPoint
     {
         qint64 startMs = 0;
-        qint64 endMs = 0;
+        qint32 lengthMs = 0; // end − start (windows are minutes long)
+        qint32 count = 0;
         float mean = 0;
         float stddev = 0;
-        qint64 count = 0;
+    };
+    static_assert(sizeof(WindowPoint) == 24);
+
+    // The last kWindowHistoryPerVariable windows of one variable in one contiguous buffer: it grows
+    // like a vector until full, then wraps. A std::deque spent a 512-byte node and a map on each of
+    // ~60,000 short histories.
+    struct WindowRing
+    {
+        std::vector<WindowPoint> points;
+        quint32 head = 0; // index of the oldest point once full
+        bool empty() const { return points.empty(); }
+        WindowPoint &newest() { return points[(head + points.size() - 1) % points.size()]; }
+        void push(const WindowPoint &p)
+        {
+            constexpr size_t capacity = kWindowHistoryPerVariable;
+            if (points.size() < capacity) {
+                if (points.size() == points.capacity()) // doubling, but never past the capacity
+                    points.reserve(std::min(capacity, std::max<size_t>(8, points.capacity() * 2)));
+                points.push_back(p);
+                return;
+            }
+            points[head] = p;
+            head = (head + 1) % points.size();
+        }
+        template<class F> void forEach(F &&f) const // oldest first
+        {
+            for (size_t i = 0; i < points.size(); ++i)
+                f(points[(head + i) % points.size()]);
+        }
     };
 
+    // Per variable by index(variable): fixed arrays, not three QHash per station (each QHash
+    // allocated 16-entry spans, ~13 KB per station, 130 MB at 10,000 stations).
     struct StationData
     {
         std::optional<Reading> latest;
         std::deque<Reading> history;
-        QHash<int, WindowStats> windows;  // by variable
-        QHash<int, std::deque<WindowPoint>> windowHistory; // by variable, bounded
+        std::array<std::optional<WindowStats>, kVariableCount> windows;
+        std::array<WindowRing, kVariableCount> windowHistory;
+        std::array<std::optional<Forecast>, kVariableCount> forecasts;
         quint64 revision = 0;
-        QHash<int, Forecast> forecasts;   // by variable
     };
 
     void touch() { m_generation.fetch_add(1, std::memory_order_relaxed); }

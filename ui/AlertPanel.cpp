@@ -147,6 +147,7 @@ AlertPanel::AlertPanel(const LiveState &state, const DisplayUnits &units, QWidge
         m_tray->show();
     }
     connect(&m_timer, &QTimer::timeout, this, &AlertPanel::refresh);
+    m_timer.setObjectName(QStringLiteral("alertRefreshTimer"));
     m_timer.start(500);
     refresh();
 }

@@ -1,5 +1,7 @@
 #include "ClusterHealthView.h"
 
+#include "AxisScale.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
@@ -124,6 +126,7 @@ ClusterHealthView::ClusterHealthView(const LiveState &state, QWidget *parent) : 
     applyTheme();
     m_clock.start();
     connect(&m_timer, &QTimer::timeout, this, &ClusterHealthView::sample);
+    m_timer.setObjectName(QStringLiteral("clusterRefreshTimer"));
     m_timer.start(1000);
     sample();
 }
@@ -183,8 +186,13 @@ void ClusterHealthView::push(Spark &spark, const QString &name, int colourIndex,
         for (const QPointF &p : s->points())
             hi = std::max(hi, p.y());
     }
-    spark.y->setRange(0, hi * 1.15);
-    spark.y->setLabelFormat(hi < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    // A round top that moves only when the rates outgrow it or fall well below it: each range change
+    // lays the axis labels out again (Qt Charts measures them as rich text).
+    if (const auto next = AxisScale::update(spark.y->min(), spark.y->max(), 0, hi * 1.15, 2, 3.0))
+        spark.y->setRange(0, next->second);
+    const QString format = spark.y->max() < 10 ? QStringLiteral("%.1f") : QStringLiteral("%.0f");
+    if (spark.y->labelFormat() != format)
+        spark.y->setLabelFormat(format);
 }
 
 void ClusterHealthView::sample()

@@ -1,5 +1,6 @@
 #include "ForecastChartView.h"
 
+#include "AxisScale.h"
 #include "DisplayUnits.h"
 #include "LiveState.h"
 #include "TimeUtil.h"
@@ -34,6 +35,7 @@
 namespace stratus {
 
 namespace {
+constexpr int kValueIntervals = 5; // tick steps on each value axis
 const std::array<Variable, 6> kChartVariables = {Variable::Temperature, Variable::Dewpoint, Variable::Humidity,
                                                  Variable::WindSpeed,   Variable::Pressure, Variable::Visibility};
 }
@@ -159,6 +161,7 @@ ForecastChartView::ForecastChartView(const LiveState &state, const DisplayUnits 
     rebuildSeries();
     connect(&m_units, &DisplayUnits::changed, this, [this] { refresh(true); });
     connect(&m_timer, &QTimer::timeout, this, [this] { refresh(); });
+    m_timer.setObjectName(QStringLiteral("chartRefreshTimer"));
     m_timer.start(500);
 }
 
@@ -191,7 +194,7 @@ void ForecastChartView::setRangeHours(int hours)
         m_rangeCombo->setCurrentIndex(std::max(0, m_rangeCombo->findData(hours)));
     }
     m_follow = true;
-    updateXRange();
+    updateXRange(true);
 }
 
 void ForecastChartView::resetZoom()
@@ -234,7 +237,7 @@ void ForecastChartView::rebuildSeries()
         l.anomalies->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
         l.anomalies->setMarkerSize(11);
         l.axis = new QValueAxis;
-        l.axis->setTickCount(6);
+        l.axis->setTickCount(kValueIntervals + 1);
         l.axis->setLabelFormat(QStringLiteral("%.1f"));
         m_chart->addAxis(l.axis, n % 2 == 0 ? Qt::AlignLeft : Qt::AlignRight);
         for (QAbstractSeries *s : {static_cast<QAbstractSeries *>(l.stdBand), static_cast<QAbstractSeries *>(l.fcBand),
@@ -408,6 +411,10 @@ void ForecastChartView::refresh(bool force)
         const double pad = std::max((hi - lo) * 0.08, 0.5);
         lo -= pad;
         hi += pad;
+        // A round range that stays put while the data moves inside it: every range change makes Qt
+        // Charts lay all axis labels out again, the chart's main cost on the GUI thread.
+        const auto yRange = force ? std::optional(AxisScale::niceRange(lo, hi, kValueIntervals))
+                                  : AxisScale::update(l.axis->min(), l.axis->max(), lo, hi, kValueIntervals);
         // Anomalies sit on their value, but an impossible value is pinned to the plot edge so it does
         // not squash the real line.
         QList<QPointF> marks;
@@ -416,23 +423,32 @@ void ForecastChartView::refresh(bool force)
                 continue;
             marks.append(QPointF(static_cast<qreal>(a.timestampMs), std::clamp(m_units.toDisplay(v, a.value), lo, hi)));
         }
-        l.observed->replace(observed);
-        l.mean->replace(mean);
-        l.stdUpper->replace(upper);
-        l.stdLower->replace(lower);
-        l.forecast->replace(fc);
-        l.fcUpper->replace(fcUp);
-        l.fcLower->replace(fcLo);
-        l.anomalies->replace(marks);
-        l.axis->setRange(lo, hi);
-        l.axis->setTitleText(QStringLiteral("%1 (%2)").arg(DisplayUnits::variableLabel(v), m_units.symbol(v)));
-        l.observed->setName(QStringLiteral("%1 (%2)").arg(DisplayUnits::variableLabel(v), m_units.symbol(v)));
+        // Unchanged series are left alone: a replace() re-lays out the series' items even when equal.
+        const auto replace = [](QXYSeries *series, const QList<QPointF> &points) {
+            if (series->points() != points)
+                series->replace(points);
+        };
+        replace(l.observed, observed);
+        replace(l.mean, mean);
+        replace(l.stdUpper, upper);
+        replace(l.stdLower, lower);
+        replace(l.forecast, fc);
+        replace(l.fcUpper, fcUp);
+        replace(l.fcLower, fcLo);
+        replace(l.anomalies, marks);
+        if (yRange && (yRange->first != l.axis->min() || yRange->second != l.axis->max()))
+            l.axis->setRange(yRange->first, yRange->second);
+        const QString title = QStringLiteral("%1 (%2)").arg(DisplayUnits::variableLabel(v), m_units.symbol(v));
+        if (l.axis->titleText() != title)
+            l.axis->setTitleText(title);
+        if (l.observed->name() != title)
+            l.observed->setName(title);
     }
     if (m_follow)
-        updateXRange();
+        updateXRange(force);
 }
 
-void ForecastChartView::updateXRange()
+void ForecastChartView::updateXRange(bool exact)
 {
     if (m_station.isEmpty() || m_dataToMs == 0)
         return;
@@ -448,9 +464,21 @@ void ForecastChartView::updateXRange()
     const qint64 to = std::min(forecastEnd, m_dataToMs + ahead);
     if (to - from < 10 * 60'000)
         from = to - 10 * 60'000;
+    const qint64 curFrom = m_timeAxis->min().toMSecsSinceEpoch(), curTo = m_timeAxis->max().toMSecsSinceEpoch();
+    if (!exact && curTo > curFrom) {
+        // Following a live feed: move the axis in steps of 2 % of its span, not on every reading (each
+        // move re-lays out every time label). The newest observation is always inside: `to` is at
+        // least 3 h past it.
+        const qint64 tolerance = (to - from) / 50;
+        if (std::abs(from - curFrom) <= tolerance && std::abs(to - curTo) <= tolerance)
+            return;
+    }
     const QSignalBlocker block(m_timeAxis);
-    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(to));
-    m_timeAxis->setFormat(to - from > 3 * timeutil::kMsPerDay ? QStringLiteral("MM-dd") : QStringLiteral("MM-dd HH:mm"));
+    if (from != curFrom || to != curTo)
+        m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(to));
+    const QString format = to - from > 3 * timeutil::kMsPerDay ? QStringLiteral("MM-dd") : QStringLiteral("MM-dd HH:mm");
+    if (m_timeAxis->format() != format)
+        m_timeAxis->setFormat(format);
 }
 
 void ForecastChartView::stopFollowing()

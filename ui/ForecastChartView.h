@@ -82,7 +82,8 @@ private:
 
     void rebuildSeries();
     void applyTheme();
-    void updateXRange();
+    // exact: the range the rules give (station change, reset); otherwise moved only in steps.
+    void updateXRange(bool exact);
     void stopFollowing();
     static QColor colourOf(Variable v);
 

@@ -109,6 +109,7 @@ MainWindow::MainWindow(const LiveState &state, QWidget *parent)
     // Redraw from a snapshot on a timer, never from the data path (PlotJuggler's coalesced redraw).
     connect(&m_refreshTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
     m_rateClock.start();
+    m_refreshTimer.setObjectName(QStringLiteral("statusRefreshTimer"));
     m_refreshTimer.start(500);
     refreshStatus();
 }

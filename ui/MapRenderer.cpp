@@ -190,6 +190,18 @@ QImage interpolate(const MapRenderRequest &r, const QTransform &toPixel, int cel
     return field;
 }
 
+// What every render result starts with: the view it was drawn for, so the caller can tell a stale
+// image from a current one (and an empty size gives an empty image).
+MapRenderResult resultFor(QPointF center, double scale, QSize size, quint64 serial)
+{
+    MapRenderResult out;
+    out.center = center;
+    out.scale = scale;
+    out.size = size;
+    out.serial = serial;
+    return out;
+}
+
 } // namespace
 
 QTransform MapRenderer::viewTransform(QPointF center, double scale, QSize size)
@@ -202,11 +214,7 @@ MapRenderResult MapRenderer::renderMarkers(const MarkerLayerRequest &r)
 {
     QElapsedTimer clock;
     clock.start();
-    MapRenderResult out;
-    out.center = r.center;
-    out.scale = r.scale;
-    out.size = r.size;
-    out.serial = r.serial;
+    MapRenderResult out = resultFor(r.center, r.scale, r.size, r.serial);
     if (r.size.isEmpty())
         return out;
     QImage image(r.size * r.devicePixelRatio, QImage::Format_ARGB32_Premultiplied);
@@ -233,11 +241,7 @@ MapRenderResult MapRenderer::render(const MapRenderRequest &r)
 {
     QElapsedTimer clock;
     clock.start();
-    MapRenderResult out;
-    out.center = r.center;
-    out.scale = r.scale;
-    out.size = r.size;
-    out.serial = r.serial;
+    MapRenderResult out = resultFor(r.center, r.scale, r.size, r.serial);
     if (r.size.isEmpty())
         return out;
 

@@ -41,6 +41,7 @@ ModelsView::ModelsView(const LiveState &state, QWidget *parent)
     connect(m_start, &QPushButton::clicked, this, [this] { m_state.requestRetrain(QStringLiteral("start")); });
     connect(m_cancel, &QPushButton::clicked, this, [this] { m_state.requestRetrain(QStringLiteral("cancel")); });
     connect(&m_timer, &QTimer::timeout, this, &ModelsView::refresh);
+    m_timer.setObjectName(QStringLiteral("modelsRefreshTimer"));
     m_timer.start(1000);
     refresh();
 }

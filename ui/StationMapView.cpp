@@ -72,6 +72,8 @@ StationMapView::StationMapView(const LiveState &state, const DisplayUnits &units
     connect(&m_units, &DisplayUnits::changed, this, [this] { update(); });
     // Snapshot the engine's state on a timer, never from the data path.
     connect(&m_refreshTimer, &QTimer::timeout, this, &StationMapView::refresh);
+    m_refreshTimer.setObjectName(QStringLiteral("mapRefreshTimer"));
+    m_backgroundTimer.setObjectName(QStringLiteral("mapBackgroundTimer"));
     m_refreshTimer.start(400);
     refresh();
 }

@@ -21,11 +21,7 @@ void StationTableModel::setUnits(const DisplayUnits *units)
 
 int StationTableModel::rowOf(const QString &id) const
 {
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].station.id == id)
-            return i;
-    }
-    return -1;
+    return m_rowOf.value(id, -1);
 }
 
 void StationTableModel::refresh(const LiveState &state)
@@ -43,12 +39,27 @@ void StationTableModel::refresh(const LiveState &state)
     if (rows.size() != m_rows.size()) {
         beginResetModel();
         m_rows = std::move(rows);
+        indexRows();
         endResetModel();
         return;
     }
+    // Same count: the index stays valid unless a station was replaced by another.
+    bool sameIds = true;
+    for (qsizetype i = 0; i < rows.size() && sameIds; ++i)
+        sameIds = rows[i].station.id == m_rows[i].station.id;
     m_rows = std::move(rows);
+    if (!sameIds)
+        indexRows();
     if (!m_rows.isEmpty())
         emit dataChanged(index(0, 0), index(m_rows.size() - 1, ColumnCount - 1));
+}
+
+void StationTableModel::indexRows()
+{
+    m_rowOf.clear();
+    m_rowOf.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_rowOf.insert(m_rows[i].station.id, i);
 }
 
 int StationTableModel::rowCount(const QModelIndex &parent) const

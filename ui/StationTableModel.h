@@ -4,6 +4,7 @@
 #include "Station.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QSet>
 
 namespace stratus {
@@ -34,12 +35,15 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    void indexRows();
+
     struct Row
     {
         Station station;
         std::optional<Reading> latest;
     };
     QList<Row> m_rows;
+    QHash<QString, int> m_rowOf; // id → row: the selection follows the map at 10,000 rows
     const DisplayUnits *m_units = nullptr;
     QSet<QString> m_filter;
 };

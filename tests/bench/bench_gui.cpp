@@ -20,10 +20,13 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
 #include <QTimer>
 
+#include <map>
 #include <random>
 
 #include <time.h>
@@ -66,6 +69,69 @@ double loadAverage()
     return f.open(QIODevice::ReadOnly) ? f.readAll().split(' ').value(0).toDouble() : -1;
 }
 
+// Which GUI-thread event handlers take the time: every event the application delivers is timed
+// (thread CPU and wall), keyed by event type and receiver (a timer's owner, not the QTimer). Nested
+// deliveries (a paint inside an update request) are keyed on their own, so the same CPU can show up
+// under an outer and an inner key; the point is to name the longest single handler.
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+
+    struct Cost
+    {
+        double maxCpuMs = 0;
+        double maxWallMs = 0;
+        double totalCpuMs = 0;
+        qint64 count = 0;
+    };
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_enabled || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const double cpu0 = threadCpuMs();
+        QElapsedTimer wall;
+        wall.start();
+        const QEvent::Type type = event->type();
+        const QByteArray key = keyOf(receiver, type); // before delivery: the receiver may be deleted by it
+        const bool handled = QApplication::notify(receiver, event);
+        const double cpu = threadCpuMs() - cpu0;
+        if (cpu >= 1.0) {
+            Cost &c = m_costs[key];
+            c.maxCpuMs = std::max(c.maxCpuMs, cpu);
+            c.maxWallMs = std::max(c.maxWallMs, wall.nsecsElapsed() / 1e6);
+            c.totalCpuMs += cpu;
+            ++c.count;
+        }
+        return handled;
+    }
+
+    void setEnabled(bool on) { m_enabled = on; }
+    std::map<QByteArray, Cost> take() { return std::exchange(m_costs, {}); }
+
+private:
+    static QByteArray keyOf(QObject *receiver, QEvent::Type type)
+    {
+        QObject *owner = receiver;
+        if (qobject_cast<QTimer *>(receiver) && receiver->parent())
+            owner = receiver->parent();
+        QByteArray key = owner->metaObject()->className();
+        if (!owner->objectName().isEmpty())
+            key += '#' + owner->objectName().toUtf8();
+        const char *name = QMetaEnum::fromType<QEvent::Type>().valueToKey(type);
+        return key + ' ' + (name ? QByteArray(name) : QByteArray::number(int(type)));
+    }
+
+    bool m_enabled = false;
+    std::map<QByteArray, Cost> m_costs;
+};
+
+TimedApplication *timedApp()
+{
+    return dynamic_cast<TimedApplication *>(QCoreApplication::instance());
+}
+
 struct PhaseResult
 {
     double worstStallMs = 0;
@@ -77,6 +143,7 @@ struct PhaseResult
     qint64 readings = 0;
     double lastMapRenderMs = 0;
     double rssMb = 0; // with the window and the engine still up, at the end of the phase
+    std::map<QByteArray, TimedApplication::Cost> costs; // GUI-thread event handlers, see TimedApplication
 };
 
 // Runs one replay with the window up and a simulated user; returns the worst stall.
@@ -141,6 +208,12 @@ PhaseResult runPhase(const QString &file, double maxSeconds)
         }
     });
 
+    if (TimedApplication *app = timedApp()) {
+        app->take();
+        app->setEnabled(true);
+    }
+    probe.setObjectName(QStringLiteral("stallProbe"));
+    user.setObjectName(QStringLiteral("simulatedUser"));
     probe.start(kInterval);
     user.start(250);
     engine.start();
@@ -155,6 +228,10 @@ PhaseResult runPhase(const QString &file, double maxSeconds)
     }
     probe.stop();
     user.stop();
+    if (TimedApplication *app = timedApp()) {
+        app->setEnabled(false);
+        result.costs = app->take();
+    }
     result.seconds = clock.elapsed() / 1000.0;
     result.stations = window.mapView()->stationCount();
     result.readings = engine.state().counters().readingsIn;
@@ -256,6 +333,18 @@ QJsonObject benchGui(const BenchContext &ctx)
         out << QStringLiteral("  RSS with the window up: METAR %1 MB, stress %2 MB; %3 MB after both closed, %4 MB peak (platform: %5)\n")
                    .arg(metar.rssMb, 0, 'f', 0).arg(stressed.rssMb, 0, 'f', 0)
                    .arg(rss, 0, 'f', 0).arg(peak, 0, 'f', 0).arg(QGuiApplication::platformName());
+        // The GUI-thread handlers that cost the most in one go (last repeat), to know what to fix next.
+        for (const auto &[label, phase] : {std::pair{"METAR", &metar}, std::pair{"stress", &stressed}}) {
+            std::vector<std::pair<QByteArray, TimedApplication::Cost>> costs(phase->costs.begin(), phase->costs.end());
+            std::sort(costs.begin(), costs.end(), [](const auto &a, const auto &b) { return a.second.maxCpuMs > b.second.maxCpuMs; });
+            out << "  slowest GUI-thread handlers, " << label << " (max CPU / max wall / total CPU ms, calls >= 1 ms):\n";
+            for (size_t i = 0; i < std::min<size_t>(costs.size(), 10); ++i) {
+                const auto &[key, c] = costs[i];
+                out << QStringLiteral("    %1 / %2 / %3 ms ×%4  %5\n")
+                           .arg(c.maxCpuMs, 5, 'f', 1).arg(c.maxWallMs, 5, 'f', 1).arg(c.totalCpuMs, 6, 'f', 0)
+                           .arg(c.count).arg(QString::fromUtf8(key));
+            }
+        }
     }
     return {
         {QStringLiteral("worst_stall_ms"), worst},
@@ -281,7 +370,7 @@ std::unique_ptr<QCoreApplication> makeGuiApp(int &argc, char **argv)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
         qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    auto app = std::make_unique<QApplication>(argc, argv);
+    auto app = std::make_unique<TimedApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("StratusBench")); // not the user's settings
     stratus::MainWindow::applyTheme(stratus::MainWindow::Theme::Light);
     return app;
