@@ -2,6 +2,7 @@
 
 #include "JsonCodec.h"
 #include "KafkaBinaryCodec.h"
+#include "KafkaJsonWriter.h"
 
 #include <QJsonObject>
 
@@ -31,11 +32,11 @@ QByteArray KafkaCodec::encode(const Reading &r, bool binary)
 }
 QByteArray KafkaCodec::encode(const WindowStats &w, bool binary)
 {
-    return binary ? KafkaBinaryCodec::encode(w) : JsonCodec::compact(JsonCodec::toJson(w));
+    return binary ? KafkaBinaryCodec::encode(w) : KafkaJsonWriter::encode(w);
 }
 QByteArray KafkaCodec::encode(const Forecast &f, bool binary)
 {
-    return binary ? KafkaBinaryCodec::encode(f) : JsonCodec::compact(JsonCodec::toJson(f));
+    return binary ? KafkaBinaryCodec::encode(f) : KafkaJsonWriter::encode(f);
 }
 QByteArray KafkaCodec::encode(const Anomaly &a) { return JsonCodec::compact(JsonCodec::toJson(a)); }
 

@@ -12,7 +12,8 @@
 //    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
 //    built on first use; full runs only; null with the reason on stderr when that fails).
 // Options: --readings N, --repeats N, --only throughput|latency|peers|kafka-streams|spark, --latency-seconds S,
-// --split, --verbose (commit statistics on stderr).
+// --split, --verbose (commit statistics on stderr), --delivery exactly_once|at_least_once (of the
+// throughput runs; default exactly_once; latency always measures both).
 // Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
 //
 // The stream: real values from the METAR day (sao_19950318), 1,000 of its stations, re-timed so
@@ -57,6 +58,7 @@ namespace {
 constexpr int kStations = 1000;
 bool g_split = false;   // --split: aggregate and infer as two stages
 bool g_verbose = false; // --verbose: commit statistics on stderr
+bool g_atLeastOnce = false; // --delivery at_least_once: the throughput runs without transactions
 
 // A file of the source tree (the bench runs from the build tree below it).
 QString findSourceFile(const QString &relative)
@@ -274,6 +276,7 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
 {
     KafkaSettings k = settingsFor(bootstrap);
     k.binary = binary;
+    k.atLeastOnce = g_atLeastOnce;
     if (!preload(k, s, n, error))
         return std::nan("");
     WorkerSet set;
@@ -483,6 +486,8 @@ QJsonObject run(const BenchContext &ctx)
             g_split = true;
         else if (ctx.args[i] == QLatin1String("--verbose"))
             g_verbose = true;
+        else if (ctx.args[i] == QLatin1String("--delivery"))
+            g_atLeastOnce = next == QLatin1String("at_least_once");
     }
     const qint64 expected = expectedForecasts(s, n);
     QString error;

@@ -6,6 +6,8 @@
 #include "aggregate/SlidingWindowAggregator.h"
 #include "bus/KafkaBinaryCodec.h"
 #include "bus/KafkaCodec.h"
+#include "bus/KafkaJsonWriter.h"
+#include "JsonCodec.h"
 #include "infer/PersistenceForecaster.h"
 #include "sources/RecordedDataReader.h"
 
@@ -80,6 +82,35 @@ private slots:
             QCOMPARE(KafkaCodec::encode(*back, true), b);
             QCOMPARE(KafkaCodec::encode(*back), KafkaCodec::encode(f));
         }
+    }
+
+    // The direct JSON writer (the worker's hot path) writes exactly the bytes of the QJsonObject
+    // path, for every real window and forecast; strings that need escaping, empty windows (NaN
+    // statistics) and a model version (edge cases injected on purpose) too.
+    void jsonWriterEqualsJsonCodec()
+    {
+        for (const WindowStats &w : std::as_const(m_windows))
+            QCOMPARE(KafkaJsonWriter::encode(w), JsonCodec::compact(JsonCodec::toJson(w)));
+        for (const Forecast &f : std::as_const(m_forecasts))
+            QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        WindowStats odd = m_windows.first();
+        for (const QString &id : {QStringLiteral("K\"Q"), QStringLiteral("K\\Q"), QStringLiteral("Zürich"), QStringLiteral("a\tb")}) {
+            odd.stationId = id;
+            QCOMPARE(KafkaJsonWriter::encode(odd), JsonCodec::compact(JsonCodec::toJson(odd)));
+        }
+        WindowStats empty = m_windows.first();
+        empty.mean = empty.stddev = empty.min = empty.max = std::numeric_limits<double>::quiet_NaN();
+        empty.first = std::numeric_limits<double>::infinity();
+        QCOMPARE(KafkaJsonWriter::encode(empty), JsonCodec::compact(JsonCodec::toJson(empty)));
+        Forecast f = m_forecasts.first();
+        f.model = QStringLiteral("ridge");
+        f.modelVersion = QStringLiteral("2026-11-26T10:00:00Z-3");
+        f.points.first().lower = std::numeric_limits<double>::quiet_NaN();
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        f.stationId = QStringLiteral("Zürich");
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        f.points.clear();
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
     }
 
     void damagedBinaryIsAnErrorWithItsReason()
