@@ -2,6 +2,7 @@
 
 #include "JsonCodec.h"
 #include "KafkaBinaryCodec.h"
+#include "KafkaJsonReader.h"
 #include "KafkaJsonWriter.h"
 
 #include <QJsonObject>
@@ -56,6 +57,8 @@ Result<Reading> KafkaCodec::decodeReading(QByteArrayView b)
 {
     if (KafkaBinaryCodec::isBinary(b))
         return KafkaBinaryCodec::decodeReading(b);
+    if (auto r = KafkaJsonReader::decodeReading(b))
+        return std::move(*r);
     return decode<Reading>(b, JsonCodec::readingFromJson);
 }
 Result<WindowStats> KafkaCodec::decodeWindow(QByteArrayView b)
