@@ -139,7 +139,8 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
     if (se)
         return makeError(QStringLiteral("%1: cannot subscribe to %2: %3").arg(m_stage, m_inputTopic, kafka::errorText(se)));
 
-    QElapsedTimer txnClock;
+    QElapsedTimer txnClock; // age of the open transaction (at least once: of the open checkpoint)
+    txnClock.start();
     QList<Output> outputs;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
     std::vector<rd_kafka_message_t *> batch(static_cast<size_t>(std::max(1, maxBatch)));
@@ -218,10 +219,11 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
                 rewind(m_deliveryProblem);
                 continue;
             }
-            // Offsets are handed on every checkpointIntervalMs, and right away when caught up so
-            // an idle stage leaves nothing to re-process.
-            const bool caughtUp = n < static_cast<qsizetype>(batch.size());
-            if (!m_checkpoints.back().offsets.isEmpty() && (caughtUp || txnClock.elapsed() >= checkpointIntervalMs)) {
+            // Offsets are handed on every checkpointIntervalMs, busy or idle. Not after every poll:
+            // a caught-up stage at 10 k readings/s then sent ~300 offset commits a second, load the
+            // broker shares with the results' path (latency), for no gain but a shorter re-processing
+            // after a crash. A hand-over or a stop commits everything (drainAndCommit).
+            if (!m_checkpoints.back().offsets.isEmpty() && txnClock.elapsed() >= checkpointIntervalMs) {
                 checkpoint();
                 txnClock.start();
             }
