@@ -30,6 +30,7 @@ struct KafkaSettings
     // some outputs, which carry a deterministic id (DuplicateFilter) that readers drop. Results are
     // visible as soon as they are delivered instead of after a transaction commit.
     bool atLeastOnce = false;
+    int atLeastOnceCommitMs = 200; // [kafka] commit_interval_ms: TransactionalStage::checkpointIntervalMs
     // librdkafka properties passed through unchanged (security.protocol, sasl.*, ssl.*, …): the
     // command line's --kafka KEY=VALUE, so real clusters with SASL/SSL work without code here.
     QMap<QString, QString> extra;

@@ -23,6 +23,7 @@ QString txnError(rd_kafka_error_t *e)
 TransactionalStage::TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId)
     : m_settings(std::move(settings)), m_stage(std::move(stage)), m_inputTopic(std::move(inputTopic)), m_workerId(std::move(workerId))
 {
+    checkpointIntervalMs = std::max(1, m_settings.atLeastOnceCommitMs);
 }
 
 TransactionalStage::~TransactionalStage() = default;

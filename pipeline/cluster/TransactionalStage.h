@@ -76,7 +76,7 @@ public:
     int maxBatch = 2000;
     // At least once: how often processed input offsets are handed to the commit (they are
     // committed when the outputs before them are delivered). Only replay length after a crash
-    // depends on it, not latency.
+    // depends on it, not latency. From KafkaSettings::atLeastOnceCommitMs.
     int checkpointIntervalMs = 200;
 
 protected:
