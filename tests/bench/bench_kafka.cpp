@@ -6,7 +6,9 @@
 //    encoding side by side in each repeat (--smoke: JSON only).
 //  - latency_p50_ms / latency_p99_ms (+ _binary): readings produced at a fixed 10 k/s; for every
 //    prediction, the time from producing the reading whose event time closed its window (window
-//    end + allowed lateness) until a read_committed consumer sees the prediction.
+//    end + allowed lateness) until a read_committed consumer sees the prediction. Both delivery
+//    modes side by side: _exactly_once (also the unsuffixed keys, the default) and _at_least_once
+//    (the reader drops re-sent copies by their ids, as KafkaBus does).
 //  - kafka_streams_readings_per_s, spark_readings_per_s: the same windowed aggregation as a Kafka
 //    Streams application (exactly_once_v2, 2 threads) and as a Spark Structured Streaming job
 //    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
