@@ -353,6 +353,8 @@ Result<KafkaSettings> kafkaSettings(const Cli &cli, const Config &config, const 
     k.partitions = config.intValue(QStringLiteral("kafka/partitions"));
     k.replication = config.intValue(QStringLiteral("kafka/replication"));
     k.binary = config.value(QStringLiteral("kafka/encoding")) == QLatin1String("binary");
+    k.atLeastOnce = config.value(QStringLiteral("kafka/delivery")) == QLatin1String("at_least_once");
+    k.atLeastOnceCommitMs = config.intValue(QStringLiteral("kafka/commit_interval_ms"));
     for (const QString &kv : cli.parser.values(cli.kafkaProperty)) {
         if (const auto r = k.addExtra(kv); !r)
             return r.error();

@@ -65,6 +65,9 @@ const QList<Config::KeySpec> &Config::schema()
           << key("kafka/namespace", T::String, "", "prefix of topic and group names, for several pipelines on one cluster")
           << choice("kafka/encoding", "json", {QStringLiteral("json"), QStringLiteral("binary")},
                     "record values written to Kafka: compact JSON or the compact binary format (readers take both)")
+          << choice("kafka/delivery", "exactly_once", {QStringLiteral("exactly_once"), QStringLiteral("at_least_once")},
+                    "worker results: exactly_once (transactions, ~1 commit round trip of latency) or at_least_once (idempotent producer, offsets committed after delivery, duplicates dropped by readers: lowest latency)")
+          << key("kafka/commit_interval_ms", T::Int, "200", "at_least_once: how often a worker commits the input offsets whose outputs are delivered (a crash re-sends about this much)", 1, 600000)
           << choice("worker/role", "all", {QStringLiteral("collect"), QStringLiteral("aggregate"), QStringLiteral("infer"), QStringLiteral("all")},
                     "what a --worker process does")
           << key("worker/id", T::String, "", "name of this worker (empty = host-pid)")

@@ -236,6 +236,10 @@ void KafkaBus::run()
                 continue;
             }
             const QString topic = QString::fromUtf8(rd_kafka_topic_name(m->rkt));
+            if (topic != tRaw && !m_dedup.accept(topic, m)) {
+                rd_kafka_message_destroy(m);
+                continue;
+            }
             const QByteArrayView value(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len));
             QString error;
             if (topic == tRaw) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Bus.h"
+#include "DuplicateFilter.h"
 #include "KafkaSettings.h"
 
 #include <QMutex>
@@ -14,6 +15,8 @@ namespace stratus {
 // id, with an idempotent acks=all producer. A service thread polls the producer's delivery reports
 // and, when topics are subscribed, consumes them (read_committed) and emits the Bus signals in
 // batches. problem() says when the cluster cannot be reached or records are not delivered.
+// Copies of worker outputs re-sent in at-least-once delivery are dropped (DuplicateFilter) before
+// they become signals, so LiveState, the store and the API see each result once.
 class KafkaBus final : public Bus
 {
     Q_OBJECT
@@ -51,6 +54,8 @@ public:
 
     qint64 delivered() const { return m_delivered.load(); }
     qint64 deliveryFailures() const { return m_failed.load(); }
+    // Consumed records dropped as copies of results already emitted (at-least-once workers).
+    qint64 duplicatesDropped() const { return m_dedup.dropped(); }
 
 private:
     void produce(const QString &topic, const QByteArray &key, const QByteArray &value, int partition = -1);
@@ -69,6 +74,7 @@ private:
     std::atomic<qint64> m_lastOkMs{0};
     mutable QMutex m_problemLock;
     QString m_problem;
+    DuplicateFilter m_dedup; // used by the service thread only (dropped() is atomic)
 };
 
 } // namespace stratus

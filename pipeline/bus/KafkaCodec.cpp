@@ -2,6 +2,8 @@
 
 #include "JsonCodec.h"
 #include "KafkaBinaryCodec.h"
+#include "KafkaJsonReader.h"
+#include "KafkaJsonWriter.h"
 
 #include <QJsonObject>
 
@@ -31,11 +33,11 @@ QByteArray KafkaCodec::encode(const Reading &r, bool binary)
 }
 QByteArray KafkaCodec::encode(const WindowStats &w, bool binary)
 {
-    return binary ? KafkaBinaryCodec::encode(w) : JsonCodec::compact(JsonCodec::toJson(w));
+    return binary ? KafkaBinaryCodec::encode(w) : KafkaJsonWriter::encode(w);
 }
 QByteArray KafkaCodec::encode(const Forecast &f, bool binary)
 {
-    return binary ? KafkaBinaryCodec::encode(f) : JsonCodec::compact(JsonCodec::toJson(f));
+    return binary ? KafkaBinaryCodec::encode(f) : KafkaJsonWriter::encode(f);
 }
 QByteArray KafkaCodec::encode(const Anomaly &a) { return JsonCodec::compact(JsonCodec::toJson(a)); }
 
@@ -55,6 +57,8 @@ Result<Reading> KafkaCodec::decodeReading(QByteArrayView b)
 {
     if (KafkaBinaryCodec::isBinary(b))
         return KafkaBinaryCodec::decodeReading(b);
+    if (auto r = KafkaJsonReader::decodeReading(b))
+        return std::move(*r);
     return decode<Reading>(b, JsonCodec::readingFromJson);
 }
 Result<WindowStats> KafkaCodec::decodeWindow(QByteArrayView b)

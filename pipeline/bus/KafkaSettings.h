@@ -25,6 +25,12 @@ struct KafkaSettings
     // Write readings, windows and forecasts in KafkaBinaryCodec's compact format instead of JSON.
     // Readers accept both, so a cluster can switch while it runs.
     bool binary = false;
+    // [kafka] delivery = at_least_once: workers write with an idempotent producer and no
+    // transactions and commit input offsets once their outputs are delivered; a crash re-sends
+    // some outputs, which carry a deterministic id (DuplicateFilter) that readers drop. Results are
+    // visible as soon as they are delivered instead of after a transaction commit.
+    bool atLeastOnce = false;
+    int atLeastOnceCommitMs = 200; // [kafka] commit_interval_ms: TransactionalStage::checkpointIntervalMs
     // librdkafka properties passed through unchanged (security.protocol, sasl.*, ssl.*, …): the
     // command line's --kafka KEY=VALUE, so real clusters with SASL/SSL work without code here.
     QMap<QString, QString> extra;

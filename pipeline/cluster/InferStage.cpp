@@ -13,8 +13,11 @@ InferStage::InferStage(KafkaSettings settings, QString workerId)
 {
 }
 
-void InferStage::process(int partition, qint64 offset, QByteArrayView key, QByteArrayView value, bool, QList<Output> &out)
+void InferStage::process(int partition, qint64 offset, QByteArrayView key, QByteArrayView value, bool replaying, QList<Output> &out)
 {
+    if (replaying)
+        return; // no state but the duplicate filter's, which the base class keeps
+
     const auto w = KafkaCodec::decodeWindow(value);
     if (!w) {
         DeadLetter d;

@@ -23,6 +23,7 @@ QString txnError(rd_kafka_error_t *e)
 TransactionalStage::TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId)
     : m_settings(std::move(settings)), m_stage(std::move(stage)), m_inputTopic(std::move(inputTopic)), m_workerId(std::move(workerId))
 {
+    checkpointIntervalMs = std::max(1, m_settings.atLeastOnceCommitMs);
 }
 
 TransactionalStage::~TransactionalStage() = default;
@@ -41,14 +42,26 @@ rd_kafka_topic_s *TransactionalStage::topicHandle(const QString &name)
     return it.value();
 }
 
-void TransactionalStage::produce(const Output &o)
+void TransactionalStage::produce(const Output &o, const DuplicateFilter::Id *id)
 {
     rd_kafka_topic_t *rkt = topicHandle(o.topic);
     for (;;) {
-        const rd_kafka_resp_err_t e = rd_kafka_producev(
-            m_producer.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
-            RD_KAFKA_V_VALUE(const_cast<char *>(o.value.constData()), static_cast<size_t>(o.value.size())),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e;
+        if (id) {
+            // At least once: the output's id for readers, and its epoch for the delivery report.
+            const QByteArray header = DuplicateFilter::encode(*id);
+            e = rd_kafka_producev(m_producer.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
+                                  RD_KAFKA_V_VALUE(const_cast<char *>(o.value.constData()), static_cast<size_t>(o.value.size())),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_HEADER(DuplicateFilter::kHeader, header.constData(), static_cast<ssize_t>(header.size())),
+                                  RD_KAFKA_V_OPAQUE(reinterpret_cast<void *>(static_cast<intptr_t>(m_checkpoints.back().epoch))), RD_KAFKA_V_END);
+            if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+                ++m_checkpoints.back().outstanding;
+        } else {
+            e = rd_kafka_producev(m_producer.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(o.key.constData(), static_cast<size_t>(o.key.size())),
+                                  RD_KAFKA_V_VALUE(const_cast<char *>(o.value.constData()), static_cast<size_t>(o.value.size())),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        }
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
             ++m_stats.out;
             return;
@@ -57,30 +70,42 @@ void TransactionalStage::produce(const Output &o)
             rd_kafka_poll(m_producer.get(), 20);
             continue;
         }
-        // Anything else makes the transaction unusable; commit() will fail and abort it.
+        // Anything else makes the transaction unusable; commit() will fail and abort it. At least
+        // once: the input is re-processed from the committed offsets.
         qCWarning(lcStage).noquote() << m_stage << "cannot produce to" << o.topic << ":" << kafka::errorText(e);
+        if (id) {
+            m_deliveryFailed = true;
+            m_deliveryProblem = kafka::errorText(e);
+        }
         return;
     }
 }
 
 Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
 {
-    // Unique per process: zombie fencing comes from the consumer group generation (KIP-447), and a
-    // dead member's open transaction is aborted by the broker after transaction.timeout.ms.
-    const QString txnId = m_settings.group(m_stage) + QLatin1Char('-') + m_workerId + QLatin1Char('-')
-                        + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
-    auto producer = kafka::makeProducer(m_settings, {{QStringLiteral("transactional.id"), txnId},
-                                                     {QStringLiteral("transaction.timeout.ms"), QStringLiteral("15000")},
-                                                     {QStringLiteral("message.timeout.ms"), QStringLiteral("15000")},
-                                                     // Outputs go out while the transaction is open, so
-                                                     // commit_transaction's flush finds little left to send.
-                                                     {QStringLiteral("linger.ms"), QStringLiteral("1")},
-                                                     {QStringLiteral("batch.num.messages"), QStringLiteral("10000")},
-                                                     {QStringLiteral("batch.size"), QStringLiteral("1000000")}});
+    const bool alo = m_settings.atLeastOnce;
+    // Outputs go out while the transaction is open (or, at least once, right away), so
+    // commit_transaction's flush finds little left to send and readers see results within ~1 ms.
+    QMap<QString, QString> producerConf{{QStringLiteral("message.timeout.ms"), QStringLiteral("15000")},
+                                        {QStringLiteral("linger.ms"), QStringLiteral("1")},
+                                        {QStringLiteral("batch.num.messages"), QStringLiteral("10000")},
+                                        {QStringLiteral("batch.size"), QStringLiteral("1000000")}};
+    if (!alo) {
+        // Unique per process: zombie fencing comes from the consumer group generation (KIP-447), and a
+        // dead member's open transaction is aborted by the broker after transaction.timeout.ms.
+        const QString txnId = m_settings.group(m_stage) + QLatin1Char('-') + m_workerId + QLatin1Char('-')
+                            + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
+        producerConf.insert(QStringLiteral("transactional.id"), txnId);
+        producerConf.insert(QStringLiteral("transaction.timeout.ms"), QStringLiteral("15000"));
+    }
+    m_checkpoints.clear();
+    m_checkpoints.push_back({});
+    m_deliveryFailed = false;
+    auto producer = kafka::makeProducer(m_settings, producerConf, this, alo ? &TransactionalStage::onDelivery : nullptr);
     if (!producer)
         return producer.error();
     m_producer = std::move(producer).value();
-    if (rd_kafka_error_t *e = rd_kafka_init_transactions(m_producer.get(), 30000)) {
+    if (rd_kafka_error_t *e = alo ? nullptr : rd_kafka_init_transactions(m_producer.get(), 30000)) {
         const QString msg = QStringLiteral("%1: cannot start transactions on %2: %3").arg(m_stage, m_settings.bootstrap, txnError(e));
         rd_kafka_error_destroy(e);
         return makeError(msg);
@@ -115,7 +140,8 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
     if (se)
         return makeError(QStringLiteral("%1: cannot subscribe to %2: %3").arg(m_stage, m_inputTopic, kafka::errorText(se)));
 
-    QElapsedTimer txnClock;
+    QElapsedTimer txnClock; // age of the open transaction (at least once: of the open checkpoint)
+    txnClock.start();
     QList<Output> outputs;
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
     std::vector<rd_kafka_message_t *> batch(static_cast<size_t>(std::max(1, maxBatch)));
@@ -123,7 +149,7 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
         // Wait for the first record only as long as the open transaction may stay open, then take
         // whatever else is already fetched without waiting (consume_batch would wait for a full batch).
         int waitMs = 10;
-        if (m_txnOpen)
+        if (m_txnOpen && !alo)
             waitMs = static_cast<int>(std::clamp<qint64>(idleCommitMs - txnClock.elapsed(), 0, 10));
         qsizetype n = 0;
         if (rd_kafka_message_t *first = rd_kafka_consumer_poll(rk, waitMs)) {
@@ -149,7 +175,15 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            if (!m_txnOpen) {
+            if (deduplicatesInput() && !m_inputFilter.accept(m_inputTopic, m)) {
+                // A copy an at-least-once upstream re-sent: already processed once.
+                ++m_stats.duplicatesDropped;
+                (alo ? m_checkpoints.back().offsets : m_nextOffsets)[m->partition] = m->offset + 1;
+                pos.value() = m->offset + 1;
+                rd_kafka_message_destroy(m);
+                continue;
+            }
+            if (!m_txnOpen && !alo) {
                 if (rd_kafka_error_t *e = rd_kafka_begin_transaction(m_producer.get())) {
                     m_fatal = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_stage, txnError(e));
                     rd_kafka_error_destroy(e);
@@ -164,14 +198,39 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
             process(m->partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
                     QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), false, outputs);
             ++m_stats.in;
-            for (const Output &o : std::as_const(outputs))
-                produce(o);
-            m_nextOffsets[m->partition] = m->offset + 1;
+            if (alo) {
+                DuplicateFilter::Id id{m->partition, m->offset, 0};
+                for (const Output &o : std::as_const(outputs)) {
+                    produce(o, &id);
+                    ++id.index;
+                }
+                m_checkpoints.back().offsets[m->partition] = m->offset + 1;
+            } else {
+                for (const Output &o : std::as_const(outputs))
+                    produce(o);
+                m_nextOffsets[m->partition] = m->offset + 1;
+            }
             pos.value() = m->offset + 1;
             ++m_txnRecords;
             rd_kafka_message_destroy(m);
         }
         rd_kafka_poll(m_producer.get(), 0);
+        if (alo) {
+            if (m_deliveryFailed) {
+                rewind(m_deliveryProblem);
+                continue;
+            }
+            // Offsets are handed on every checkpointIntervalMs, busy or idle. Not after every poll:
+            // a caught-up stage at 10 k readings/s then sent ~300 offset commits a second, load the
+            // broker shares with the results' path (latency), for no gain but a shorter re-processing
+            // after a crash. A hand-over or a stop commits everything (drainAndCommit).
+            if (!m_checkpoints.back().offsets.isEmpty() && txnClock.elapsed() >= checkpointIntervalMs) {
+                checkpoint();
+                txnClock.start();
+            }
+            commitDelivered(false);
+            continue;
+        }
         const bool caughtUp = n < static_cast<qsizetype>(batch.size());
         const qint64 due = caughtUp ? std::min(idleCommitMs, commitIntervalMs) : commitIntervalMs;
         if (m_txnOpen && (txnClock.elapsed() >= due || m_txnRecords >= maxRecordsPerTransaction)) {
@@ -181,6 +240,8 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
         }
     }
     rd_kafka_queue_destroy(queue);
+    if (alo && m_fatal.isEmpty())
+        drainAndCommit();
     if (m_txnOpen && m_fatal.isEmpty()) {
         const auto c = commit();
         if (!c)
@@ -294,6 +355,8 @@ void TransactionalStage::handleRebalance(int err, void *p)
         qCInfo(lcStage).noquote() << m_stage << m_workerId << "assigned partitions" << m_assigned;
     } else {
         // Hand over cleanly: what was processed so far is committed before another member takes it.
+        if (m_settings.atLeastOnce)
+            drainAndCommit();
         if (m_txnOpen) {
             const auto c = commit();
             if (!c) {
@@ -304,8 +367,10 @@ void TransactionalStage::handleRebalance(int err, void *p)
                 m_nextOffsets.clear();
             }
         }
-        for (int i = 0; i < partitions->cnt; ++i)
+        for (int i = 0; i < partitions->cnt; ++i) {
             dropPartition(partitions->elems[i].partition);
+            m_inputFilter.forget(m_inputTopic, partitions->elems[i].partition);
+        }
         rd_kafka_assign(m_consumer.get(), nullptr);
         m_position.clear();
         QMutexLocker lock(&m_assignedLock);
@@ -323,6 +388,7 @@ Result<bool> TransactionalStage::restorePartitions(void *p)
     for (int i = 0; i < partitions->cnt; ++i) {
         rd_kafka_topic_partition_t &tp = partitions->elems[i];
         resetPartition(tp.partition);
+        m_inputFilter.forget(m_inputTopic, tp.partition);
         if (tp.offset < 0) {
             tp.offset = RD_KAFKA_OFFSET_BEGINNING;
             continue;
@@ -349,7 +415,9 @@ Result<bool> TransactionalStage::restorePartitions(void *p)
                     return makeError(QStringLiteral("%1: replay of partition %2 stalled at offset %3 of %4").arg(m_stage).arg(tp.partition).arg(at).arg(tp.offset));
                 continue;
             }
-            if (!m->err && m->offset < tp.offset) {
+            if (!m->err && m->offset < tp.offset && deduplicatesInput() && !m_inputFilter.accept(m_inputTopic, m)) {
+                at = m->offset; // a copy: the previous owner skipped it too
+            } else if (!m->err && m->offset < tp.offset) {
                 discard.clear();
                 process(tp.partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
                         QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), true, discard);
@@ -363,6 +431,105 @@ Result<bool> TransactionalStage::restorePartitions(void *p)
         rd_kafka_consumer_close(replay->get());
     }
     return true;
+}
+
+} // namespace stratus
+
+namespace stratus {
+
+void TransactionalStage::onDelivery(rd_kafka_s *, const void *message, void *opaque)
+{
+    auto *self = static_cast<TransactionalStage *>(opaque);
+    const auto *m = static_cast<const rd_kafka_message_t *>(message);
+    if (m->err) {
+        ++self->m_stats.deliveryFailures;
+        if (!self->m_deliveryFailed)
+            self->m_deliveryProblem = QStringLiteral("delivery to %1 failed: %2").arg(QString::fromUtf8(rd_kafka_topic_name(m->rkt)), kafka::errorText(m->err));
+        self->m_deliveryFailed = true;
+    }
+    // Reports of epochs dropped by a rewind fall outside the deque and are ignored.
+    const qint64 epoch = static_cast<qint64>(reinterpret_cast<intptr_t>(m->_private));
+    if (self->m_checkpoints.empty())
+        return;
+    const qint64 i = epoch - self->m_checkpoints.front().epoch;
+    if (i >= 0 && i < static_cast<qint64>(self->m_checkpoints.size()))
+        --self->m_checkpoints[static_cast<size_t>(i)].outstanding;
+}
+
+// Closes the open epoch: its offsets wait for its outputs' delivery reports.
+void TransactionalStage::checkpoint()
+{
+    Checkpoint &open = m_checkpoints.back();
+    if (open.offsets.isEmpty())
+        return;
+    open.closed = true;
+    const qint64 next = open.epoch + 1;
+    m_checkpoints.push_back({});
+    m_checkpoints.back().epoch = next;
+}
+
+// Commits the offsets of the closed epochs whose outputs (and all earlier ones) are delivered.
+void TransactionalStage::commitDelivered(bool sync)
+{
+    if (m_deliveryFailed)
+        return;
+    QHash<int, qint64> offsets;
+    while (m_checkpoints.size() > 1 && m_checkpoints.front().closed && m_checkpoints.front().outstanding <= 0) {
+        for (auto it = m_checkpoints.front().offsets.cbegin(); it != m_checkpoints.front().offsets.cend(); ++it)
+            offsets.insert(it.key(), it.value());
+        m_checkpoints.pop_front();
+    }
+    if (offsets.isEmpty())
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    const QByteArray topic = m_inputTopic.toUtf8();
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(offsets.size());
+    for (auto it = offsets.cbegin(); it != offsets.cend(); ++it)
+        rd_kafka_topic_partition_list_add(list, topic.constData(), it.key())->offset = it.value();
+    // Asynchronous while running: a lost commit only means a longer re-processing after a crash.
+    const rd_kafka_resp_err_t e = rd_kafka_commit(m_consumer.get(), list, sync ? 0 : 1);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (e)
+        qCWarning(lcStage).noquote() << m_stage << "offset commit failed:" << kafka::errorText(e);
+    else
+        ++m_stats.transactions;
+    const qint64 us = clock.nsecsElapsed() / 1000;
+    m_stats.commitUsTotal += us;
+    if (us > m_stats.commitUsMax.load())
+        m_stats.commitUsMax = us;
+}
+
+// Before a revoke or at the end: every output delivered, then the offsets committed synchronously,
+// so the next owner starts exactly where this one stopped (no copies in an orderly hand-over).
+void TransactionalStage::drainAndCommit()
+{
+    if (!m_producer || !m_consumer)
+        return;
+    rd_kafka_flush(m_producer.get(), 30000);
+    checkpoint();
+    commitDelivered(true);
+    if (m_deliveryFailed || m_checkpoints.size() > 1) {
+        qCWarning(lcStage).noquote() << m_stage << "outputs not all delivered before the hand-over; the next owner re-processes:" << m_deliveryProblem;
+        const qint64 next = m_checkpoints.back().epoch + 1;
+        m_checkpoints.clear();
+        m_checkpoints.push_back({});
+        m_checkpoints.back().epoch = next;
+        m_deliveryFailed = false;
+    }
+}
+
+// At least once, after a lost output: forget everything not committed and re-process from the
+// committed offsets (the outputs that were delivered come again with the same ids; readers drop them).
+void TransactionalStage::rewind(const QString &why)
+{
+    const qint64 next = m_checkpoints.back().epoch + 1;
+    m_checkpoints.clear();
+    m_checkpoints.push_back({});
+    m_checkpoints.back().epoch = next;
+    m_deliveryFailed = false;
+    m_deliveryProblem.clear();
+    abortAndRewind(why);
 }
 
 } // namespace stratus

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bus/DuplicateFilter.h"
 #include "bus/KafkaSettings.h"
 
 #include <QByteArray>
@@ -9,6 +10,7 @@
 #include <QString>
 
 #include <atomic>
+#include <deque>
 
 struct rd_kafka_topic_s;
 
@@ -20,6 +22,12 @@ namespace stratus {
 // member) the subclass's state for each partition is rebuilt by replaying the partition from its
 // beginning up to the committed offset with the outputs discarded, so the state equals the one
 // the previous owner had when it committed (the subclass must be deterministic per partition).
+//
+// With KafkaSettings::atLeastOnce the stage uses no transactions: outputs go out through an
+// idempotent producer as soon as they are computed (visible to readers on delivery, not at a
+// commit), each with its DuplicateFilter id in a header, and input offsets are committed only
+// once every output computed before them is delivered. A crash or a failed delivery re-processes
+// from the committed offsets; the copies that makes carry the same ids and readers drop them.
 class TransactionalStage
 {
 public:
@@ -35,12 +43,14 @@ public:
         std::atomic<qint64> out{0};
         std::atomic<qint64> predictions{0}; // of `out`, records written to the predictions topic
         std::atomic<qint64> deadLettered{0};
-        std::atomic<qint64> transactions{0};
+        std::atomic<qint64> transactions{0}; // committed transactions (at least once: offset commits)
         std::atomic<qint64> replayed{0};
         std::atomic<qint64> rebalances{0};
         // Time the stage thread spent blocked in send_offsets + commit_transaction (µs).
         std::atomic<qint64> commitUsTotal{0};
         std::atomic<qint64> commitUsMax{0};
+        std::atomic<qint64> duplicatesDropped{0}; // input copies dropped (deduplicatesInput())
+        std::atomic<qint64> deliveryFailures{0};  // at least once: outputs not delivered (then re-processed)
     };
 
     TransactionalStage(KafkaSettings settings, QString stage, QString inputTopic, QString workerId);
@@ -64,6 +74,10 @@ public:
     int idleCommitMs = 0;
     int maxRecordsPerTransaction = 50000;
     int maxBatch = 2000;
+    // At least once: how often processed input offsets are handed to the commit (they are
+    // committed when the outputs before them are delivered). Only replay length after a crash
+    // depends on it, not latency. From KafkaSettings::atLeastOnceCommitMs.
+    int checkpointIntervalMs = 200;
 
 protected:
     // Fresh state for a partition (before its replay).
@@ -73,6 +87,10 @@ protected:
     virtual void process(int partition, qint64 offset, QByteArrayView key, QByteArrayView value, bool replaying,
                          QList<Output> &out) = 0;
     virtual bool needsReplay() const = 0;
+    // The input is another stage's output: drop records whose DuplicateFilter id was seen already
+    // (copies an at-least-once upstream re-sent). The filter's marks are part of the partition's
+    // state, so such a stage replays in at-least-once mode.
+    virtual bool deduplicatesInput() const { return false; }
 
     KafkaSettings m_settings;
     Stats m_stats;
@@ -83,7 +101,13 @@ private:
     Result<bool> commit();
     void abortAndRewind(const QString &why);
     Result<bool> restorePartitions(void *partitions);
-    void produce(const Output &o);
+    void produce(const Output &o, const DuplicateFilter::Id *id = nullptr);
+    // At least once.
+    static void onDelivery(rd_kafka_s *rk, const void *message, void *opaque);
+    void checkpoint();
+    void commitDelivered(bool sync);
+    void drainAndCommit();
+    void rewind(const QString &why);
     rd_kafka_topic_s *topicHandle(const QString &name);
 
     QString m_stage;
@@ -101,6 +125,20 @@ private:
     mutable QMutex m_assignedLock;
     QList<int> m_assigned;
     QString m_fatal;
+    // At least once: processed offsets per epoch, oldest first; the back is the open one. Outputs
+    // carry their epoch as opaque; an epoch's offsets are committed when it and all before it have
+    // no output outstanding.
+    struct Checkpoint
+    {
+        qint64 epoch = 0;
+        QHash<int, qint64> offsets;
+        qint64 outstanding = 0;
+        bool closed = false;
+    };
+    std::deque<Checkpoint> m_checkpoints;
+    bool m_deliveryFailed = false;
+    QString m_deliveryProblem;
+    DuplicateFilter m_inputFilter;
 };
 
 } // namespace stratus

@@ -11,8 +11,9 @@ namespace stratus {
 //  - collect:   runs the sources (e.g. a replay) with the Engine's validation and publishes into
 //               stratus.raw (plus anomalies and dead letters); at the end of a finite replay it
 //               writes the end-of-stream marker and exits;
-//  - aggregate: raw → features (AggregateStage, exactly once);
-//  - infer:     features → predictions (InferStage, exactly once);
+//  - aggregate: raw → features (AggregateStage, exactly once, or at least once with
+//               [kafka] delivery = at_least_once: see TransactionalStage and DuplicateFilter);
+//  - infer:     features → predictions (InferStage, likewise);
 //  - all:       aggregate and infer in one process.
 // Every worker publishes a heartbeat (role, partitions, rates) to stratus.heartbeats every 2 s.
 class Worker : public QObject

@@ -6,13 +6,16 @@
 //    encoding side by side in each repeat (--smoke: JSON only).
 //  - latency_p50_ms / latency_p99_ms (+ _binary): readings produced at a fixed 10 k/s; for every
 //    prediction, the time from producing the reading whose event time closed its window (window
-//    end + allowed lateness) until a read_committed consumer sees the prediction.
+//    end + allowed lateness) until a read_committed consumer sees the prediction. Both delivery
+//    modes side by side: _exactly_once (also the unsuffixed keys, the default) and _at_least_once
+//    (the reader drops re-sent copies by their ids, as KafkaBus does).
 //  - kafka_streams_readings_per_s, spark_readings_per_s: the same windowed aggregation as a Kafka
 //    Streams application (exactly_once_v2, 2 threads) and as a Spark Structured Streaming job
 //    (local[2]) over the same backlog on the same broker (tests/bench/peers/*/run.sh, fetched and
 //    built on first use; full runs only; null with the reason on stderr when that fails).
 // Options: --readings N, --repeats N, --only throughput|latency|peers|kafka-streams|spark, --latency-seconds S,
-// --split, --verbose (commit statistics on stderr).
+// --split, --verbose (commit statistics on stderr), --delivery exactly_once|at_least_once (of the
+// throughput runs; default exactly_once; latency always measures both).
 // Broker: STRATUS_KAFKA_BOOTSTRAP, or one started with scripts/kafka.sh in a temporary directory.
 //
 // The stream: real values from the METAR day (sao_19950318), 1,000 of its stations, re-timed so
@@ -21,6 +24,7 @@
 #include "BenchRegistry.h"
 
 #include "aggregate/SlidingWindowAggregator.h"
+#include "bus/DuplicateFilter.h"
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
 #include "bus/KafkaSettings.h"
@@ -56,6 +60,7 @@ namespace {
 constexpr int kStations = 1000;
 bool g_split = false;   // --split: aggregate and infer as two stages
 bool g_verbose = false; // --verbose: commit statistics on stderr
+bool g_atLeastOnce = false; // --delivery at_least_once: the throughput runs without transactions
 
 // A file of the source tree (the bench runs from the build tree below it).
 QString findSourceFile(const QString &relative)
@@ -273,6 +278,7 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
 {
     KafkaSettings k = settingsFor(bootstrap);
     k.binary = binary;
+    k.atLeastOnce = g_atLeastOnce;
     if (!preload(k, s, n, error))
         return std::nan("");
     WorkerSet set;
@@ -295,8 +301,9 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
     return n / secs;
 }
 
-// Latency at a fixed rate; fills p50/p99 in ms.
-bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, double *p50, double *p99, QString *error)
+// Latency at a fixed rate; fills p50/p99 in ms. atLeastOnce: workers with [kafka] delivery =
+// at_least_once, and the reader drops re-sent copies as KafkaBus does (the latency of the first copy).
+bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, bool atLeastOnce, double *p50, double *p99, QString *error)
 {
     // 100 stations at 10 k/s = 100 reports per station per wall second; 600 ms event steps make
     // event time run 60× the wall clock, so each station's windows (1 min slide, 2 min lateness)
@@ -307,9 +314,11 @@ bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, do
     constexpr double kRate = 10000;
     KafkaSettings k = settingsFor(bootstrap);
     k.binary = binary;
+    k.atLeastOnce = atLeastOnce;
     KafkaBus::Options bo;
     bo.kafka = k;
     KafkaBus bus(bo);
+    DuplicateFilter dedup;
     if (const auto r = bus.start(); !r) {
         *error = r.errorMessage();
         return false;
@@ -352,7 +361,7 @@ bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, do
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            if (!m->err) {
+            if (!m->err && dedup.accept(k.topic(Bus::Topic::Predictions), m)) {
                 const auto f = KafkaCodec::decodeForecast(QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)));
                 if (f) {
                     // The window [.., issuedAt) closed when event time issuedAt + lateness was produced.
@@ -464,7 +473,7 @@ QJsonObject run(const BenchContext &ctx)
     int repeats = ctx.smoke ? 1 : std::max(1, std::min(ctx.repeats, 3));
     // --only throughput|latency (skip the other part), --latency-seconds S, --split, --verbose.
     QString only;
-    double latencySeconds = ctx.smoke ? 6.0 : 30.0;
+    double latencySeconds = ctx.smoke ? 4.0 : 30.0; // per delivery mode
     for (qsizetype i = 0; i < ctx.args.size(); ++i) {
         const QString next = i + 1 < ctx.args.size() ? ctx.args[i + 1] : QString();
         if (ctx.args[i] == QLatin1String("--readings"))
@@ -479,6 +488,8 @@ QJsonObject run(const BenchContext &ctx)
             g_split = true;
         else if (ctx.args[i] == QLatin1String("--verbose"))
             g_verbose = true;
+        else if (ctx.args[i] == QLatin1String("--delivery"))
+            g_atLeastOnce = next == QLatin1String("at_least_once");
     }
     const qint64 expected = expectedForecasts(s, n);
     QString error;
@@ -511,18 +522,31 @@ QJsonObject run(const BenchContext &ctx)
         }
     }
     if (only.isEmpty() || only == QLatin1String("latency")) {
+        // Both delivery modes side by side: exactly_once (the default; latency_p50_ms/_p99_ms and
+        // the _exactly_once keys) and at_least_once (the _at_least_once keys).
         for (bool binary : encodings) {
-            double p50 = 0, p99 = 0;
-            QString latencyError;
-            const bool ok = latency(broker.bootstrap, s, latencySeconds, binary, &p50, &p99, &latencyError);
-            o.insert(QStringLiteral("latency_p50_ms") + suffix(binary), ok ? QJsonValue(p50) : QJsonValue());
-            o.insert(QStringLiteral("latency_p99_ms") + suffix(binary), ok ? QJsonValue(p99) : QJsonValue());
-            if (!ok)
-                o.insert(QStringLiteral("latency_error") + suffix(binary), latencyError);
-            if (!ctx.json)
-                out << "latency at 10k readings/s" << (binary ? " (binary)" : " (json)") << ", produce → prediction visible: "
-                    << (ok ? QStringLiteral("p50 %1 ms, p99 %2 ms").arg(p50, 0, 'f', 1).arg(p99, 0, 'f', 1) : QStringLiteral("failed: ") + latencyError)
-                    << '\n' << Qt::flush;
+            for (bool alo : {false, true}) {
+                double p50 = 0, p99 = 0;
+                QString latencyError;
+                const bool ok = latency(broker.bootstrap, s, latencySeconds, binary, alo, &p50, &p99, &latencyError);
+                const QString mode = alo ? QStringLiteral("_at_least_once") : QStringLiteral("_exactly_once");
+                QStringList keys50{QStringLiteral("latency_p50_ms") + mode + suffix(binary)}, keys99{QStringLiteral("latency_p99_ms") + mode + suffix(binary)};
+                if (!alo) {
+                    keys50 << QStringLiteral("latency_p50_ms") + suffix(binary);
+                    keys99 << QStringLiteral("latency_p99_ms") + suffix(binary);
+                }
+                for (const QString &key : keys50)
+                    o.insert(key, ok ? QJsonValue(p50) : QJsonValue());
+                for (const QString &key : keys99)
+                    o.insert(key, ok ? QJsonValue(p99) : QJsonValue());
+                if (!ok)
+                    o.insert(QStringLiteral("latency_error") + mode + suffix(binary), latencyError);
+                if (!ctx.json)
+                    out << "latency at 10k readings/s" << (binary ? " (binary, " : " (json, ") << (alo ? "at_least_once)" : "exactly_once)")
+                        << ", produce → prediction visible: "
+                        << (ok ? QStringLiteral("p50 %1 ms, p99 %2 ms").arg(p50, 0, 'f', 1).arg(p99, 0, 'f', 1) : QStringLiteral("failed: ") + latencyError)
+                        << '\n' << Qt::flush;
+            }
         }
     }
     // The peers only in full runs: they are fetched and built on first use, which --smoke (CI)

@@ -6,6 +6,9 @@
 #include "aggregate/SlidingWindowAggregator.h"
 #include "bus/KafkaBinaryCodec.h"
 #include "bus/KafkaCodec.h"
+#include "bus/KafkaJsonReader.h"
+#include "bus/KafkaJsonWriter.h"
+#include "JsonCodec.h"
 #include "infer/PersistenceForecaster.h"
 #include "sources/RecordedDataReader.h"
 
@@ -79,6 +82,97 @@ private slots:
             QCOMPARE(back->points.size(), f.points.size());
             QCOMPARE(KafkaCodec::encode(*back, true), b);
             QCOMPARE(KafkaCodec::encode(*back), KafkaCodec::encode(f));
+        }
+    }
+
+    // The direct JSON writer (the worker's hot path) writes exactly the bytes of the QJsonObject
+    // path, for every real window and forecast; strings that need escaping, empty windows (NaN
+    // statistics) and a model version (edge cases injected on purpose) too.
+    void jsonWriterEqualsJsonCodec()
+    {
+        for (const WindowStats &w : std::as_const(m_windows))
+            QCOMPARE(KafkaJsonWriter::encode(w), JsonCodec::compact(JsonCodec::toJson(w)));
+        for (const Forecast &f : std::as_const(m_forecasts))
+            QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        WindowStats odd = m_windows.first();
+        for (const QString &id : {QStringLiteral("K\"Q"), QStringLiteral("K\\Q"), QStringLiteral("Zürich"), QStringLiteral("a\tb")}) {
+            odd.stationId = id;
+            QCOMPARE(KafkaJsonWriter::encode(odd), JsonCodec::compact(JsonCodec::toJson(odd)));
+        }
+        WindowStats empty = m_windows.first();
+        empty.mean = empty.stddev = empty.min = empty.max = std::numeric_limits<double>::quiet_NaN();
+        empty.first = std::numeric_limits<double>::infinity();
+        QCOMPARE(KafkaJsonWriter::encode(empty), JsonCodec::compact(JsonCodec::toJson(empty)));
+        Forecast f = m_forecasts.first();
+        f.model = QStringLiteral("ridge");
+        f.modelVersion = QStringLiteral("2026-11-26T10:00:00Z-3");
+        f.points.first().lower = std::numeric_limits<double>::quiet_NaN();
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        f.stationId = QStringLiteral("Zürich");
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+        f.points.clear();
+        QCOMPARE(KafkaJsonWriter::encode(f), JsonCodec::compact(JsonCodec::toJson(f)));
+    }
+
+    // The fast JSON reading parser (the worker's hot path) gives exactly the general path's
+    // reading for every real reading of the METAR day and the NWS recording, and for odd but valid
+    // documents (injected on purpose) either the same reading or nothing (then the general path runs).
+    void jsonReaderEqualsJsonCodec()
+    {
+        auto same = [](const Reading &a, const Reading &b) {
+            if (a.stationId != b.stationId || a.timestampMs != b.timestampMs || a.quality != b.quality)
+                return false;
+            for (int i = 0; i < kVariableCount; ++i) {
+                if (!sameBits(a.values[i], b.values[i]))
+                    return false;
+            }
+            return true;
+        };
+        QList<Reading> all = m_readings;
+        const auto nws = RecordedDataReader::read(testdata::shared("data/nws_recorded/nws_recorded.jsonl"));
+        QVERIFY(nws);
+        all += nws->readings;
+        int fast = 0;
+        for (const Reading &r : std::as_const(all)) {
+            const QByteArray json = JsonCodec::compact(JsonCodec::toJson(r));
+            const auto general = JsonCodec::readingFromJson(*JsonCodec::parseObject(json));
+            QVERIFY(general);
+            const auto quick = KafkaJsonReader::decodeReading(json);
+            QVERIFY2(quick, json.constData());
+            QVERIFY2(same(*quick, *general), json.constData());
+            ++fast;
+        }
+        QVERIFY(fast > 1000);
+        const QList<QByteArray> odd{
+            QByteArray(" { \"station\" : \"KMSN\" , \"ts\" : 1.7e12 , \"temperature\" : -0 , \"humidity\" : null , \"extra\" : \"x\" } "),
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"temperature\":-0.0,\"qc\":{\"temperature\":\"V\",\"bogus\":\"Z\",\"humidity\":\"ab\"}}"),
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"temperature\":12.5e-1,\"pressure\":1013.250000000000001}"),
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"temperature\":1,\"temperature\":2}"),       // duplicate key
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"temperature\":\"12\"}"),                    // wrong type
+            QByteArray("{\"station\":\"KM\\\"SN\",\"ts\":1700000000000}"),                                     // escape
+            QByteArray("{\"station\":\"Z\xc3\xbc" "rich\",\"ts\":1700000000000,\"qc\":{\"temperature\":\"\xc3\xa9" "\"}}"),            // UTF-8
+            QByteArray("{\"station\":\"KMSN\",\"ts\":99999999999999999999}"),                                // beyond 64 bits
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"flag\":true,\"list\":[1]}"),                 // other values
+            QByteArray("{\"station\":\"\",\"ts\":1700000000000}"),                                           // empty station
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,\"temperature\":01}"),                      // not JSON
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000,} "),                                     // not JSON
+            QByteArray("{\"station\":\"KMSN\",\"ts\":1700000000000}x"),                                      // trailing bytes
+        };
+        for (const QByteArray &json : odd) {
+            const auto o = JsonCodec::parseObject(json);
+            const auto general = o ? JsonCodec::readingFromJson(*o) : Result<Reading>(o.error());
+            const auto quick = KafkaJsonReader::decodeReading(json);
+            if (quick) {
+                QVERIFY2(general, json.constData());
+                QVERIFY2(same(*quick, *general), json.constData());
+            }
+            // Through KafkaCodec: the same result as the general path, errors included.
+            const auto codec = KafkaCodec::decodeReading(json);
+            QCOMPARE(bool(codec), bool(general));
+            if (codec)
+                QVERIFY2(same(*codec, *general), json.constData());
+            else
+                QCOMPARE(codec.errorMessage(), general.errorMessage());
         }
     }
 

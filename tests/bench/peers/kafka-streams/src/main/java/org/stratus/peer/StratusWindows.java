@@ -28,55 +28,97 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 /**
  * Stratus's windowed aggregation as a Kafka Streams application: Stratus JSON readings keyed by
  * station, event time from "ts", 5 min windows sliding by 1 min with 2 min grace, count / mean /
- * min / max / std of temperature and humidity, each window emitted once when it closes.
+ * min / max / std / first / last of each of Stratus's nine variables (and the wind direction's
+ * resultant length), each window emitted once when it closes.
  *
  * Usage: StratusWindows BOOTSTRAP INPUT_TOPIC OUTPUT_TOPIC READINGS THREADS at_least_once|exactly_once_v2
  * Prints one JSON line: readings aggregated per second, from the first record to the last of
  * READINGS, and the windows emitted by then.
  */
 public final class StratusWindows {
-    /** Running sums of one window, for two variables. */
-    static final class Stats {
-        long[] n = new long[2];
-        double[] sum = new double[2], sq = new double[2];
-        double[] min = {Double.NaN, Double.NaN}, max = {Double.NaN, Double.NaN};
+    /** Stratus's nine variables, as keyed in its JSON readings. */
+    static final String[] NAMES = {"temperature", "dewpoint", "humidity", "wind_speed", "wind_gust", "wind_direction", "pressure",
+                                   "precipitation", "visibility"};
+    static final String[] KEYS = new String[NAMES.length];
+    static {
+        for (int i = 0; i < NAMES.length; ++i)
+            KEYS[i] = "\"" + NAMES[i] + "\":";
+    }
+    static final int NV = NAMES.length;
+    static final int WIND_DIRECTION = 5;
 
+    /**
+     * Running sums of one window for every variable: what Stratus's aggregator computes (count, mean,
+     * min, max, population std, first and last value in event time; resultant length of the wind
+     * direction).
+     */
+    static final class Stats {
+        long[] n = new long[NV];
+        double[] sum = new double[NV], sq = new double[NV];
+        double[] min = new double[NV], max = new double[NV];
+        double[] first = new double[NV], last = new double[NV];
+        long[] firstTs = new long[NV], lastTs = new long[NV];
+        double sinSum, cosSum;
+
+        /** v: the NV values (NaN = absent) and then the event time. */
         Stats add(double[] v) {
-            for (int i = 0; i < 2; ++i) {
-                if (Double.isNaN(v[i]))
+            final long ts = (long) v[NV];
+            for (int i = 0; i < NV; ++i) {
+                final double x = v[i];
+                if (Double.isNaN(x))
                     continue;
+                if (n[i] == 0) {
+                    min[i] = max[i] = first[i] = last[i] = x;
+                    firstTs[i] = lastTs[i] = ts;
+                } else {
+                    min[i] = Math.min(min[i], x);
+                    max[i] = Math.max(max[i], x);
+                    if (ts < firstTs[i]) { firstTs[i] = ts; first[i] = x; }
+                    if (ts >= lastTs[i]) { lastTs[i] = ts; last[i] = x; }
+                }
                 ++n[i];
-                sum[i] += v[i];
-                sq[i] += v[i] * v[i];
-                min[i] = Double.isNaN(min[i]) ? v[i] : Math.min(min[i], v[i]);
-                max[i] = Double.isNaN(max[i]) ? v[i] : Math.max(max[i], v[i]);
+                sum[i] += x;
+                sq[i] += x * x;
+                if (i == WIND_DIRECTION) {
+                    sinSum += Math.sin(Math.toRadians(x));
+                    cosSum += Math.cos(Math.toRadians(x));
+                }
             }
             return this;
         }
 
         String toJson(String station, long start, long end) {
-            StringBuilder b = new StringBuilder(160).append("{\"station\":\"").append(station).append("\",\"start\":").append(start)
+            StringBuilder b = new StringBuilder(800).append("{\"station\":\"").append(station).append("\",\"start\":").append(start)
                     .append(",\"end\":").append(end);
-            String[] names = {"temperature", "humidity"};
-            for (int i = 0; i < 2; ++i) {
+            for (int i = 0; i < NV; ++i) {
                 if (n[i] == 0)
                     continue;
                 double mean = sum[i] / n[i];
                 double std = Math.sqrt(Math.max(0, sq[i] / n[i] - mean * mean));
-                b.append(",\"").append(names[i]).append("\":{\"count\":").append(n[i]).append(",\"mean\":").append(mean)
-                        .append(",\"min\":").append(min[i]).append(",\"max\":").append(max[i]).append(",\"std\":").append(std).append('}');
+                b.append(",\"").append(NAMES[i]).append("\":{\"count\":").append(n[i]).append(",\"mean\":").append(mean)
+                        .append(",\"min\":").append(min[i]).append(",\"max\":").append(max[i]).append(",\"std\":").append(std)
+                        .append(",\"first\":").append(first[i]).append(",\"last\":").append(last[i]);
+                if (i == WIND_DIRECTION)
+                    b.append(",\"resultant_length\":").append(Math.hypot(sinSum / n[i], cosSum / n[i]));
+                b.append('}');
             }
             return b.append('}').toString();
         }
     }
 
     static final class StatsSerde implements Serde<Stats> {
+        static final int SIZE = NV * (9 * 8) + 16;
+
         @Override
         public Serializer<Stats> serializer() {
             return (topic, s) -> {
-                ByteBuffer b = ByteBuffer.allocate(2 * 40);
-                for (int i = 0; i < 2; ++i)
-                    b.putLong(s.n[i]).putDouble(s.sum[i]).putDouble(s.sq[i]).putDouble(s.min[i]).putDouble(s.max[i]);
+                ByteBuffer b = ByteBuffer.allocate(SIZE);
+                for (int i = 0; i < NV; ++i)
+                    b.putLong(s.n[i]).putDouble(s.sum[i]).putDouble(s.sq[i]).putDouble(s.min[i]).putDouble(s.max[i])
+                            .putDouble(s.first[i]).putDouble(s.last[i]).putLong(s.firstTs[i]);
+                b.putDouble(s.sinSum).putDouble(s.cosSum);
+                for (int i = 0; i < NV; ++i)
+                    b.putLong(s.lastTs[i]);
                 return b.array();
             };
         }
@@ -88,13 +130,20 @@ public final class StratusWindows {
                     return null;
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 Stats s = new Stats();
-                for (int i = 0; i < 2; ++i) {
+                for (int i = 0; i < NV; ++i) {
                     s.n[i] = b.getLong();
                     s.sum[i] = b.getDouble();
                     s.sq[i] = b.getDouble();
                     s.min[i] = b.getDouble();
                     s.max[i] = b.getDouble();
+                    s.first[i] = b.getDouble();
+                    s.last[i] = b.getDouble();
+                    s.firstTs[i] = b.getLong();
                 }
+                s.sinSum = b.getDouble();
+                s.cosSum = b.getDouble();
+                for (int i = 0; i < NV; ++i)
+                    s.lastTs[i] = b.getLong();
                 return s;
             };
         }
@@ -102,14 +151,16 @@ public final class StratusWindows {
 
     /** The number after "key": in a flat JSON object, NaN when absent. Enough for Stratus's readings. */
     static double number(String json, String key) {
-        int at = json.indexOf(key);
-        if (at < 0)
-            return Double.NaN;
-        int from = at + key.length();
-        int to = from;
-        while (to < json.length() && "-+.0123456789eE".indexOf(json.charAt(to)) >= 0)
-            ++to;
-        return to > from ? Double.parseDouble(json.substring(from, to)) : Double.NaN;
+        // The first occurrence with a number after it: the same key inside "qc" has a string.
+        for (int at = json.indexOf(key); at >= 0; at = json.indexOf(key, at + 1)) {
+            int from = at + key.length();
+            int to = from;
+            while (to < json.length() && "-+.0123456789eE".indexOf(json.charAt(to)) >= 0)
+                ++to;
+            if (to > from)
+                return Double.parseDouble(json.substring(from, to));
+        }
+        return Double.NaN;
     }
 
     public static final class EventTime implements TimestampExtractor {
@@ -163,11 +214,15 @@ public final class StratusWindows {
                         doneNs.set(System.nanoTime());
                         done.countDown();
                     }
-                    return new double[] {number(v, "\"temperature\":"), number(v, "\"humidity\":")};
+                    double[] x = new double[NV + 1];
+                    for (int i = 0; i < NV; ++i)
+                        x[i] = number(v, KEYS[i]);
+                    x[NV] = number(v, "\"ts\":");
+                    return x;
                 })
                 .groupByKey(org.apache.kafka.streams.kstream.Grouped.with(Serdes.String(), Serdes.serdeFrom(
-                        (topic, d) -> ByteBuffer.allocate(16).putDouble(d[0]).putDouble(d[1]).array(),
-                        (topic, bytes) -> { ByteBuffer bb = ByteBuffer.wrap(bytes); return new double[] {bb.getDouble(), bb.getDouble()}; })))
+                        (topic, d) -> { ByteBuffer bb = ByteBuffer.allocate(8 * (NV + 1)); for (double x : d) bb.putDouble(x); return bb.array(); },
+                        (topic, bytes) -> { ByteBuffer bb = ByteBuffer.wrap(bytes); double[] d = new double[NV + 1]; for (int i = 0; i <= NV; ++i) d[i] = bb.getDouble(); return d; })))
                 .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMinutes(5), Duration.ofMinutes(2)).advanceBy(Duration.ofMinutes(1)))
                 .aggregate(Stats::new, (key, v, agg) -> agg.add(v), Materialized.with(Serdes.String(), new StatsSerde()))
                 .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
