@@ -7,6 +7,7 @@
 #include "AlertTableModel.h"
 #include "DisplayUnits.h"
 #include "EngineThread.h"
+#include "MainWindow.h"
 #include "TestData.h"
 #include "infer/AlertManager.h"
 
@@ -134,6 +135,7 @@ private slots:
 
         QVERIFY(dialog->addRule(QStringLiteral("wind_speed > 30 km/h for 15m station=KMDW")));
         QCOMPARE(table->rowCount(), 2);
+        shootBothThemes(dialog.get(), QStringLiteral("dialog_alert_rules"));
         const auto rules = m_engine->alerts().rules();
         QCOMPARE(rules.size(), 2);
         QCOMPARE(rules.last().origin, AlertManager::Origin::Api);
@@ -146,6 +148,26 @@ private slots:
         QVERIFY(dialog->removeSelected());
         QCOMPARE(table->rowCount(), 1);
         QCOMPARE(m_engine->alerts().rules().size(), 1);
+    }
+
+private:
+    // The committed screenshots (tests/gui/screenshots) of the dialog, in both themes.
+    static void shootBothThemes(QWidget *w, const QString &name)
+    {
+        const QString dir = qEnvironmentVariable("STRATUS_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        w->resize(900, 360);
+        w->show();
+        for (MainWindow::Theme theme : {MainWindow::Theme::Light, MainWindow::Theme::Dark}) {
+            MainWindow::applyTheme(theme);
+            QApplication::processEvents();
+            const QString path = QStringLiteral("%1/%2_%3.png").arg(dir, name, theme == MainWindow::Theme::Dark ? QStringLiteral("dark") : QStringLiteral("light"));
+            QVERIFY2(w->grab().save(path), qPrintable(path));
+        }
+        MainWindow::applyTheme(MainWindow::Theme::Light);
+        w->hide();
     }
 };
 

@@ -115,6 +115,7 @@ void TestGuiViews::initTestCase()
     QVERIFY(finished.wait(180'000));
 
     m_window = std::make_unique<MainWindow>(m_engine->state());
+    m_window->setAlertManager(&m_engine->alerts()); // as app/main.cpp does
     m_window->resize(1500, 950);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -954,6 +955,7 @@ void TestGuiViews::demoScreenshot()
     MainWindow::applyTheme(MainWindow::Theme::Light);
     EngineThread demo(EngineOptions::demo());
     MainWindow w(demo.state());
+    w.setAlertManager(&demo.alerts());
     w.resize(1500, 950);
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
