@@ -71,6 +71,17 @@ qint64 isoMs(const QJsonObject &o, const char *key)
     return timeutil::parseIsoUtc(QStringView(o.value(QLatin1String(key)).toString())).value_or(0);
 }
 
+
+// A candidate the registry refused after it was moved into place goes to rejected/ like any other
+// rejected candidate; returns where it now is.
+QString moveToRejected(const QString &modelsRoot, const QString &dir, const QString &version)
+{
+    const QString rejected = QDir(modelsRoot).filePath(QStringLiteral("rejected/") + version);
+    QDir().mkpath(QFileInfo(rejected).absolutePath());
+    QDir().rename(dir, rejected);
+    return rejected;
+}
+
 } // namespace
 
 RetrainJob::RetrainJob(Request request) : m_request(std::move(request))
@@ -464,10 +475,7 @@ QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision,
         if (!activated) {
             decision[QStringLiteral("promoted")] = false;
             decision[QStringLiteral("reason")] = QStringLiteral("refused by the registry: %1").arg(activated.errorMessage());
-            const QString rejected = QDir(modelsRoot).filePath(QStringLiteral("rejected/") + version);
-            QDir().mkpath(QFileInfo(rejected).absolutePath());
-            QDir().rename(target, rejected);
-            target = rejected;
+            target = moveToRejected(modelsRoot, target, version);
             recordInModel(target);
         }
     }
@@ -713,10 +721,7 @@ QJsonObject RetrainJob::publishGroups(const QString &modelsRoot, QJsonObject dec
             if (const auto set = registry->setGroupModel(name, stations, gVersion); !set) {
                 g[QStringLiteral("promoted")] = promote = false;
                 g[QStringLiteral("reason")] = QStringLiteral("refused by the registry: %1").arg(set.errorMessage());
-                const QString rejected = QDir(modelsRoot).filePath(QStringLiteral("rejected/") + gVersion);
-                QDir().mkpath(QFileInfo(rejected).absolutePath());
-                QDir().rename(target, rejected);
-                target = rejected;
+                target = moveToRejected(modelsRoot, target, gVersion);
                 recordIn(target);
             }
         }
