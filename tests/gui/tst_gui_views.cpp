@@ -834,7 +834,7 @@ void TestGuiViews::modelsViewShowsGroupDecisions()
         QCOMPARE(job->child(i)->text(5), g.value(QStringLiteral("reason")).toString());
     }
     QCOMPARE(job->child(0)->text(2), QStringLiteral("promoted")); // north
-    QCOMPARE(job->child(1)->text(2), QStringLiteral("rejected")); // south, one month and ten days
+    QCOMPARE(job->child(1)->text(2), QStringLiteral("rejected")); // south, 45 days
 }
 
 void TestGuiViews::modelsViewShowsRetrainDecisionsAndAsks()
