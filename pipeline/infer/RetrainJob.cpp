@@ -82,6 +82,26 @@ QString moveToRejected(const QString &modelsRoot, const QString &dir, const QStr
     return rejected;
 }
 
+// Trains a candidate on [fromMs, toMs) and stamps what the registry and the drift monitor read from
+// it: version, data description, training time, and the input reference over the training span.
+Result<std::shared_ptr<ForecastModel>> trainCandidate(const ForecastDataset &ds, qint64 fromMs, qint64 toMs, const QString &version)
+{
+    TrainOptions o;
+    o.fromMs = fromMs;
+    o.toMs = toMs;
+    o.version = version;
+    QElapsedTimer timer;
+    timer.start();
+    auto model = ForecastTrainer::train(ds, o);
+    if (!model)
+        return model;
+    (*model)->version = version;
+    (*model)->trainedOn = ds.description;
+    (*model)->metrics[QStringLiteral("train_seconds")] = static_cast<double>(timer.elapsed()) / 1000.0;
+    (*model)->metrics[QStringLiteral("input_reference")] = FeatureStabilityIndex::reference(ds, fromMs, toMs);
+    return model;
+}
+
 } // namespace
 
 RetrainJob::RetrainJob(Request request) : m_request(std::move(request))
@@ -339,20 +359,10 @@ Result<QJsonObject> RetrainJob::run()
                    .arg(version, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
                    .arg(stations.size()),
                1, 4);
-        TrainOptions o;
-        o.fromMs = trainFrom;
-        o.toMs = heldFrom;
-        o.version = version;
-        QElapsedTimer timer;
-        timer.start();
-        auto model = ForecastTrainer::train(ds, o);
+        auto model = trainCandidate(ds, trainFrom, heldFrom, version);
         if (!model)
             return fail(QStringLiteral("training failed: %1").arg(model.errorMessage()));
-        trainSeconds = static_cast<double>(timer.elapsed()) / 1000.0;
-        (*model)->version = version;
-        (*model)->trainedOn = ds.description;
-        (*model)->metrics[QStringLiteral("train_seconds")] = trainSeconds;
-        (*model)->metrics[QStringLiteral("input_reference")] = FeatureStabilityIndex::reference(ds, trainFrom, heldFrom);
+        trainSeconds = (*model)->metrics.value(QStringLiteral("train_seconds")).toDouble();
         if (auto e = cancelled())
             return *e;
         report(QStringLiteral("evaluating"), QStringLiteral("scoring candidate %1 on the held-back span").arg(version), 2, 4);
@@ -562,13 +572,7 @@ Result<QJsonObject> RetrainJob::runGroups(const ForecastDataset &ds, const QStri
                        .arg(gVersion, name, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
                        .arg(dsg.stations.size()),
                    static_cast<int>(gi), static_cast<int>(groups.size()));
-            TrainOptions o;
-            o.fromMs = trainFrom;
-            o.toMs = heldFrom;
-            o.version = gVersion;
-            QElapsedTimer timer;
-            timer.start();
-            auto model = ForecastTrainer::train(dsg, o);
+            auto model = trainCandidate(dsg, trainFrom, heldFrom, gVersion);
             if (!model) {
                 // One group's failure (too little data) is that group's rejection, not the job's.
                 record[QStringLiteral("promoted")] = false;
@@ -577,12 +581,8 @@ Result<QJsonObject> RetrainJob::runGroups(const ForecastDataset &ds, const QStri
                 summary << name + QStringLiteral(": reject: ") + record.value(QStringLiteral("reason")).toString();
                 continue;
             }
-            trainSeconds = static_cast<double>(timer.elapsed()) / 1000.0;
-            (*model)->version = gVersion;
-            (*model)->trainedOn = dsg.description;
-            (*model)->metrics[QStringLiteral("train_seconds")] = trainSeconds;
+            trainSeconds = (*model)->metrics.value(QStringLiteral("train_seconds")).toDouble();
             (*model)->metrics[QStringLiteral("group")] = name;
-            (*model)->metrics[QStringLiteral("input_reference")] = FeatureStabilityIndex::reference(dsg, trainFrom, heldFrom);
             auto ev = ForecastEvaluator::evaluate(**model, dsg, heldFrom, heldTo - timeutil::kMsPerHour);
             if (!ev)
                 return fail(QStringLiteral("group %1's candidate cannot be scored on the held-back span: %2").arg(name, ev.errorMessage()));
