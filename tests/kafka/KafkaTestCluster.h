@@ -114,6 +114,29 @@ public:
         return out;
     }
 
+    // Delivers one record with an idempotent producer, as every stage's producer is. The first
+    // one on a fresh broker waits for the transaction coordinator to load ("Coordinator load in
+    // progress" for seconds on a busy machine); a test that times a kill must not pay that inside
+    // its stream. Returns the problem, or empty.
+    QString warmUp() const
+    {
+        stratus::KafkaSettings k;
+        k.bootstrap = m_bootstrap;
+        k.topicNamespace = newNamespace();
+        auto p = stratus::kafka::makeProducer(k, {});
+        if (!p)
+            return p.errorMessage();
+        const QString topic = k.topicNamespace + QStringLiteral("warmup");
+        if (auto t = stratus::kafka::ensureTopics(p->get(), k, {topic}, 60000); !t)
+            return t.errorMessage();
+        const QByteArray name = topic.toUtf8();
+        rd_kafka_producev(p->get(), RD_KAFKA_V_TOPIC(name.constData()), RD_KAFKA_V_VALUE(const_cast<char *>("x"), size_t(1)),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (rd_kafka_flush(p->get(), 120000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return QStringLiteral("an idempotent producer delivered nothing in 120 s");
+        return QString();
+    }
+
     // A stratus process (worker or collector) with output kept for failure messages.
     static std::unique_ptr<QProcess> stratus(const QStringList &args)
     {
