@@ -5,28 +5,38 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 
 namespace stratus {
 
 namespace {
 
-// Fixed-capacity ring of doubles: the bounded memory of one series.
+// Bounded ring of doubles: the memory of one series. It grows with what was pushed up to its
+// capacity, then wraps: at 10,000 stations most of the 9 × 3 rings per station hold a handful of
+// values (or none: variables a station does not report), and full-size rings cost 200+ MB.
 class Ring
 {
 public:
-    explicit Ring(int capacity = 0) : m_data(static_cast<size_t>(std::max(capacity, 1))) {}
+    explicit Ring(int capacity = 0) : m_capacity(static_cast<size_t>(std::max(capacity, 1))) {}
     void push(double x, qint64 t = 0)
     {
-        if (m_times.size() != m_data.size())
-            m_times.resize(m_data.size());
-        m_times[m_head] = t;
-        m_data[m_head] = x;
-        m_head = (m_head + 1) % m_data.size();
-        m_size = std::min(m_size + 1, m_data.size());
+        if (m_data.size() < m_capacity) {
+            m_data.push_back(x);
+            m_times.push_back(t);
+            m_head = m_data.size() % m_capacity;
+        } else {
+            m_times[m_head] = t;
+            m_data[m_head] = x;
+            m_head = (m_head + 1) % m_capacity;
+        }
+        m_size = std::min(m_size + 1, m_capacity);
     }
     size_t size() const { return m_size; }
-    void clear() { m_size = m_head = 0; }
+    void clear()
+    {
+        m_data.clear(); // keeps the allocation; push() appends again from slot 0
+        m_times.clear();
+        m_size = m_head = 0;
+    }
     // Median and MAD of the contents (copy + nth_element: O(capacity), capacity is small).
     std::pair<double, double> medianMad(std::vector<double> &scratch) const
     {
@@ -68,6 +78,7 @@ private:
             m = (m + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
         return m;
     }
+    size_t m_capacity;
     std::vector<double> m_data;
     std::vector<qint64> m_times;
     size_t m_head = 0, m_size = 0;
@@ -118,7 +129,7 @@ struct AnomalyDetector::Series
         qint64 targetMs;
         double expected, lower, upper, coverage;
     };
-    std::deque<Expectation> expectations;
+    std::vector<Expectation> expectations; // sorted by target; a vector: no 512-byte deque node per series
 };
 
 struct AnomalyDetector::StationState
@@ -175,6 +186,21 @@ void AnomalyDetector::reset()
     m_peers.reset();
 }
 
+AnomalyDetector::StationState *AnomalyDetector::stationState(const QString &id)
+{
+    if (StationState *st = m_stations.value(id))
+        return st;
+    auto owned = std::make_unique<StationState>();
+    owned->id = id;
+    owned->series.reserve(kVariableCount); // Series holds vectors: a reallocation would copy them
+    for (int i = 0; i < kVariableCount; ++i)
+        owned->series.emplace_back(m_options.windowSize);
+    StationState *st = owned.get();
+    m_stations.insert(id, st);
+    m_owned.push_back(std::move(owned));
+    return st;
+}
+
 QList<Anomaly> AnomalyDetector::process(const QList<Reading> &readings)
 {
     QList<Anomaly> out;
@@ -186,16 +212,7 @@ QList<Anomaly> AnomalyDetector::process(const QList<Reading> &readings)
 QList<Anomaly> AnomalyDetector::process(const Reading &r)
 {
     QList<Anomaly> out;
-    StationState *st = m_stations.value(r.stationId);
-    if (!st) {
-        auto owned = std::make_unique<StationState>();
-        owned->id = r.stationId;
-        for (int i = 0; i < kVariableCount; ++i)
-            owned->series.emplace_back(m_options.windowSize);
-        st = owned.get();
-        m_stations.insert(r.stationId, st);
-        m_owned.push_back(std::move(owned));
-    }
+    StationState *st = stationState(r.stationId);
     thread_local std::vector<double> scratch;
 
     if (st->seen && r.timestampMs <= st->lastMs) {
@@ -293,8 +310,9 @@ void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &
     // Forecast residual: an expectation for about this time.
     if (!s.expectations.empty()) {
         const qint64 tolerance = std::max<qint64>(st.usualIntervalMs(scratch) / 2, 60'000);
-        while (!s.expectations.empty() && s.expectations.front().targetMs < r.timestampMs - tolerance)
-            s.expectations.pop_front();
+        const auto stale = std::find_if(s.expectations.begin(), s.expectations.end(),
+                                        [&](const auto &e) { return e.targetMs >= r.timestampMs - tolerance; });
+        s.expectations.erase(s.expectations.begin(), stale);
         for (const auto &e : s.expectations) {
             if (std::llabs(e.targetMs - r.timestampMs) <= tolerance) {
                 if (auto res = residualAnomaly(r, v, e.expected, e.lower, e.upper, e.coverage, m_options.residualSigmas))
@@ -481,21 +499,12 @@ void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &
 void AnomalyDetector::expect(const QString &stationId, Variable variable, qint64 targetMs, double expected,
                              double lower, double upper, double coverage)
 {
-    StationState *st = m_stations.value(stationId);
-    if (!st) {
-        auto owned = std::make_unique<StationState>();
-        owned->id = stationId;
-        for (int i = 0; i < kVariableCount; ++i)
-            owned->series.emplace_back(m_options.windowSize);
-        st = owned.get();
-        m_stations.insert(stationId, st);
-        m_owned.push_back(std::move(owned));
-    }
+    StationState *st = stationState(stationId);
     auto &q = st->series[static_cast<size_t>(index(variable))].expectations;
-    q.push_back({targetMs, expected, lower, upper, coverage});
-    std::sort(q.begin(), q.end(), [](const auto &a, const auto &b) { return a.targetMs < b.targetMs; });
-    while (q.size() > 48) // bounded: 24 hourly horizons, twice
-        q.pop_front();
+    const Series::Expectation e{targetMs, expected, lower, upper, coverage};
+    q.insert(std::upper_bound(q.begin(), q.end(), e, [](const auto &a, const auto &b) { return a.targetMs < b.targetMs; }), e);
+    if (q.size() > 48) // bounded: 24 hourly horizons, twice
+        q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(q.size() - 48));
 }
 
 std::optional<Anomaly> AnomalyDetector::residualAnomaly(const Reading &reading, Variable variable, double expected,

@@ -96,6 +96,7 @@ public:
 private:
     struct Series;
     struct StationState;
+    StationState *stationState(const QString &id); // created on first use
     void scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out);
 
     Options m_options;

@@ -4,6 +4,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace stratus {
 
 namespace {
@@ -19,14 +21,25 @@ QJsonValue num(double v)
 constexpr qint64 kMaxWaitSlots = 3;
 } // namespace
 
+bool LiveAccuracy::isScored(int horizonH)
+{
+    return std::find(kScoredHorizonsH.begin(), kScoredHorizonsH.end(), horizonH) != kScoredHorizonsH.end();
+}
+
 void LiveAccuracy::recordForecast(const Forecast &f, const QString &variant)
 {
     QMutexLocker lock(&m_mutex);
-    auto &byTarget = m_pending[pendingKey(f.stationId, f.variable)];
+    qsizetype vi = m_variants.indexOf(variant);
+    if (vi < 0) {
+        vi = m_variants.size();
+        m_variants.append(variant);
+    }
+    auto &q = m_pending[pendingKey(f.stationId, f.variable)];
     for (const ForecastPoint &p : f.points) {
-        if (std::isnan(p.value))
+        if (std::isnan(p.value) || !isScored(p.horizonH))
             continue;
-        byTarget[p.targetMs / timeutil::kMsPerHour].push_back({p.horizonH, p.value, variant});
+        const Pending x{p.targetMs / timeutil::kMsPerHour, p.value, static_cast<qint16>(p.horizonH), static_cast<quint16>(vi)};
+        q.insert(std::upper_bound(q.begin(), q.end(), x, [](const Pending &a, const Pending &b) { return a.slot < b.slot; }), x);
     }
 }
 
@@ -39,19 +52,19 @@ void LiveAccuracy::recordObservation(const QString &station, Variable v, qint64 
     if (it == m_pending.end())
         return;
     const qint64 slot = ms / timeutil::kMsPerHour;
-    auto &byTarget = *it;
-    auto hit = byTarget.find(slot);
-    if (hit != byTarget.end()) {
-        for (const Pending &p : hit->second) {
-            Cell &c = m_cells[Key{station, p.variant, index(v), p.horizonH}];
-            const double e = p.value - value;
-            ++c.n;
-            c.sumAbs += std::abs(e);
-            c.sumSq += e * e;
-        }
-        byTarget.erase(hit);
+    std::vector<Pending> &q = *it;
+    const auto bySlot = [](const Pending &p, qint64 s) { return p.slot < s; };
+    const auto first = std::lower_bound(q.begin(), q.end(), slot, bySlot);
+    auto last = first;
+    for (; last != q.end() && last->slot == slot; ++last) {
+        Cell &c = m_cells[Key{station, m_variants[last->variant], index(v), last->horizonH}];
+        const double e = last->value - value;
+        ++c.n;
+        c.sumAbs += std::abs(e);
+        c.sumSq += e * e;
     }
-    byTarget.erase(byTarget.begin(), byTarget.lower_bound(slot - kMaxWaitSlots));
+    q.erase(first, last);
+    q.erase(q.begin(), std::lower_bound(q.begin(), q.end(), slot - kMaxWaitSlots, bySlot));
 }
 
 LiveAccuracy::Cell LiveAccuracy::cell(const QString &variant, Variable v, int horizonH) const
@@ -86,9 +99,8 @@ qint64 LiveAccuracy::pending() const
 {
     QMutexLocker lock(&m_mutex);
     qint64 n = 0;
-    for (const auto &m : m_pending)
-        for (const auto &[slot, v] : m)
-            n += static_cast<qint64>(v.size());
+    for (const auto &q : m_pending)
+        n += static_cast<qint64>(q.size());
     return n;
 }
 

@@ -6,7 +6,11 @@
 #include <QJsonObject>
 #include <QMutex>
 
+#include <QStringList>
+
+#include <array>
 #include <map>
+#include <vector>
 
 namespace stratus {
 
@@ -37,12 +41,19 @@ public:
     QJsonObject toJson(const QString &station = QString()) const;
     qint64 pending() const;
 
+    // The horizons scored: those `--evaluate` reports and /models and the drift monitor read. All
+    // 24 cost about 5× the memory for horizons nobody reads (at 10,000 stations ~250 MB of pending
+    // points and cells).
+    static constexpr std::array<int, 5> kScoredHorizonsH{1, 3, 6, 12, 24};
+    static bool isScored(int horizonH);
+
 private:
     struct Pending
     {
-        int horizonH;
+        qint64 slot; // target hour slot
         double value;
-        QString variant;
+        qint16 horizonH;
+        quint16 variant; // index into m_variants
     };
     struct Key
     {
@@ -56,8 +67,9 @@ private:
         }
     };
     mutable QMutex m_mutex;
-    // (station, variable) → target hour slot → forecasts waiting for that hour's observation
-    QHash<QString, std::map<qint64, std::vector<Pending>>> m_pending;
+    // (station, variable) → forecasts waiting for their target hour's observation, sorted by slot
+    QHash<QString, std::vector<Pending>> m_pending;
+    QStringList m_variants;
     std::map<Key, Cell> m_cells;
 };
 
