@@ -490,13 +490,7 @@ QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision,
         }
     }
     decision[QStringLiteral("model_dir")] = target;
-    QJsonArray all = decisions(modelsRoot);
-    all.append(decision);
-    while (all.size() > kKeptDecisions)
-        all.removeFirst();
-    if (const auto w = writeJson(QDir(modelsRoot).filePath(QLatin1String(kDecisionsFile)), QJsonDocument(all)); !w)
-        qCWarning(lcRetrain).noquote() << w.errorMessage();
-    discard(modelsRoot, jobId);
+    recordDecision(modelsRoot, jobId, decision);
     qCInfo(lcRetrain).noquote() << "retrain" << jobId << (decision.value(QStringLiteral("promoted")).toBool() ? "promoted" : "rejected")
                                 << version << "-" << decision.value(QStringLiteral("reason")).toString();
     return decision;
@@ -733,6 +727,15 @@ QJsonObject RetrainJob::publishGroups(const QString &modelsRoot, QJsonObject dec
     decision[QStringLiteral("groups")] = groups;
     decision[QStringLiteral("promoted")] = any;
     decision[QStringLiteral("reason")] = summary.join(QStringLiteral("; "));
+    recordDecision(modelsRoot, jobId, decision);
+    qCInfo(lcRetrain).noquote() << "retrain" << jobId << "by group -" << decision.value(QStringLiteral("reason")).toString();
+    return decision;
+}
+
+// Appends to the decision log (the newest kKeptDecisions) and drops the job's checkpoints: a decided
+// job must not resume.
+void RetrainJob::recordDecision(const QString &modelsRoot, const QString &jobId, const QJsonObject &decision)
+{
     QJsonArray all = decisions(modelsRoot);
     all.append(decision);
     while (all.size() > kKeptDecisions)
@@ -740,8 +743,6 @@ QJsonObject RetrainJob::publishGroups(const QString &modelsRoot, QJsonObject dec
     if (const auto w = writeJson(QDir(modelsRoot).filePath(QLatin1String(kDecisionsFile)), QJsonDocument(all)); !w)
         qCWarning(lcRetrain).noquote() << w.errorMessage();
     discard(modelsRoot, jobId);
-    qCInfo(lcRetrain).noquote() << "retrain" << jobId << "by group -" << decision.value(QStringLiteral("reason")).toString();
-    return decision;
 }
 
 QJsonArray RetrainJob::decisions(const QString &modelsRoot)

@@ -77,6 +77,7 @@ public:
 private:
     // Station groups (RetrainOptions::groups): a candidate, an evaluation and a decision per group.
     Result<QJsonObject> runGroups(const ForecastDataset &ds, const QString &dir);
+    static void recordDecision(const QString &modelsRoot, const QString &jobId, const QJsonObject &decision);
     static QJsonObject publishGroups(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry);
     void report(const QString &stage, const QString &message, int done = 0, int total = 0);
     Result<QJsonObject> setUp();

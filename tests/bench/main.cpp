@@ -47,8 +47,10 @@ int main(int argc, char **argv)
     if (ctx.smoke)
         ctx.repeats = 1;
     std::sort(benchAreas().begin(), benchAreas().end(), [](const BenchArea &a, const BenchArea &b) { return a.name < b.name; });
-    if (args.isEmpty() || args.first() == QLatin1String("--help")) {
-        out << "usage: stratus-bench AREA [--json] [--smoke]\nareas:\n";
+    // --help anywhere: `stratus-bench kafka --help` must not start a 10-minute benchmark.
+    if (args.isEmpty() || args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"))) {
+        out << "usage: stratus-bench AREA [--json] [--smoke] [area options]\n"
+               "(each area's options are listed in tests/bench/RESULTS.md)\nareas:\n";
         for (const BenchArea &a : benchAreas())
             out << "  " << a.name.leftJustified(12) << a.description << '\n';
         return args.isEmpty() ? 2 : 0;

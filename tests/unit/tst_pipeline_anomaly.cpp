@@ -1,6 +1,7 @@
 // The anomaly detector on real data: the labelled mote deployment (per-reading F1 above the floor
 // measured when it was built), and real Beijing / NWS streams with seeded injected faults (the
 // only synthetic part, said so), each kind detected; the reasons are in words.
+#include "BeijingSixSites.h"
 #include "TestData.h"
 #include "TimeUtil.h"
 #include "infer/AnomalyDetector.h"
@@ -26,19 +27,10 @@ private:
 private slots:
     void initTestCase()
     {
-        const auto data = RecordedDataReader::read(testdata::shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
-        QVERIFY2(data.ok(), qPrintable(data.errorMessage()));
-        const QSet<QString> sites = {QStringLiteral("Aotizhongxin"), QStringLiteral("Changping"), QStringLiteral("Dingling"),
-                                     QStringLiteral("Dongsi"),       QStringLiteral("Guanyuan"),  QStringLiteral("Gucheng")};
-        const qint64 end = *timeutil::parseIsoUtc(QStringLiteral("2013-11-01T00:00:00Z"));
-        for (const Reading &r : data->readings) {
-            if (sites.contains(r.stationId) && r.timestampMs < end)
-                m_beijing.append(r);
-        }
-        for (const Station &s : data->stations) {
-            if (sites.contains(s.id))
-                m_beijingStations.append(s);
-        }
+        auto sample = testdata::beijingSixSites();
+        QVERIFY2(sample.error.isEmpty(), qPrintable(sample.error));
+        m_beijing = std::move(sample.readings);
+        m_beijingStations = std::move(sample.stations);
         QVERIFY(m_beijing.size() > 6 * 5000);
     }
 

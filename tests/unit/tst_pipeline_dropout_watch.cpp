@@ -2,6 +2,7 @@
 // stops reporting is flagged while it is silent, once per silence, in event time for replays.
 // Real streams: Beijing hourly (six sites, 2013) with FaultInjector dropouts (the faults are
 // synthetic, said so; the stream is real), and the recorded NWS stream with one station cut out.
+#include "BeijingSixSites.h"
 #include "Engine.h"
 #include "TestData.h"
 #include "TimeUtil.h"
@@ -69,15 +70,9 @@ class TestDropoutWatch : public QObject
 private slots:
     void initTestCase()
     {
-        const auto data = RecordedDataReader::read(testdata::shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
-        QVERIFY2(data.ok(), qPrintable(data.errorMessage()));
-        const QSet<QString> sites = {QStringLiteral("Aotizhongxin"), QStringLiteral("Changping"), QStringLiteral("Dingling"),
-                                     QStringLiteral("Dongsi"),       QStringLiteral("Guanyuan"),  QStringLiteral("Gucheng")};
-        const qint64 end = *timeutil::parseIsoUtc(QStringLiteral("2013-11-01T00:00:00Z"));
-        for (const Reading &r : data->readings) {
-            if (sites.contains(r.stationId) && r.timestampMs < end)
-                m_beijing.append(r);
-        }
+        auto sample = testdata::beijingSixSites();
+        QVERIFY2(sample.error.isEmpty(), qPrintable(sample.error));
+        m_beijing = std::move(sample.readings);
         QVERIFY(m_beijing.size() > 6 * 5000);
     }
 
