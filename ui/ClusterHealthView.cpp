@@ -155,6 +155,16 @@ ClusterHealthView::Spark ClusterHealthView::makeSpark(const QString &title)
     return s;
 }
 
+// Red for what needs a glance; otherwise no colour of its own, so the text follows the theme (a
+// brush taken from the palette would keep the old theme's colour after a switch).
+void ClusterHealthView::markRed(QTableWidgetItem *item, bool red)
+{
+    if (red)
+        item->setForeground(QColor(0xdc, 0x26, 0x26));
+    else
+        item->setData(Qt::ForegroundRole, QVariant());
+}
+
 QLineSeries *ClusterHealthView::seriesFor(Spark &spark, const QString &name, int colourIndex)
 {
     QLineSeries *&series = spark.series[name];
@@ -328,11 +338,9 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         setCell(m_partitions, i, 9, consumed ? QString::number(p.lagSeconds, 'f', 1) : QStringLiteral("—"));
         // An under-replicated partition, a partition without a leader and a lag that keeps growing
         // are worth a glance.
-        const QColor red(0xdc, 0x26, 0x26);
-        const QBrush normal = palette().brush(QPalette::Text);
-        m_partitions->item(i, 5)->setForeground(p.isr.size() < p.replicas.size() ? QBrush(red) : normal);
-        m_partitions->item(i, 3)->setForeground(p.leader < 0 ? QBrush(red) : normal);
-        m_partitions->item(i, 8)->setForeground(growing ? QBrush(red) : normal);
+        markRed(m_partitions->item(i, 5), p.isr.size() < p.replicas.size());
+        markRed(m_partitions->item(i, 3), p.leader < 0);
+        markRed(m_partitions->item(i, 8), growing);
         m_partitions->item(i, 8)->setToolTip(growing ? tr("Lag grew in each of the last %1 cluster snapshots").arg(kLagAlertSnapshots)
                                                      : QString());
         m_partitions->item(i, 0)->setToolTip(p.error);
@@ -360,7 +368,7 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         setCell(m_workers, i, 3, ids(w.partitions));
         setCell(m_workers, i, 4, QString::number(in, 'f', 0));
         setCell(m_workers, i, 5, QString::number(out, 'f', 0));
-        m_workers->item(i, 2)->setForeground(w.alive ? palette().brush(QPalette::Text) : QBrush(QColor(0xdc, 0x26, 0x26)));
+        markRed(m_workers->item(i, 2), !w.alive);
     }
     if (fresh) {
         int colour = 0;
@@ -368,8 +376,14 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
             // "ns.stratus.aggregate" → "aggregate": the legend has little room.
             push(m_lag, it.key().section(QLatin1Char('.'), -1), colour++, static_cast<double>(it.value()));
         }
-        if (groupLag.isEmpty())
+        if (groupLag.isEmpty()) {
             push(m_lag, tr("lag"), 1, static_cast<double>(totalLag));
+        } else if (QLineSeries *total = m_lag.series.take(tr("lag"))) {
+            // The groups have lines of their own now: the stand-in drawn before any group had
+            // committed would stay in the legend with no data.
+            m_lag.chart->removeSeries(total);
+            delete total;
+        }
         colour = 0;
         for (auto it = stageRates.cbegin(); it != stageRates.cend(); ++it)
             push(m_clusterRates, it.key(), colour++, it.value());

@@ -13,6 +13,7 @@ class QChart;
 class QChartView;
 class QGroupBox;
 class QLabel;
+class QTableWidgetItem;
 class QLineSeries;
 class QTableWidget;
 class QValueAxis;
@@ -53,6 +54,7 @@ private:
     void push(Spark &spark, const QString &name, int colourIndex, double value);
     void updateCluster(const LiveState::ClusterStatus &cluster);
     static bool grows(const std::deque<qint64> &history);
+    static void markRed(QTableWidgetItem *item, bool red);
     void applyTheme();
     void changeEvent(QEvent *event) override;
 

@@ -635,19 +635,24 @@ void TestGuiViews::nearMeSaysPlainlyWhenNoPosition()
 
 void TestGuiViews::clusterViewShowsMonitorSnapshot()
 {
-    // A ClusterMonitor snapshot (ClusterHealth::toJson()) captured from a real run against a real
-    // broker (tests/data/cluster_health_snapshot.json, see tests/data/README.md), fed as
-    // Engine feeds it: LiveState::setCluster. The view reads it through the one conversion.
-    QFile f(testdata::source("tests/data/cluster_health_snapshot.json"));
+    // ClusterMonitor snapshots (ClusterHealth::toJson()) taken every ~0.5 s during a real run against
+    // a real broker, until its lag drained (tests/data/cluster_health_series.json, see
+    // tests/data/README.md), fed one by one as Engine feeds them: LiveState::setCluster. The view
+    // reads them through the one conversion; the last one is checked cell by cell.
+    QFile f(testdata::source("tests/data/cluster_health_series.json"));
     QVERIFY(f.open(QIODevice::ReadOnly));
-    const QJsonObject snapshot = QJsonDocument::fromJson(f.readAll()).object();
+    const QJsonArray series = QJsonDocument::fromJson(f.readAll()).array();
+    QVERIFY(series.size() >= 3);
+    const QJsonObject snapshot = series.last().toObject();
     QVERIFY(!snapshot.isEmpty());
     LiveState state;
     ClusterHealthView view(state);
     view.resize(1200, 700);
     view.show();
-    state.setCluster(snapshot);
-    view.sample();
+    for (const QJsonValue &s : series) {
+        state.setCluster(s.toObject());
+        view.sample();
+    }
     const auto status = state.clusterStatus();
     QVERIFY(status.connected);
     QCOMPARE(status.brokers.size(), snapshot.value(QStringLiteral("brokers")).toArray().size());

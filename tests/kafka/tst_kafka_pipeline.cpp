@@ -195,22 +195,28 @@ private slots:
         const KafkaSettings k = m_cluster.settings(ns);
         std::vector<std::unique_ptr<QProcess>> workers;
         workers.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1"))));
-        auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
-        QVERIFY2(collector->waitForFinished(120000) && collector->exitCode() == 0, collector->readAll().constData());
-        QVERIFY(KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Features), 12580, 60000, 0).size() >= 12580);
-
         ClusterMonitor monitor(k);
         monitor.liveWindowMs = 4000;
+        // Snapshots while the stream runs and drains, as the GUI polls them: kept as a series (see
+        // STRATUS_CAPTURE_CLUSTER_JSON below) so the GUI test's lag and rate charts have a history.
+        QJsonArray series;
+        auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, testdata::shared("data/nws_recorded/nws_recorded.jsonl")));
+        for (int i = 0; i < 480 && !collector->waitForFinished(250); ++i)
+            series.append(monitor.snapshot().toJson());
+        QVERIFY2(collector->state() == QProcess::NotRunning && collector->exitCode() == 0, collector->readAll().constData());
+
         ClusterHealth h;
         // Lag drains once the last transactions are committed.
         for (int i = 0; i < 80; ++i) {
             h = monitor.snapshot();
+            series.append(h.toJson());
             // The worker's first heartbeat goes out before its partitions are assigned: wait for one after.
             const bool assigned = !h.workers.isEmpty() && !ClusterStatusConverter::fromHealthJson(h.toJson()).workers.value(0).partitions.isEmpty();
             if (h.groups.size() == 1 && h.groups[0].totalRecords == 0 && assigned)
                 break;
             QTest::qWait(250);
         }
+        QVERIFY(KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Features), 12580, 60000, 0).size() >= 12580);
         QVERIFY2(h.error.isEmpty(), qPrintable(h.error));
         QVERIFY(!h.brokers.isEmpty());
         QCOMPARE(h.topics.size(), 6);
@@ -262,12 +268,13 @@ private slots:
         QVERIFY(status.workers[0].alive);
         QCOMPARE(status.workers[0].stages.size(), 1);
         QCOMPARE(status.workers[0].partitions, (QList<int>{0, 1, 2, 3}));
-        // STRATUS_CAPTURE_CLUSTER_JSON=file keeps this snapshot: tests/data/cluster_health_snapshot.json
-        // for the GUI test was captured so.
+        // STRATUS_CAPTURE_CLUSTER_JSON=file keeps the series of snapshots, this last one included:
+        // tests/data/cluster_health_series.json for the GUI test was captured so.
         if (const QString capture = qEnvironmentVariable("STRATUS_CAPTURE_CLUSTER_JSON"); !capture.isEmpty()) {
+            QVERIFY(series.size() >= 3);
             QFile out(capture);
             QVERIFY(out.open(QIODevice::WriteOnly));
-            out.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
+            out.write(QJsonDocument(series).toJson(QJsonDocument::Compact));
         }
 
         // A dead worker stops beating and is reported as not alive.
