@@ -159,6 +159,7 @@ int Worker::run(Options o)
                                   {QStringLiteral("dead_lettered"), static_cast<double>(x.deadLettered.load())},
                                   {QStringLiteral("transactions"), static_cast<double>(x.transactions.load())},
                                   {QStringLiteral("replayed"), static_cast<double>(x.replayed.load())},
+                                  {QStringLiteral("rebalances"), static_cast<double>(x.rebalances.load())},
                                   {QStringLiteral("in_per_s"), (in - lastIn.value(s->stage())) / dt},
                                   {QStringLiteral("out_per_s"), (out - lastOut.value(s->stage())) / dt}});
             lastIn[s->stage()] = in;

@@ -115,12 +115,12 @@ private slots:
         collect.replace(collect.indexOf(QStringLiteral("max")), QStringLiteral("300"));
         auto collector = KafkaTestCluster::stratus(collect);
 
-        // SIGKILL of w1 (its aggregate process) once it has produced results, as its heartbeat
-        // says: no hand-over, no commit of what it delivered, so the next owner re-processes that
-        // part and re-sends those windows and forecasts. Waiting for a fixed time instead failed
-        // on a slow machine, where w1 had delivered nothing yet when it was killed.
-        QVERIFY2(waitForOutput(k, QStringLiteral("w1"), 60000), "w1 produced nothing in 60 s");
-        QTest::qWait(1000); // and its producer delivered them (linger 5 ms)
+        // SIGKILL of w1 (its aggregate process) once it has produced results after its last
+        // hand-over, as its heartbeats say: no commit of what it delivered, so the next owner
+        // re-processes that part and re-sends those windows and forecasts. Waiting for a fixed
+        // time instead failed on a slow machine, where w1 had delivered nothing yet when killed.
+        QVERIFY2(waitForUncommittedOutput(k, QStringLiteral("w1"), 60000), "w1 produced nothing after its last rebalance in 60 s");
+        QTest::qWait(500); // and its producer delivered them (linger 1 ms); nobody joins meanwhile
         {
             QMutexLocker l(&lock);
             QVERIFY2(windows.size() < m_expected.windows.size(), "stream finished before the kill; nothing was tested");
@@ -224,9 +224,13 @@ private slots:
     }
 
 private:
-    // True once the worker's heartbeat reports results produced by one of its stages. One reader
-    // assigned to the heartbeats' single partition (no group join to wait for).
-    static bool waitForOutput(const KafkaSettings &k, const QString &worker, int timeoutMs)
+    // True once two successive heartbeats of the worker show a stage that produced results between
+    // them without a rebalance in between (its "rebalances" counts every assignment and revocation):
+    // those results came after its last hand-over, the only time the killed worker commits, so the
+    // next owner must re-send them. (Waiting for "any output" was not enough: a hand-over could fall
+    // between that output and the kill, and the run tested nothing.) One reader assigned to the
+    // heartbeats' single partition (no group join to wait for).
+    static bool waitForUncommittedOutput(const KafkaSettings &k, const QString &worker, int timeoutMs)
     {
         auto c = kafka::makeConsumer(k, {{QStringLiteral("group.id"), k.topicNamespace + QStringLiteral("hb-") + QUuid::createUuid().toString()}});
         if (!c)
@@ -235,24 +239,33 @@ private:
         rd_kafka_topic_partition_list_add(parts, k.heartbeatTopic().toUtf8().constData(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
         rd_kafka_assign(c->get(), parts);
         rd_kafka_topic_partition_list_destroy(parts);
-        bool produced = false;
+        QHash<QString, std::pair<double, double>> last; // stage → (out, rebalances) at the previous beat
+        bool ready = false;
         QElapsedTimer clock;
         clock.start();
-        while (!produced && clock.elapsed() < timeoutMs) {
+        while (!ready && clock.elapsed() < timeoutMs) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->get(), 100);
             if (!m)
                 continue;
             if (!m->err) {
                 const QJsonObject hb = QJsonDocument::fromJson(QByteArray(static_cast<const char *>(m->payload), qsizetype(m->len))).object();
                 if (hb.value(QStringLiteral("worker")).toString() == worker) {
-                    for (const QJsonValue &st : hb.value(QStringLiteral("stages")).toArray())
-                        produced = produced || st.toObject().value(QStringLiteral("out")).toDouble() > 0;
+                    for (const QJsonValue &v : hb.value(QStringLiteral("stages")).toArray()) {
+                        const QJsonObject st = v.toObject();
+                        const QString stage = st.value(QStringLiteral("stage")).toString();
+                        const std::pair<double, double> now{st.value(QStringLiteral("out")).toDouble(),
+                                                            st.value(QStringLiteral("rebalances")).toDouble()};
+                        const auto before = last.find(stage);
+                        if (before != last.end() && now.second == before->second && now.first > before->first)
+                            ready = true;
+                        last.insert(stage, now);
+                    }
                 }
             }
             rd_kafka_message_destroy(m);
         }
         rd_kafka_consumer_close(c->get());
-        return produced;
+        return ready;
     }
 
     // Multiset difference of two sorted lists: what is missing and what is extra, with examples.
