@@ -155,6 +155,28 @@ ClusterHealthView::Spark ClusterHealthView::makeSpark(const QString &title)
     return s;
 }
 
+// The namespace a deployment puts before every topic and group ("ns.stratus.raw"), when all its
+// topics share one: the table shows it once in the header, so the offset and lag columns fit.
+QString ClusterHealthView::topicNamespace(const LiveState::ClusterStatus &cluster)
+{
+    QString ns;
+    for (const auto &p : cluster.partitions) {
+        const qsizetype at = p.topic.indexOf(QLatin1String("stratus."));
+        if (at <= 0)
+            return QString();
+        const QString prefix = p.topic.left(at);
+        if (!ns.isEmpty() && prefix != ns)
+            return QString();
+        ns = prefix;
+    }
+    return ns;
+}
+
+QString ClusterHealthView::withoutNamespace(const QString &name, const QString &ns)
+{
+    return !ns.isEmpty() && name.startsWith(ns) ? name.mid(ns.size()) : name;
+}
+
 // Red for what needs a glance; otherwise no colour of its own, so the text follows the theme (a
 // brush taken from the palette would keep the old theme's colour after a switch).
 void ClusterHealthView::markRed(QTableWidgetItem *item, bool red)
@@ -307,6 +329,7 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
     QMap<QString, qint64> groupLag;
     QSet<QString> seen;
     m_growingPartitions.clear();
+    const QString ns = topicNamespace(cluster);
     m_partitions->setRowCount(static_cast<int>(cluster.partitions.size()));
     for (int i = 0; i < cluster.partitions.size(); ++i) {
         const auto &p = cluster.partitions[i];
@@ -326,8 +349,8 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         const bool growing = consumed && grows(history);
         if (growing)
             m_growingPartitions << key;
-        setCell(m_partitions, i, 0, p.topic, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_partitions, i, 1, p.group.isEmpty() ? QStringLiteral("—") : p.group, Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_partitions, i, 0, withoutNamespace(p.topic, ns), Qt::AlignLeft | Qt::AlignVCenter);
+        setCell(m_partitions, i, 1, p.group.isEmpty() ? QStringLiteral("—") : withoutNamespace(p.group, ns), Qt::AlignLeft | Qt::AlignVCenter);
         setCell(m_partitions, i, 2, QString::number(p.partition));
         setCell(m_partitions, i, 3, p.leader >= 0 ? QString::number(p.leader) : tr("none"));
         setCell(m_partitions, i, 4, ids(p.replicas));
@@ -399,6 +422,8 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
                        .arg(cluster.partitions.size())
                        .arg(cluster.workers.size())
                        .arg(totalLag);
+    if (!ns.isEmpty())
+        text += QLatin1Char(' ') + tr("Topics and groups of namespace <b>%1</b>.").arg((ns.endsWith(QLatin1Char('.')) ? ns.chopped(1) : ns).toHtmlEscaped());
     if (m_lagAlert) {
         QString where = m_growingPartitions.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m_growingPartitions.join(QStringLiteral(", ")).toHtmlEscaped());
         text += QStringLiteral(" <span style='color:#dc2626'><b>%1</b>%2</span>").arg(tr("Consumer lag keeps growing."), where);

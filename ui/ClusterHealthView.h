@@ -55,6 +55,8 @@ private:
     void updateCluster(const LiveState::ClusterStatus &cluster);
     static bool grows(const std::deque<qint64> &history);
     static void markRed(QTableWidgetItem *item, bool red);
+    static QString topicNamespace(const LiveState::ClusterStatus &cluster);
+    static QString withoutNamespace(const QString &name, const QString &ns);
     void applyTheme();
     void changeEvent(QEvent *event) override;
 
