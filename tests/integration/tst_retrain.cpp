@@ -50,6 +50,19 @@ class TstRetrain : public QObject
     QString m_promoted;
     QString m_rejected; // the one-month candidate of the first test
 
+    // A models root of its own for one test, with one version copied in (model and weights), so
+    // the other tests' registry stays as it is.
+    static bool seedModelsRoot(const QString &root, const QString &versionDir, const QString &version)
+    {
+        if (!QDir().mkpath(root + u'/' + version))
+            return false;
+        for (const char *f : {"model.json", "weights.json"}) {
+            if (!QFile::copy(QDir(versionDir).filePath(QLatin1String(f)), root + u'/' + version + u'/' + QLatin1String(f)))
+                return false;
+        }
+        return true;
+    }
+
     RetrainJob::Request request(int trainDays, double margin = 0.02)
     {
         RetrainJob::Request r;
@@ -329,10 +342,7 @@ private slots:
         // weather of a day is hard for all of them alike). With retrain/on_drift a retrain starts (reason "drift") and
         // is decided. A copy of the store and the registry, so the other tests' state stays as it is.
         const QString root = m_dir.filePath(QStringLiteral("models-error-drift"));
-        QVERIFY(QDir().mkpath(root + u'/' + m_promoted));
-        for (const char *f : {"model.json", "weights.json"})
-            QVERIFY(QFile::copy(QDir(m_root).filePath(m_promoted + u'/' + QLatin1String(f)),
-                                root + u'/' + m_promoted + u'/' + QLatin1String(f)));
+        QVERIFY(seedModelsRoot(root, QDir(m_root).filePath(m_promoted), m_promoted));
         const QString store = m_dir.filePath(QStringLiteral("history-error-drift.sqlite"));
         QVERIFY(QFile::copy(m_store, store));
         const QList<Reading> next = retraindata::beijing(kStations, retraindata::iso("2015-03-01T00:00:00Z"),
@@ -398,10 +408,7 @@ private slots:
         // group was trained, the resumed job takes that group from its checkpoint and trains only
         // the second.
         const QString root = m_dir.filePath(QStringLiteral("models-groups-resume"));
-        QVERIFY(QDir().mkpath(root + u'/' + m_rejected));
-        for (const char *f : {"model.json", "weights.json"})
-            QVERIFY(QFile::copy(QDir(m_root).filePath(QStringLiteral("rejected/") + m_rejected + u'/' + QLatin1String(f)),
-                                root + u'/' + m_rejected + u'/' + QLatin1String(f)));
+        QVERIFY(seedModelsRoot(root, QDir(m_root).filePath(QStringLiteral("rejected/") + m_rejected), m_rejected));
         RetrainJob::Request r;
         r.storePath = m_store;
         r.modelsRoot = root;
@@ -451,10 +458,7 @@ private slots:
         // regime, which 40 days of three stations do not give),
         // which does not, so the south stays on the active model.
         const QString root = m_dir.filePath(QStringLiteral("models-groups"));
-        QVERIFY(QDir().mkpath(root + u'/' + m_rejected));
-        for (const char *f : {"model.json", "weights.json"})
-            QVERIFY(QFile::copy(QDir(m_root).filePath(QStringLiteral("rejected/") + m_rejected + u'/' + QLatin1String(f)),
-                                root + u'/' + m_rejected + u'/' + QLatin1String(f)));
+        QVERIFY(seedModelsRoot(root, QDir(m_root).filePath(QStringLiteral("rejected/") + m_rejected), m_rejected));
         ModelRegistry registry(root);
         QVERIFY(registry.activateNewest().ok());
         QCOMPARE(registry.active()->version, m_rejected);
