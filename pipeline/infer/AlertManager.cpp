@@ -22,6 +22,12 @@ QString originKey(AlertManager::Origin o) { return o == AlertManager::Origin::Co
 
 // Times are UTC epoch milliseconds, as everywhere in the API; null when there is none.
 QJsonValue msOrNull(qint64 ms) { return ms > 0 ? QJsonValue(ms) : QJsonValue(QJsonValue::Null); }
+
+// The envelope of the rules and silences listings: {"count", "now", key: [...]}.
+QJsonObject listing(const QString &key, const QJsonArray &list, qint64 nowMs)
+{
+    return QJsonObject{{QStringLiteral("count"), list.size()}, {QStringLiteral("now"), nowMs}, {key, list}};
+}
 qint64 msOf(const QJsonValue &v) { return v.isDouble() ? v.toInteger() : 0; }
 
 qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
@@ -336,11 +342,8 @@ QJsonObject AlertManager::rulesJson() const
     QJsonArray list;
     for (const RuleEntry &e : m_rules)
         list.append(ruleJsonLocked(e, t));
-    QJsonObject o;
-    o.insert(QStringLiteral("count"), list.size());
-    o.insert(QStringLiteral("now"), t);
+    QJsonObject o = listing(QStringLiteral("rules"), list, t);
     o.insert(QStringLiteral("clock"), m_clock == Clock::EventTime ? QStringLiteral("event_time") : QStringLiteral("wall_clock"));
-    o.insert(QStringLiteral("rules"), list);
     return o;
 }
 
@@ -381,11 +384,7 @@ QJsonObject AlertManager::silencesJson() const
     QJsonArray list;
     for (const SilenceEntry &e : m_silences)
         list.append(silenceJson(e, t));
-    QJsonObject o;
-    o.insert(QStringLiteral("count"), list.size());
-    o.insert(QStringLiteral("now"), t);
-    o.insert(QStringLiteral("silences"), list);
-    return o;
+    return listing(QStringLiteral("silences"), list, t);
 }
 
 Result<bool> AlertManager::saveLocked() const
