@@ -6,10 +6,10 @@
 #include "cluster/ClusterMonitor.h"
 #include "cluster/Worker.h"
 #include "api/SignalWatcher.h"
-#include "infer/AlertRuleEngine.h"
-#include "infer/AnomalyEvaluator.h"
-#include "infer/ModelCommands.h"
-#include "infer/RetrainCommand.h"
+#include "alerts/AlertRuleEngine.h"
+#include "commands/AnomalyCommand.h"
+#include "commands/ModelCommands.h"
+#include "commands/RetrainCommand.h"
 #include "store/CsvExporter.h"
 #include "store/HistoryStore.h"
 #include "geo/UserLocation.h"
@@ -382,7 +382,7 @@ int runServer(const Config &config, EngineOptions options)
     api.run([&](ApiServer &server) {
         server.setHistoryStore(engine.store());
         server.setModelRegistry(engine.models());
-        server.setRetrainScheduler(engine.retrain());
+        server.setRetrainCoordinator(engine.retrain());
         server.setAlertManager(&engine.alerts());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
         server.setApiToken(config.value(QStringLiteral("server/token")));
@@ -476,21 +476,12 @@ int main(int argc, char **argv)
         return ModelCommands::run(args);
     if (RetrainCommand::wants(args))
         return RetrainCommand::run(args);
+    if (AnomalyCommand::wants(args))
+        return AnomalyCommand::run(args);
 
     Cli cli;
     cli.parser.process(args);
 
-    if (cli.parser.isSet(cli.evaluateAnomalies)) {
-        if (!cli.parser.isSet(cli.data))
-            return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));
-        bool seedOk = false, faultsOk = false;
-        const uint seed = cli.parser.value(cli.seed).toUInt(&seedOk);
-        const int faults = cli.parser.value(cli.faults).toInt(&faultsOk);
-        if (!seedOk || !faultsOk || faults < 1)
-            return fail(QStringLiteral("--seed and --faults need positive whole numbers"));
-        QTextStream out(stdout), err(stderr);
-        return AnomalyEvaluator::runCommand(cli.parser.value(cli.data), cli.parser.isSet(cli.json), seed, faults, out, err);
-    }
     if (cli.parser.isSet(cli.bench))
         return fail(QStringLiteral("benchmarks are a separate program: run stratus-bench --help"));
 

@@ -3,12 +3,13 @@
 #include "JsonCodec.h"
 #include "TimeUtil.h"
 #include "bus/LocalBus.h"
+#include "cluster/ClusterStatusConverter.h"
 #include "geo/NearStationSelection.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
-#include "infer/DropoutWatch.h"
-#include "infer/ModelRegistry.h"
-#include "infer/RetrainScheduler.h"
+#include "anomaly/DropoutWatch.h"
+#include "models/ModelRegistry.h"
+#include "models/RetrainCoordinator.h"
 #include "store/HistoryStore.h"
 
 #include <QDateTime>
@@ -61,7 +62,11 @@ Engine::Engine(EngineOptions options, QObject *parent)
     if (m_options.clusterSnapshot) {
         auto *clusterTimer = new QTimer(this);
         auto *watcher = new QFutureWatcher<QJsonObject>(this);
-        connect(watcher, &QFutureWatcher<QJsonObject>::finished, this, [this, watcher] { m_state.setCluster(watcher->result()); });
+        connect(watcher, &QFutureWatcher<QJsonObject>::finished, this, [this, watcher] {
+            // The GUI's cluster view reads the same snapshot, converted once here.
+            const QJsonObject snapshot = watcher->result();
+            m_state.setCluster(snapshot, ClusterStatusConverter::fromHealthJson(snapshot));
+        });
         auto poll = [this, watcher] {
             if (watcher->isRunning())
                 return;
@@ -108,7 +113,11 @@ Engine::Engine(EngineOptions options, QObject *parent)
     if (!m_options.store.path.isEmpty()) {
         m_store = std::make_unique<HistoryStore>(m_options.store);
         if (const auto opened = m_store->open(); opened) {
-            m_store->attach(*m_bus);
+            HistoryStore *store = m_store.get();
+            connect(m_bus, &Bus::readings, store, &HistoryStore::addReadings);
+            connect(m_bus, &Bus::features, store, &HistoryStore::addFeatures);
+            connect(m_bus, &Bus::forecasts, store, &HistoryStore::addForecasts);
+            connect(m_bus, &Bus::anomalies, store, &HistoryStore::addAnomalies);
             // A non-shifted replay is deterministic, so after a crash it resumes at the store's
             // acknowledged mark (the tail of the last batch is re-sent and upserted, never lost).
             // Live sources and time-shifted replays are not: their readings are never skipped.
@@ -166,8 +175,8 @@ void Engine::setUpModels(const QStringList &servedStations)
     m_models->watch();
     m_forecasts.setRegistry(m_models);
     // Retraining reads the store on a pool thread; drift alerts join the weather alerts on the bus.
-    m_retrain = new RetrainScheduler(m_options.retrain, m_models, m_store ? m_store->path() : QString(), &m_state, this);
-    connect(m_retrain, &RetrainScheduler::alerts, this, [this](const QList<Anomaly> &a) { m_bus->publishAnomalies(a); });
+    m_retrain = new RetrainCoordinator(m_options.retrain, m_models, m_store ? m_store->path() : QString(), &m_state, this);
+    connect(m_retrain, &RetrainCoordinator::alerts, this, [this](const QList<Anomaly> &a) { m_bus->publishAnomalies(a); });
     m_retrain->start();
 }
 

@@ -4,12 +4,12 @@
 #include "LiveState.h"
 #include "ReadingValidator.h"
 #include "aggregate/SlidingWindowAggregator.h"
-#include "api/LatencyHistogram.h"
-#include "infer/AlertManager.h"
-#include "infer/AlertRuleEngine.h"
-#include "infer/AnomalyDetector.h"
-#include "infer/ForecastService.h"
-#include "infer/SpatialConsistencyCheck.h"
+#include "LatencyHistogram.h"
+#include "alerts/AlertManager.h"
+#include "alerts/AlertRuleEngine.h"
+#include "anomaly/AnomalyDetector.h"
+#include "forecast/ForecastService.h"
+#include "anomaly/SpatialConsistencyCheck.h"
 
 #include <QObject>
 
@@ -23,7 +23,7 @@ class NearStationSelection;
 class HistoryStore;
 class Source;
 class ModelRegistry;
-class RetrainScheduler;
+class RetrainCoordinator;
 
 // The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
 // LiveState current. The GUI and the server only talk to this.
@@ -54,7 +54,7 @@ public:
     ModelRegistry *models() const { return m_models; }
     ForecastService &forecasts() { return m_forecasts; }
     // Retraining and model drift alerts (null without EngineOptions::modelDir).
-    RetrainScheduler *retrain() const { return m_retrain; }
+    RetrainCoordinator *retrain() const { return m_retrain; }
     // The history store, or nullptr when none was asked for or it failed to open (see storeError()).
     HistoryStore *store() const { return m_store.get(); }
     QString storeError() const { return m_storeError; }
@@ -89,7 +89,7 @@ private:
     class DropoutWatch *m_dropoutWatch = nullptr;
     qint64 m_watermarkMs = 0;
     ModelRegistry *m_models = nullptr;
-    RetrainScheduler *m_retrain = nullptr;
+    RetrainCoordinator *m_retrain = nullptr;
     ForecastService m_forecasts;
     std::unique_ptr<HistoryStore> m_store;
     QString m_storeError;

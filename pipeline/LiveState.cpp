@@ -1,6 +1,5 @@
 #include "LiveState.h"
 
-#include "cluster/ClusterStatusConverter.h"
 
 #include <QThread>
 
@@ -115,10 +114,8 @@ void LiveState::setSourceStatus(const SourceStatus &status)
     touch();
 }
 
-void LiveState::setCluster(const QJsonObject &cluster)
+void LiveState::setCluster(const QJsonObject &cluster, const ClusterStatus &status)
 {
-    // The GUI's cluster view reads the same snapshot, converted once here.
-    const ClusterStatus status = ClusterStatusConverter::fromHealthJson(cluster);
     QWriteLocker lock(&m_lock);
     m_cluster = cluster;
     m_clusterStatus = status; // no touch(): the views poll the cluster on their own timer

@@ -132,9 +132,9 @@ public:
     void addCounters(const Counters &delta);
     void setLateDropped(qint64 total);
     // Distributed mode: the latest cluster health (ClusterHealth::toJson()) for /cluster and the GUI.
-    void setCluster(const QJsonObject &cluster);
+    void setCluster(const QJsonObject &cluster, const ClusterStatus &status);
     QJsonObject cluster() const;
-    // Model retraining (RetrainScheduler::status()) for the GUI, and the GUI's requests back to the
+    // Model retraining (RetrainCoordinator::status()) for the GUI, and the GUI's requests back to the
     // scheduler ("start" or "cancel"), taken by the engine thread.
     void setRetrainStatus(const QJsonObject &status);
     QJsonObject retrainStatus() const;

@@ -4,7 +4,7 @@
 #include "AlertTableModel.h"
 #include "DisplayUnits.h"
 #include "LiveState.h"
-#include "infer/AlertManager.h"
+#include "alerts/AlertManager.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 #include "AlertRulesDialog.h"
 
 #include "LiveState.h"
-#include "infer/AlertManager.h"
+#include "alerts/AlertManager.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "CsvExportJob.h"
+#include "store/CsvExportJob.h"
 
 #include <QDialog>
 #include <QFutureWatcher>

@@ -14,7 +14,7 @@ namespace stratus {
 
 // Model retraining at a glance: the running job's step and progress with a Cancel button, a
 // "Retrain now" button, and every promote/reject decision with its scores and reason. Reads the
-// engine's RetrainScheduler status from LiveState on a timer; the buttons leave requests there.
+// engine's RetrainCoordinator status from LiveState on a timer; the buttons leave requests there.
 class ModelsView : public QWidget
 {
     Q_OBJECT

@@ -1,7 +1,7 @@
 #include "AlertsController.h"
 
 #include "TimeUtil.h"
-#include "infer/AlertManager.h"
+#include "alerts/AlertManager.h"
 
 #include <QJsonDocument>
 

@@ -11,7 +11,7 @@ namespace stratus {
 class AlertManager;
 class LatencyHistogram;
 class ModelRegistry;
-class RetrainScheduler;
+class RetrainCoordinator;
 
 // What the controllers read: the live state always, the history store and engine metrics when the
 // process has them. Lives on the API thread; reader() is that thread's own store connection.
@@ -29,7 +29,7 @@ public:
     const LatencyHistogram *windowLatency = nullptr;
     const LatencyHistogram *inferLatency = nullptr;
     ModelRegistry *models = nullptr; // the engine's forecast model registry, when it has one
-    RetrainScheduler *retrain = nullptr; // the engine's retraining scheduler, when it has one
+    RetrainCoordinator *retrain = nullptr; // the engine's retraining scheduler, when it has one
     AlertManager *alerts = nullptr; // the engine's alert rules and silences (thread-safe)
     qint64 startedMs = 0;
     bool shuttingDown = false;

@@ -50,7 +50,7 @@ public:
     void setHistoryStore(HistoryStore *store) { m_ctx.setStore(store); }
     // The forecast model registry behind /models (versions, A/B split, live accuracy); may be null.
     void setModelRegistry(ModelRegistry *registry) { m_ctx.models = registry; }
-    void setRetrainScheduler(RetrainScheduler *scheduler) { m_ctx.retrain = scheduler; }
+    void setRetrainCoordinator(RetrainCoordinator *retrain) { m_ctx.retrain = retrain; }
     // The engine's alert rules and silences behind /alerts/...; may be null.
     void setAlertManager(AlertManager *alerts) { m_ctx.alerts = alerts; }
     void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);

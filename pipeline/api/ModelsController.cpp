@@ -2,8 +2,8 @@
 
 #include "ApiKeys.h"
 #include "TimeUtil.h"
-#include "infer/ModelRegistry.h"
-#include "infer/RetrainScheduler.h"
+#include "models/ModelRegistry.h"
+#include "models/RetrainCoordinator.h"
 
 namespace stratus {
 

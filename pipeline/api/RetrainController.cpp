@@ -1,6 +1,6 @@
 #include "RetrainController.h"
 
-#include "infer/RetrainScheduler.h"
+#include "models/RetrainCoordinator.h"
 
 namespace stratus {
 

@@ -3,7 +3,7 @@
 #include "ReadingValidator.h"
 #include "TransactionalStage.h"
 #include "aggregate/SlidingWindowAggregator.h"
-#include "infer/PersistenceForecaster.h"
+#include "forecast/PersistenceForecaster.h"
 
 #include <QHash>
 

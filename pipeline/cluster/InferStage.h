@@ -1,7 +1,7 @@
 #pragma once
 
 #include "TransactionalStage.h"
-#include "infer/PersistenceForecaster.h"
+#include "forecast/PersistenceForecaster.h"
 
 namespace stratus {
 

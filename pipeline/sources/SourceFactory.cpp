@@ -6,14 +6,14 @@
 
 namespace stratus {
 
-std::optional<std::pair<double, double>> SourceFactory::sourcePoint(const EngineOptions &o)
+std::optional<std::pair<double, double>> SourceFactory::sourcePoint(const SourceOptions &o)
 {
     if (o.near && o.near->center.isValid())
         return std::make_pair(o.near->center.latitude(), o.near->center.longitude());
     return std::nullopt;
 }
 
-Result<Source *> SourceFactory::create(const EngineOptions &o, QObject *parent)
+Result<Source *> SourceFactory::create(const SourceOptions &o, QObject *parent)
 {
     const auto point = sourcePoint(o);
     if (o.sourceKind == QLatin1String("nws")) {

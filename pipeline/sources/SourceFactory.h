@@ -1,6 +1,6 @@
 #pragma once
 
-#include "EngineOptions.h"
+#include "SourceOptions.h"
 #include "Result.h"
 
 #include <QObject>
@@ -12,14 +12,14 @@ namespace stratus {
 
 class Source;
 
-// Builds the source EngineOptions asks for (replay, nws, openmeteo), so the Engine needs one call.
+// Builds the source SourceOptions ask for (replay, nws, openmeteo), so the Engine needs one call.
 class SourceFactory
 {
 public:
     // nullptr when the options name no source (nothing to collect); an error when they are wrong.
-    static Result<Source *> create(const EngineOptions &options, QObject *parent);
+    static Result<Source *> create(const SourceOptions &options, QObject *parent);
     // Where the live sources point: the centre of --near (nullopt without one, or while unresolved).
-    static std::optional<std::pair<double, double>> sourcePoint(const EngineOptions &options);
+    static std::optional<std::pair<double, double>> sourcePoint(const SourceOptions &options);
 };
 
 } // namespace stratus

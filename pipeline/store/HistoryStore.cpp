@@ -1,7 +1,5 @@
 #include "HistoryStore.h"
 
-#include "bus/Bus.h"
-
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -44,12 +42,24 @@ Result<bool> HistoryStore::open()
     return result;
 }
 
-void HistoryStore::attach(Bus &bus)
+void HistoryStore::addReadings(const QList<Reading> &readings)
 {
-    connect(&bus, &Bus::readings, m_writer, &StoreWriter::addReadings, Qt::QueuedConnection);
-    connect(&bus, &Bus::features, m_writer, &StoreWriter::addFeatures, Qt::QueuedConnection);
-    connect(&bus, &Bus::forecasts, m_writer, &StoreWriter::addForecasts, Qt::QueuedConnection);
-    connect(&bus, &Bus::anomalies, m_writer, &StoreWriter::addAnomalies, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_writer, [w = m_writer, readings] { w->addReadings(readings); }, Qt::QueuedConnection);
+}
+
+void HistoryStore::addFeatures(const QList<WindowStats> &windows)
+{
+    QMetaObject::invokeMethod(m_writer, [w = m_writer, windows] { w->addFeatures(windows); }, Qt::QueuedConnection);
+}
+
+void HistoryStore::addForecasts(const QList<Forecast> &forecasts)
+{
+    QMetaObject::invokeMethod(m_writer, [w = m_writer, forecasts] { w->addForecasts(forecasts); }, Qt::QueuedConnection);
+}
+
+void HistoryStore::addAnomalies(const QList<Anomaly> &anomalies)
+{
+    QMetaObject::invokeMethod(m_writer, [w = m_writer, anomalies] { w->addAnomalies(anomalies); }, Qt::QueuedConnection);
 }
 
 void HistoryStore::flush()

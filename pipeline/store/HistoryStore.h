@@ -11,9 +11,7 @@
 
 namespace stratus {
 
-class Bus;
-
-// The history store: SQLite in WAL mode on its own thread. The engine's bus topics feed it; rows are
+// The history store: SQLite in WAL mode on its own thread. The engine feeds it its topics; rows are
 // committed in batches, one transaction each, and a batch is "acknowledged" once committed. Reads go
 // through HistoryReader, on separate connections, so an export never stalls ingestion.
 //
@@ -22,7 +20,7 @@ class Bus;
 // rows. For a time-ordered source every reading strictly older than that mark is stored (readings at
 // the mark itself may sit in the next batch). On restart Engine skips source readings older than the
 // mark (resumeMarkMs()) and replays the rest; readings are keyed by (station, ts), so the re-sent
-// tail of the last batch is an upsert, never a duplicate. tst_store_crash_recovery proves it.
+// tail of the last batch is an upsert, never a duplicate. tst_app_store_crash_recovery proves it.
 class HistoryStore : public QObject
 {
     Q_OBJECT
@@ -33,8 +31,12 @@ public:
     // Opens the file on the writer thread (blocking until it is open or failed).
     Result<bool> open();
     bool isOpen() const { return m_open; }
-    // Subscribes to the bus topics; the bus's signals reach the writer thread queued.
-    void attach(Bus &bus);
+    // Rows to store, handed to the writer thread (queued; callable from any thread). The engine
+    // connects its topics here; the store knows nothing of the bus.
+    void addReadings(const QList<Reading> &readings);
+    void addFeatures(const QList<WindowStats> &windows);
+    void addForecasts(const QList<Forecast> &forecasts);
+    void addAnomalies(const QList<Anomaly> &anomalies);
     // Commits what is buffered and waits until it is on disk (used on shutdown and by tests).
     void flush();
     // Flushes, checkpoints and closes; the store is unusable afterwards.

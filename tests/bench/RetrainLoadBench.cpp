@@ -1,10 +1,12 @@
 #include "RetrainLoadBench.h"
 
+#include "../support/StoreFeed.h"
+
 #include "Engine.h"
 #include "TimeUtil.h"
 #include "bus/Bus.h"
 #include "bus/LocalBus.h"
-#include "infer/RetrainJob.h"
+#include "models/RetrainJob.h"
 #include "sources/RecordedDataReader.h"
 #include "store/HistoryStore.h"
 
@@ -67,7 +69,7 @@ QJsonObject retrainUnderLoad(const BenchContext &ctx)
         if (!store.open())
             return {};
         LocalBus bus;
-        store.attach(bus);
+        feedStoreFromBus(bus, store);
         for (qsizetype i = 0; i < history.size(); i += 2000)
             bus.publishReadings(history.mid(i, 2000));
         store.close();

@@ -2,9 +2,9 @@
 // alert rules and the Isolation Forest, on the real Beijing hourly data (12 sites, 3 years).
 #include "BenchRegistry.h"
 
-#include "infer/AlertRuleEngine.h"
-#include "infer/AnomalyDetector.h"
-#include "infer/MlAnomalyDetector.h"
+#include "alerts/AlertRuleEngine.h"
+#include "anomaly/AnomalyDetector.h"
+#include "anomaly/IsolationForestDetector.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QElapsedTimer>
@@ -79,7 +79,7 @@ QJsonObject run(const BenchContext &ctx)
         ruleRate.push_back(r.perSecond);
         ruleP99.push_back(r.p99us);
 
-        MlAnomalyDetector ml;
+        IsolationForestDetector ml;
         QElapsedTimer t;
         t.start();
         ml.train(readings.mid(0, readings.size() * 3 / 10));

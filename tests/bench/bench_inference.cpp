@@ -4,8 +4,8 @@
 #include "RetrainLoadBench.h"
 
 #include "TimeUtil.h"
-#include "infer/ForecastService.h"
-#include "infer/ForecastTrainer.h"
+#include "forecast/ForecastService.h"
+#include "forecast/ForecastTrainer.h"
 
 #include <QElapsedTimer>
 

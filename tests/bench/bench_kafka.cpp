@@ -30,7 +30,7 @@
 #include "bus/KafkaSettings.h"
 #include "cluster/AggregateStage.h"
 #include "cluster/InferStage.h"
-#include "infer/PersistenceForecaster.h"
+#include "forecast/PersistenceForecaster.h"
 #include "sources/RecordedDataReader.h"
 
 #include <librdkafka/rdkafka.h>

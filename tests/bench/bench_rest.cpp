@@ -1,6 +1,7 @@
 // stratus-bench rest: REST throughput and latency of /predictions/{id} and /anomalies (wrk on
 // loopback) against the reference system's Flask layer serving the same JSON, and the history
 // store's ingestion rate while a 1 M-row CSV export runs, relative to without.
+#include "../support/StoreFeed.h"
 #include "BenchRegistry.h"
 
 #include "bus/LocalBus.h"
@@ -267,7 +268,7 @@ QJsonObject runRest(const BenchContext &ctx)
         HistoryStore store(so);
         LocalBus bus;
         if (data && store.open()) {
-            store.attach(bus);
+            feedStoreFromBus(bus, store);
             ingestRate(bus, store, data->readings, 0, prefill);
             std::vector<double> w, d;
             qint64 shift = 400LL * 86400000; // past the prefill's days

@@ -3,6 +3,7 @@
 // Real Beijing hourly readings (beijing_hourly, 12 stations 2013-03 … 2017-02) for the retraining
 // tests: a subset of stations and months, written into a real SQLite history store through the bus,
 // as the engine writes them.
+#include "StoreFeed.h"
 #include "TestData.h"
 #include "TimeUtil.h"
 #include "bus/LocalBus.h"
@@ -59,7 +60,7 @@ inline bool fillStore(const QString &path, const QList<stratus::Reading> &readin
     if (!store.open())
         return false;
     stratus::LocalBus bus;
-    store.attach(bus);
+    feedStoreFromBus(bus, store);
     for (qsizetype i = 0; i < readings.size(); i += 2000)
         bus.publishReadings(readings.mid(i, 2000));
     store.flush();

@@ -4,10 +4,10 @@
 #include "BeijingSixSites.h"
 #include "TestData.h"
 #include "TimeUtil.h"
-#include "infer/AnomalyDetector.h"
-#include "infer/AnomalyEvaluator.h"
-#include "infer/FaultInjector.h"
-#include "infer/IsolationForest.h"
+#include "anomaly/AnomalyDetector.h"
+#include "anomaly/AnomalyEvaluator.h"
+#include "anomaly/FaultInjector.h"
+#include "anomaly/IsolationForest.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QJsonDocument>
@@ -59,23 +59,6 @@ private slots:
         QVERIFY(rep.combined.f1() < rep.rules.f1());
     }
 
-    void cliJsonShape()
-    {
-        QString outText, errText;
-        QTextStream out(&outText), err(&errText);
-        const int rc = AnomalyEvaluator::runCommand(testdata::shared("data/labelled_anomalies/single_hop.csv"), true, 1,
-                                                    40, out, err);
-        out.flush();
-        QCOMPARE(rc, 0);
-        const QJsonObject o = QJsonDocument::fromJson(outText.toUtf8()).object();
-        for (const char *key : {"precision", "recall", "f1", "by_kind", "detectors"})
-            QVERIFY2(o.contains(QLatin1String(key)), key);
-        QVERIFY(o.value(QStringLiteral("f1")).toDouble() >= 0.95);
-        QVERIFY(o.value(QStringLiteral("by_kind")).toObject().contains(QStringLiteral("window_deviation")));
-        for (const char *d : {"rules", "ml", "combined"})
-            QVERIFY(o.value(QStringLiteral("detectors")).toObject().value(QLatin1String(d)).toObject().contains(QStringLiteral("f1")));
-    }
-
     void badLabelledFileIsRefusedWithReason()
     {
         QTemporaryDir dir;
@@ -88,11 +71,6 @@ private slots:
         QVERIFY(!set.ok());
         QVERIFY2(set.errorMessage().contains(QStringLiteral(":3: temperature_c \"warm\" is not a number")),
                  qPrintable(set.errorMessage()));
-        QString outText, errText;
-        QTextStream out(&outText), err(&errText);
-        QCOMPARE(AnomalyEvaluator::runCommand(dir.filePath(QStringLiteral("missing.csv")), false, 1, 40, out, err), 2);
-        err.flush();
-        QVERIFY2(errText.contains(QStringLiteral("cannot open")), qPrintable(errText));
     }
 
     void injectedFaultsEachKindDetected_data()

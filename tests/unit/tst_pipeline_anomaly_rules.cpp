@@ -3,7 +3,7 @@
 // change); rules are chosen around those real values.
 #include "TestData.h"
 #include "TimeUtil.h"
-#include "infer/AlertRuleEngine.h"
+#include "alerts/AlertRuleEngine.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QtTest>

@@ -6,9 +6,9 @@
 #include "Engine.h"
 #include "TestData.h"
 #include "TimeUtil.h"
-#include "infer/AnomalyDetector.h"
-#include "infer/DropoutWatch.h"
-#include "infer/FaultInjector.h"
+#include "anomaly/AnomalyDetector.h"
+#include "anomaly/DropoutWatch.h"
+#include "anomaly/FaultInjector.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QFile>

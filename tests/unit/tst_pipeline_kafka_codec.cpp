@@ -9,7 +9,7 @@
 #include "bus/KafkaJsonReader.h"
 #include "bus/KafkaJsonWriter.h"
 #include "JsonCodec.h"
-#include "infer/PersistenceForecaster.h"
+#include "forecast/PersistenceForecaster.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QtTest>

@@ -1,0 +1,95 @@
+#include "AnomalyCommand.h"
+
+#include "anomaly/AnomalyEvaluator.h"
+#include "sources/RecordedDataReader.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QTextStream>
+
+namespace stratus {
+
+namespace {
+
+int fail(const QString &message, int code = 2)
+{
+    QTextStream(stderr) << "stratus: " << message << '\n';
+    return code;
+}
+
+// A labelled file names a "label" column in its header.
+bool isLabelled(const QString &path)
+{
+    QFile probe(path);
+    if (!probe.open(QIODevice::ReadOnly))
+        return false;
+    const QList<QByteArray> header = probe.readLine().trimmed().split(',');
+    return header.contains("label");
+}
+
+} // namespace
+
+bool AnomalyCommand::wants(const QStringList &args)
+{
+    return args.contains(QLatin1String("--evaluate-anomalies"));
+}
+
+int AnomalyCommand::run(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "stratus --evaluate-anomalies --data FILE [--json] [--seed N] [--faults N]\n"
+        "  Scores the anomaly detectors (precision, recall, F1): a CSV with a label column as labelled\n"
+        "  data, a recorded stream (NWS JSONL, surface CSV) with seeded injected faults."));
+    const QCommandLineOption command(QStringLiteral("evaluate-anomalies"), QStringLiteral("Score the anomaly detectors."));
+    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Labelled CSV or recorded stream."), QStringLiteral("FILE"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for injected faults (default 1)."),
+                                  QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
+                                    QStringLiteral("N"), QStringLiteral("40"));
+    p.addOptions({command, data, json, seed, faults});
+    p.addHelpOption();
+    p.process(args);
+
+    if (!p.isSet(data))
+        return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));
+    bool seedOk = false, faultsOk = false;
+    const uint seedValue = p.value(seed).toUInt(&seedOk);
+    const int faultsValue = p.value(faults).toInt(&faultsOk);
+    if (!seedOk || !faultsOk || faultsValue < 1)
+        return fail(QStringLiteral("--seed and --faults need positive whole numbers"));
+
+    const QString path = p.value(data);
+    QTextStream out(stdout);
+    if (QFile probe(path); !probe.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("%1: cannot open: %2").arg(path, probe.errorString()));
+    if (isLabelled(path)) {
+        const auto set = AnomalyEvaluator::readLabelledCsv(path);
+        if (!set)
+            return fail(set.errorMessage());
+        const AnomalyEvaluator::LabelledReport rep = AnomalyEvaluator::evaluateLabelled(*set);
+        if (p.isSet(json))
+            out << QJsonDocument(rep.toJson()).toJson(QJsonDocument::Compact) << '\n';
+        else
+            out << rep.toText();
+        return 0;
+    }
+    const auto recorded = RecordedDataReader::read(path);
+    if (!recorded)
+        return fail(recorded.errorMessage());
+    if (recorded->readings.isEmpty())
+        return fail(path + QStringLiteral(": no readings to inject faults into"));
+    AnomalyEvaluator::InjectionReport rep =
+        AnomalyEvaluator::evaluateInjected(recorded->readings, recorded->stations, seedValue, faultsValue);
+    rep.data = QFileInfo(path).fileName();
+    if (p.isSet(json))
+        out << QJsonDocument(rep.toJson()).toJson(QJsonDocument::Compact) << '\n';
+    else
+        out << rep.toText();
+    return 0;
+}
+
+} // namespace stratus
