@@ -6,7 +6,7 @@
 // A replay at --speed max has run through before a test can add a rule, so server A takes the
 // rules, silences and bad requests, and server B (same alert state file, a fresh history store)
 // replays the recording with them in place from the first reading.
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QFile>
@@ -48,15 +48,15 @@ class TstAlertRulesApi : public QObject
         e.insert(QStringLiteral("STRATUS_ALERTS_RULES_FILE"), m_dir.filePath(QStringLiteral("rules.conf")));
         return e;
     }
-    bool startServer(ServerProcess &server, const QString &db)
+    bool startReplay(StratusProcess &server, const QString &db)
     {
-        const bool up = server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+        const bool up = server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                       QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
                                       m_dir.filePath(db), QStringLiteral("--rate-limit"), QStringLiteral("0")},
                                      env());
         return up && server.waitForReplayEnd();
     }
-    static QJsonObject ruleById(ServerProcess &s, const QString &id)
+    static QJsonObject ruleById(StratusProcess &s, const QString &id)
     {
         for (const auto &v : s.get(QStringLiteral("/alerts/rules")).json().value(QLatin1String("rules")).toArray()) {
             if (v.toObject().value(QLatin1String("id")).toString() == id)
@@ -72,7 +72,7 @@ class TstAlertRulesApi : public QObject
         }
         return {};
     }
-    static QList<QJsonObject> ruleNotices(ServerProcess &s, const QString &station)
+    static QList<QJsonObject> ruleNotices(StratusProcess &s, const QString &station)
     {
         QList<QJsonObject> out;
         const auto a = s.get(QStringLiteral("/anomalies?limit=1000&station=") + station).json();
@@ -120,8 +120,8 @@ private slots:
 
     void apiAddsListsDeletesAndRefuses()
     {
-        ServerProcess a;
-        QVERIFY2(startServer(a, QStringLiteral("a.sqlite")), qPrintable(a.error() + a.stderrText()));
+        StratusProcess a;
+        QVERIFY2(startReplay(a, QStringLiteral("a.sqlite")), qPrintable(a.error() + a.stderrText()));
 
         // The config rule is there, marked read-only.
         const QJsonObject cfg = ruleById(a, QStringLiteral("r1"));
@@ -237,8 +237,8 @@ private slots:
     void rulesFireResolveAndSurviveRestart()
     {
         // Server B: the same alert state file, a fresh history store, the same recording.
-        ServerProcess b;
-        QVERIFY2(startServer(b, QStringLiteral("b.sqlite")), qPrintable(b.error() + b.stderrText()));
+        StratusProcess b;
+        QVERIFY2(startReplay(b, QStringLiteral("b.sqlite")), qPrintable(b.error() + b.stderrText()));
         QVERIFY2(b.stderrText().contains(QLatin1String("restored")), qPrintable(b.stderrText()));
 
         const QJsonObject list = b.get(QStringLiteral("/alerts/rules")).json();

@@ -1,9 +1,8 @@
 // `stratus --evaluate-anomalies` as a user runs it, on the real labelled mote data.
-#include "TestData.h"
+#include "StratusProcess.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -19,11 +18,9 @@ private:
     };
     static Run stratus(const QStringList &args)
     {
-        QProcess p;
-        p.start(testdata::stratusBinary(), args);
-        if (!p.waitForFinished(300000))
-            return {-1, {}, "timeout"};
-        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        StratusProcess p;
+        const int code = p.run(args, QProcessEnvironment::systemEnvironment(), 300000);
+        return {code, p.stdoutText().toUtf8(), p.stderrText().toUtf8()};
     }
 
 private slots:

@@ -1,7 +1,7 @@
 // Throws malformed request lines, paths, queries, headers and bodies at a live server over raw TCP
 // (injected faults, generated here on purpose). The server must never answer 5xx, never die, and
 // keep serving /health. Random cases come from a fixed seed so a failure replays.
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 
 #include <QRandomGenerator>
 #include <QTcpSocket>
@@ -13,7 +13,7 @@ class TstApiFuzz : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    ServerProcess m_server;
+    StratusProcess m_server;
 
     // Sends raw bytes, returns the status code of the answer (0 = the server closed without one).
     int raw(const QByteArray &bytes)
@@ -46,7 +46,7 @@ private slots:
     {
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("fuzz-token"));
-        QVERIFY2(m_server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+        QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                  QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
                                  m_dir.filePath(QStringLiteral("h.sqlite")), QStringLiteral("--rate-limit"),
                                  QStringLiteral("0")},

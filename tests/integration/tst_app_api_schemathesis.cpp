@@ -2,7 +2,7 @@
 // resources/openapi.json against a live server and fails on any 5xx, an undocumented status code,
 // a wrong content type or a body that does not match its schema. Skipped (said so) when schemathesis
 // is not installed: pip install schemathesis.
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -20,8 +20,8 @@ private slots:
         QTemporaryDir dir;
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("contract-test-token"));
-        ServerProcess server;
-        QVERIFY2(server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+        StratusProcess server;
+        QVERIFY2(server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
                                dir.filePath(QStringLiteral("h.sqlite")), QStringLiteral("--rate-limit"), QStringLiteral("0")},
                               env),

@@ -1,6 +1,6 @@
 // The REST API as a black box: a real `stratus --server` replaying the real recorded NWS stream at
 // full speed into a real SQLite file, answers compared with what the recording holds.
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QJsonArray>
@@ -16,7 +16,7 @@ class TstApiServer : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    ServerProcess m_server;
+    StratusProcess m_server;
     RecordedDataReader::Data m_data;
     QString dbPath() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
 
@@ -30,7 +30,7 @@ private slots:
         m_data = *data;
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("s3cret-token"));
-        QVERIFY2(m_server.start({QStringLiteral("--file"), file, QStringLiteral("--speed"), QStringLiteral("max"),
+        QVERIFY2(m_server.startServer({QStringLiteral("--file"), file, QStringLiteral("--speed"), QStringLiteral("max"),
                                  QStringLiteral("--db"), dbPath(), QStringLiteral("--rate-limit"), QStringLiteral("0")},
                                 env),
                  qPrintable(m_server.error()));
@@ -235,8 +235,8 @@ private slots:
     void rateLimit()
     {
         QTemporaryDir dir;
-        ServerProcess limited;
-        QVERIFY2(limited.start({QStringLiteral("--demo"), QStringLiteral("--db"), dir.filePath(QStringLiteral("h.sqlite")),
+        StratusProcess limited;
+        QVERIFY2(limited.startServer({QStringLiteral("--demo"), QStringLiteral("--db"), dir.filePath(QStringLiteral("h.sqlite")),
                                 QStringLiteral("--rate-limit"), QStringLiteral("5")}),
                  qPrintable(limited.error()));
         int tooMany = 0;

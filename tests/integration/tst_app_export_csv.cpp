@@ -1,7 +1,7 @@
 // CSV reports: `stratus --export` and GET /export.csv on a store filled by replaying the real
 // recorded NWS stream; each file is read back with Python's csv module (check_csv.py) and compared
 // with the SQLite store, and the CLI and HTTP answers must be byte-identical.
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -12,7 +12,7 @@ class TstExportCsv : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    ServerProcess m_server;
+    StratusProcess m_server;
     QString db() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
 
 private slots:
@@ -20,7 +20,7 @@ private slots:
     {
         if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty())
             QSKIP("python3 is not installed");
-        QVERIFY2(m_server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+        QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                  QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"), db(),
                                  QStringLiteral("--rate-limit"), QStringLiteral("0")}),
                  qPrintable(m_server.error()));
@@ -56,13 +56,11 @@ private slots:
         QFETCH(qint64, fromMs);
         QFETCH(qint64, toMs);
         const QString out = m_dir.filePath(QStringLiteral("%1-%2.csv").arg(kind, station));
-        QProcess cli;
-        cli.start(testdata::stratusBinary(),
-                  {QStringLiteral("--export"), QStringLiteral("--station"), station, QStringLiteral("--from"), from,
-                   QStringLiteral("--to"), to, QStringLiteral("--kind"), kind, QStringLiteral("--out"), out,
-                   QStringLiteral("--db"), db()});
-        QVERIFY(cli.waitForFinished(60000));
-        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        StratusProcess cli;
+        const int code = cli.run({QStringLiteral("--export"), QStringLiteral("--station"), station, QStringLiteral("--from"), from,
+                                  QStringLiteral("--to"), to, QStringLiteral("--kind"), kind, QStringLiteral("--out"), out,
+                                  QStringLiteral("--db"), db()});
+        QVERIFY2(code == 0, qPrintable(cli.stderrText()));
 
         QProcess py;
         py.start(QStringLiteral("python3"), {testdata::source("tests/integration/check_csv.py"), db(), out, kind, station,
@@ -87,20 +85,17 @@ private slots:
 
     void cliErrors()
     {
-        QProcess cli;
-        cli.start(testdata::stratusBinary(), {QStringLiteral("--export"), QStringLiteral("--station"), QStringLiteral("ZZZZ"),
-                                              QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x.csv")),
-                                              QStringLiteral("--db"), db()});
-        QVERIFY(cli.waitForFinished(30000));
-        QVERIFY(cli.exitCode() != 0);
-        QVERIFY(cli.readAllStandardError().contains("ZZZZ"));
+        StratusProcess cli;
+        int code = cli.run({QStringLiteral("--export"), QStringLiteral("--station"), QStringLiteral("ZZZZ"), QStringLiteral("--out"),
+                            m_dir.filePath(QStringLiteral("x.csv")), QStringLiteral("--db"), db()});
+        QVERIFY(code > 0);
+        QVERIFY(cli.stderrText().contains(QLatin1String("ZZZZ")));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.csv"))));
-        cli.start(testdata::stratusBinary(), {QStringLiteral("--export"), QStringLiteral("--station"), QStringLiteral("all"),
-                                              QStringLiteral("--from"), QStringLiteral("soon"), QStringLiteral("--out"),
-                                              m_dir.filePath(QStringLiteral("x.csv")), QStringLiteral("--db"), db()});
-        QVERIFY(cli.waitForFinished(30000));
-        QVERIFY(cli.exitCode() != 0);
-        QVERIFY(cli.readAllStandardError().contains("--from"));
+        code = cli.run({QStringLiteral("--export"), QStringLiteral("--station"), QStringLiteral("all"), QStringLiteral("--from"),
+                        QStringLiteral("soon"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x.csv")),
+                        QStringLiteral("--db"), db()});
+        QVERIFY(code > 0);
+        QVERIFY(cli.stderrText().contains(QLatin1String("--from")));
     }
 };
 

@@ -1,11 +1,10 @@
 // `stratus --train` and `stratus --evaluate` as a user runs them, on the real daily files.
-#include "TestData.h"
+#include "StratusProcess.h"
 
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,11 +26,9 @@ private:
     };
     Run stratus(const QStringList &args)
     {
-        QProcess p;
-        p.start(testdata::stratusBinary(), args);
-        if (!p.waitForFinished(120000))
-            return {-1, {}, "timeout"};
-        return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+        StratusProcess p;
+        const int code = p.run(args, QProcessEnvironment::systemEnvironment(), 120000);
+        return {code, p.stdoutText().toUtf8(), p.stderrText().toUtf8()};
     }
     QTemporaryDir m_dir;
 };

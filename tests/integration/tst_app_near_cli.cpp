@@ -3,15 +3,11 @@
 #include "Geo.h"
 #include "StationCatalogue.h"
 #include "StationIndex.h"
-#include "TestData.h"
+#include "StratusProcess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,93 +17,32 @@ using namespace stratus;
 
 namespace {
 
-struct Reply
-{
-    int status = 0;
-    QJsonObject body;
-};
-
-// A stratus child process; the environment has its own empty config directory and no
-// QT_QTESTLIB_RUNNING (Qt Positioning hides the nmea plugin from programs that inherit it).
-class Stratus
+// A stratus child process with its own empty config directory and no QT_QTESTLIB_RUNNING (Qt
+// Positioning hides the nmea plugin from programs that inherit it).
+class Stratus : public StratusProcess
 {
 public:
-    explicit Stratus(const QString &config = {})
+    explicit Stratus(const QString &config = {}) : m_env(QProcessEnvironment::systemEnvironment())
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("QT_QTESTLIB_RUNNING"));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_configHome.path());
+        m_env.remove(QStringLiteral("QT_QTESTLIB_RUNNING"));
+        m_env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_configHome.path());
         if (!config.isNull()) {
             QDir(m_configHome.path()).mkpath(QStringLiteral("stratus"));
             QFile f(m_configHome.filePath(QStringLiteral("stratus/stratus.conf")));
             if (f.open(QIODevice::WriteOnly))
                 f.write(config.toUtf8());
         }
-        m_process.setProcessEnvironment(env);
-    }
-    ~Stratus()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(5000))
-                m_process.kill();
-            m_process.waitForFinished(5000);
-        }
     }
 
     // Runs to completion (for errors); returns the exit code.
-    int run(const QStringList &args, int timeoutMs = 30'000)
-    {
-        m_process.start(testdata::stratusBinary(), args);
-        if (!m_process.waitForFinished(timeoutMs))
-            return -1;
-        m_stderr = QString::fromUtf8(m_process.readAllStandardError());
-        return m_process.exitCode();
-    }
-
-    // Starts `--server --port 0 ...` and waits for the "serving" line; returns the port or 0.
-    quint16 serve(const QStringList &args)
-    {
-        m_process.start(testdata::stratusBinary(), QStringList{QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0")} + args);
-        QElapsedTimer t;
-        t.start();
-        static const QRegularExpression serving(QStringLiteral("serving http://127\\.0\\.0\\.1:(\\d+)"));
-        QString out;
-        while (t.elapsed() < 60'000 && m_process.state() != QProcess::NotRunning) {
-            m_process.waitForReadyRead(200);
-            out += QString::fromUtf8(m_process.readAllStandardOutput());
-            const auto m = serving.match(out);
-            if (m.hasMatch()) {
-                m_stderr += QString::fromUtf8(m_process.readAllStandardError());
-                return static_cast<quint16>(m.captured(1).toUInt());
-            }
-        }
-        m_stderr += QString::fromUtf8(m_process.readAllStandardError());
-        return 0;
-    }
-
-    QString stderrText() { return m_stderr += QString::fromUtf8(m_process.readAllStandardError()); }
+    int run(const QStringList &args) { return StratusProcess::run(args, m_env); }
+    // Starts `--server --port 0 ...` and waits for the "serving" line; false if it did not come up.
+    bool serve(const QStringList &args) { return startServer(args, m_env); }
 
 private:
     QTemporaryDir m_configHome;
-    QProcess m_process;
-    QString m_stderr;
+    QProcessEnvironment m_env;
 };
-
-Reply get(quint16 port, const QString &pathAndQuery)
-{
-    QNetworkAccessManager nam;
-    QNetworkReply *r = nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(pathAndQuery))));
-    QEventLoop loop;
-    QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(20'000, &loop, &QEventLoop::quit);
-    loop.exec();
-    Reply out;
-    out.status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    out.body = QJsonDocument::fromJson(r->readAll()).object();
-    r->deleteLater();
-    return out;
-}
 
 QStringList sl(std::initializer_list<const char *> items)
 {
@@ -169,13 +104,12 @@ private slots:
             wantIds << n.station.id;
 
         Stratus s;
-        const quint16 port = s.serve({QStringLiteral("--file"), testdata::shared("data/sao_19950318/observations.csv"),
+        QVERIFY2(s.serve({QStringLiteral("--file"), testdata::shared("data/sao_19950318/observations.csv"),
                                       QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--near"),
-                                      QStringLiteral("43.1399,-89.3375"), QStringLiteral("--limit"), QStringLiteral("5")});
-        QVERIFY2(port, qPrintable(s.stderrText()));
-        const Reply all = get(port, QStringLiteral("/stations"));
+                                      QStringLiteral("43.1399,-89.3375"), QStringLiteral("--limit"), QStringLiteral("5")}), qPrintable(s.stderrText()));
+        const HttpAnswer all = s.get(QStringLiteral("/stations"));
         QCOMPARE(all.status, 200);
-        QStringList got = ids(all.body.value(QLatin1String("stations")).toArray());
+        QStringList got = ids(all.json().value(QLatin1String("stations")).toArray());
         got.sort();
         QStringList sortedWant = wantIds;
         sortedWant.sort();
@@ -184,23 +118,22 @@ private slots:
         QVERIFY2(s.stderrText().contains(QStringLiteral("5 of 1443 located stations selected")), qPrintable(s.stderrText()));
 
         // The same five, nearest first, through the API.
-        const Reply near = get(port, QStringLiteral("/stations?near=43.1399,-89.3375"));
+        const HttpAnswer near = s.get(QStringLiteral("/stations?near=43.1399,-89.3375"));
         QCOMPARE(near.status, 200);
-        QCOMPARE(ids(near.body.value(QLatin1String("stations")).toArray()), wantIds);
+        QCOMPARE(ids(near.json().value(QLatin1String("stations")).toArray()), wantIds);
     }
 
     void stationsNearOverHttp()
     {
         Stratus s;
-        const quint16 port = s.serve({QStringLiteral("--demo")});
-        QVERIFY2(port, qPrintable(s.stderrText()));
+        QVERIFY2(s.serve({QStringLiteral("--demo")}), qPrintable(s.stderrText()));
 
         // Sorted by great-circle distance from Madison, with distance and bearing per station.
-        const Reply r = get(port, QStringLiteral("/stations?near=43.1399,-89.3375"));
+        const HttpAnswer r = s.get(QStringLiteral("/stations?near=43.1399,-89.3375"));
         QCOMPARE(r.status, 200);
-        const QJsonArray list = r.body.value(QLatin1String("stations")).toArray();
+        const QJsonArray list = r.json().value(QLatin1String("stations")).toArray();
         QCOMPARE(ids(list), (sl({"KMSN", "KMKE", "KMDW", "KMSP", "KDSM"})));
-        QCOMPARE(r.body.value(QLatin1String("count")).toInt(), 5);
+        QCOMPARE(r.json().value(QLatin1String("count")).toInt(), 5);
         const QGeoCoordinate msn(43.1399, -89.3375);
         double previous = -1;
         for (const auto &v : list) {
@@ -217,14 +150,14 @@ private slots:
         QCOMPARE(list.at(2).toObject().value(QLatin1String("distance_km")).toDouble(), 198.86);
         QCOMPARE(list.at(2).toObject().value(QLatin1String("bearing_deg")).toDouble(), 138.63);
 
-        const Reply radius = get(port, QStringLiteral("/stations?near=43.1399,-89.3375&radius_km=150"));
-        QCOMPARE(ids(radius.body.value(QLatin1String("stations")).toArray()), (sl({"KMSN", "KMKE"})));
-        QCOMPARE(radius.body.value(QLatin1String("radius_km")).toDouble(), 150.0);
-        const Reply limited = get(port, QStringLiteral("/stations?near=41.7868,-87.7522&limit=2"));
-        QCOMPARE(ids(limited.body.value(QLatin1String("stations")).toArray()), (sl({"KMDW", "KMKE"})));
-        const Reply plain = get(port, QStringLiteral("/stations"));
+        const HttpAnswer radius = s.get(QStringLiteral("/stations?near=43.1399,-89.3375&radius_km=150"));
+        QCOMPARE(ids(radius.json().value(QLatin1String("stations")).toArray()), (sl({"KMSN", "KMKE"})));
+        QCOMPARE(radius.json().value(QLatin1String("radius_km")).toDouble(), 150.0);
+        const HttpAnswer limited = s.get(QStringLiteral("/stations?near=41.7868,-87.7522&limit=2"));
+        QCOMPARE(ids(limited.json().value(QLatin1String("stations")).toArray()), (sl({"KMDW", "KMKE"})));
+        const HttpAnswer plain = s.get(QStringLiteral("/stations"));
         QCOMPARE(plain.status, 200);
-        QVERIFY(!plain.body.value(QLatin1String("stations")).toArray().at(0).toObject().contains(QLatin1String("distance_km")));
+        QVERIFY(!plain.json().value(QLatin1String("stations")).toArray().at(0).toObject().contains(QLatin1String("distance_km")));
     }
 
     void badNearQueriesAre400_data()
@@ -246,17 +179,17 @@ private slots:
         QFETCH(QString, query);
         QFETCH(QString, message);
         static std::unique_ptr<Stratus> server;
-        static quint16 port = 0;
+        static bool up = false;
         if (!server) {
             server = std::make_unique<Stratus>();
-            port = server->serve({QStringLiteral("--demo")});
+            up = server->serve({QStringLiteral("--demo")});
         }
-        QVERIFY(port);
-        const Reply r = get(port, QStringLiteral("/stations?") + query);
+        QVERIFY(up);
+        const HttpAnswer r = server->get(QStringLiteral("/stations?") + query);
         QCOMPARE(r.status, 400);
-        QCOMPARE(r.body.value(QLatin1String("status")).toInt(), 400);
-        QVERIFY2(r.body.value(QLatin1String("message")).toString().contains(message),
-                 qPrintable(r.body.value(QLatin1String("message")).toString()));
+        QCOMPARE(r.json().value(QLatin1String("status")).toInt(), 400);
+        QVERIFY2(r.json().value(QLatin1String("message")).toString().contains(message),
+                 qPrintable(r.json().value(QLatin1String("message")).toString()));
         if (qstrcmp(QTest::currentDataTag(), "radius without centre") == 0)
             server.reset();
     }
@@ -264,15 +197,14 @@ private slots:
     void nearAutoFromTheNmeaLog()
     {
         Stratus s(QStringLiteral("[location]\nsystem_source=false\n"));
-        const quint16 port = s.serve({QStringLiteral("--demo"), QStringLiteral("--near"), QStringLiteral("auto"),
+        QVERIFY2(s.serve({QStringLiteral("--demo"), QStringLiteral("--near"), QStringLiteral("auto"),
                                       QStringLiteral("--nmea-log"), testdata::source("tests/data/gpsd-gr601-w.log"),
-                                      QStringLiteral("--limit"), QStringLiteral("2")});
-        QVERIFY2(port, qPrintable(s.stderrText()));
+                                      QStringLiteral("--limit"), QStringLiteral("2")}), qPrintable(s.stderrText()));
         QVERIFY2(s.stderrText().contains(QStringLiteral("stratus: --near auto: you are at 40.0351,-75.5201 (NMEA log ")),
                  qPrintable(s.stderrText()));
-        const Reply r = get(port, QStringLiteral("/stations"));
-        QCOMPARE(r.body.value(QLatin1String("count")).toInt(), 2);
-        QStringList got = ids(r.body.value(QLatin1String("stations")).toArray());
+        const HttpAnswer r = s.get(QStringLiteral("/stations"));
+        QCOMPARE(r.json().value(QLatin1String("count")).toInt(), 2);
+        QStringList got = ids(r.json().value(QLatin1String("stations")).toArray());
         got.sort();
         QCOMPARE(got, (sl({"KMDW", "KMKE"}))); // from Malvern, PA: Chicago 1,045 km, Milwaukee 1,079 km
     }
@@ -280,11 +212,10 @@ private slots:
     void nearAutoFromTheConfiguredHome()
     {
         Stratus s(QStringLiteral("[location]\nsystem_source=false\nhome=\"43.0731,-89.4012\"\n"));
-        const quint16 port = s.serve({QStringLiteral("--demo"), QStringLiteral("--near"), QStringLiteral("auto"),
-                                      QStringLiteral("--limit"), QStringLiteral("1")});
-        QVERIFY2(port, qPrintable(s.stderrText()));
+        QVERIFY2(s.serve({QStringLiteral("--demo"), QStringLiteral("--near"), QStringLiteral("auto"),
+                                      QStringLiteral("--limit"), QStringLiteral("1")}), qPrintable(s.stderrText()));
         QVERIFY2(s.stderrText().contains(QStringLiteral("you are at 43.0731,-89.4012 (home location from ")), qPrintable(s.stderrText()));
-        QCOMPARE(ids(get(port, QStringLiteral("/stations")).body.value(QLatin1String("stations")).toArray()), sl({"KMSN"}));
+        QCOMPARE(ids(s.get(QStringLiteral("/stations")).json().value(QLatin1String("stations")).toArray()), sl({"KMSN"}));
     }
 
     void nearAutoWithNothingSaysSo()

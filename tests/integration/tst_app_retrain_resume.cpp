@@ -5,7 +5,7 @@
 // machine: each run trains in seconds). Also the server side: POST /models/retrain (token), its
 // progress, and the decision in GET /models.
 #include "RetrainData.h"
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -35,14 +35,12 @@ class TstRetrainResume : public QObject
     // Runs to completion; returns the decision.
     QJsonObject runToEnd(const QString &root, QByteArray *err)
     {
-        QProcess p;
-        p.start(testdata::stratusBinary(), args(root));
-        if (!p.waitForFinished(120000))
-            return {};
-        *err = p.readAllStandardError();
-        if (p.exitCode() != 0)
+        StratusProcess p;
+        const int code = p.run(args(root));
+        *err = p.stderrText().toUtf8();
+        if (code != 0)
             qWarning().noquote() << *err;
-        return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        return QJsonDocument::fromJson(p.stdoutText().toUtf8()).object();
     }
 
 private slots:
@@ -70,19 +68,16 @@ private slots:
 
         // Killed while it trains, after the stations were checkpointed.
         const QString rootB = m_dir.filePath(QStringLiteral("b"));
-        QProcess p;
-        p.start(testdata::stratusBinary(), args(rootB));
-        QVERIFY(p.waitForStarted());
-        QByteArray err;
+        StratusProcess p;
+        p.launch(args(rootB));
+        QVERIFY(p.process().waitForStarted());
         QVERIFY(QTest::qWaitFor([&] {
-            p.waitForReadyRead(50);
-            err += p.readAllStandardError();
-            return err.contains("training candidate") || p.state() == QProcess::NotRunning;
+            p.process().waitForReadyRead(50);
+            return p.stderrText().contains(QLatin1String("training candidate")) || !p.running();
         }, 60000));
-        QVERIFY2(p.state() == QProcess::Running, err.constData());
-        p.kill();
-        QVERIFY(p.waitForFinished(10000));
-        QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        QVERIFY2(p.running(), qPrintable(p.stderrText()));
+        p.kill9();
+        QCOMPARE(p.process().exitStatus(), QProcess::CrashExit);
         const QStringList jobs = QDir(rootB + QStringLiteral("/.retrain")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
         QCOMPARE(jobs.size(), 1);
         const QString ckpt = rootB + QStringLiteral("/.retrain/") + jobs.first();
@@ -122,9 +117,9 @@ private slots:
         env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("secret"));
         env.insert(QStringLiteral("STRATUS_RETRAIN_TRAIN_DAYS"), QStringLiteral("200"));
         env.insert(QStringLiteral("STRATUS_RETRAIN_HELD_BACK_DAYS"), QStringLiteral("21"));
-        ServerProcess server;
+        StratusProcess server;
         const QString root = m_dir.filePath(QStringLiteral("c"));
-        QVERIFY2(server.start({QStringLiteral("--db"), m_store, QStringLiteral("--models"), root, QStringLiteral("--file"), tiny,
+        QVERIFY2(server.startServer({QStringLiteral("--db"), m_store, QStringLiteral("--models"), root, QStringLiteral("--file"), tiny,
                                QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--retention-days"),
                                QStringLiteral("0")},
                               env),

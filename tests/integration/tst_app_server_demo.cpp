@@ -1,7 +1,7 @@
 // Black-box test of `stratus --server --demo`: the real binary, real HTTP on loopback, answers
 // checked against the recorded data it replays.
 #include "ReferenceMessageCodec.h"
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -27,14 +27,14 @@ private slots:
     void cleanupTestCase();
 
 private:
-    ServerProcess m_server;
+    StratusProcess m_server;
 };
 
 void TestServerDemo::initTestCase()
 {
     QElapsedTimer t;
     t.start();
-    QVERIFY2(m_server.start({QStringLiteral("--demo")}), qPrintable(m_server.error()));
+    QVERIFY2(m_server.startServer({QStringLiteral("--demo")}), qPrintable(m_server.error()));
     QVERIFY2(t.elapsed() < 5000, "the demo server must serve within a few seconds");
 }
 
@@ -150,8 +150,8 @@ void TestServerDemo::malformedReplayLinesAreSkippedAndNamed()
     out.write(content);
     out.close();
 
-    ServerProcess server;
-    QVERIFY2(server.start({QStringLiteral("--file"), path, QStringLiteral("--speed"), QStringLiteral("max")}),
+    StratusProcess server;
+    QVERIFY2(server.startServer({QStringLiteral("--file"), path, QStringLiteral("--speed"), QStringLiteral("max")}),
              qPrintable(server.error()));
     QTRY_VERIFY_WITH_TIMEOUT(server.get(QStringLiteral("/health")).json().value(u"counters"_s).toObject().value(u"readings_in"_s).toInt() == 524, 10000);
     QVERIFY(server.running());
@@ -170,8 +170,8 @@ void TestServerDemo::alertRulesFromTheConfigFire()
     f.close();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("STRATUS_ALERTS_RULES_FILE"), rules);
-    ServerProcess server;
-    QVERIFY2(server.start({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+    StratusProcess server;
+    QVERIFY2(server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                            QStringLiteral("--speed"), QStringLiteral("max")}, env),
              qPrintable(server.error()));
     QJsonArray fired;
@@ -199,14 +199,11 @@ void TestServerDemo::aBadAlertRuleRefusesTheStart()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write("temperature < -20 for 10m\n\ntemperature < cold\n");
     f.close();
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("STRATUS_ALERTS_RULES_FILE"), rules);
-    p.setProcessEnvironment(env);
-    p.start(testdata::stratusBinary(), {QStringLiteral("--server"), QStringLiteral("--demo"), QStringLiteral("--port"), QStringLiteral("0")});
-    QVERIFY(p.waitForFinished(15000));
-    QCOMPARE(p.exitCode(), 2);
-    const QString err = QString::fromUtf8(p.readAllStandardError());
+    StratusProcess p;
+    QCOMPARE(p.run({QStringLiteral("--server"), QStringLiteral("--demo"), QStringLiteral("--port"), QStringLiteral("0")}, env), 2);
+    const QString err = p.stderrText();
     QVERIFY2(err.contains(QStringLiteral("line 3")) && err.contains(QStringLiteral("\"cold\" is not a number")), qPrintable(err));
 }
 

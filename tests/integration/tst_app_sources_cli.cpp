@@ -68,11 +68,11 @@ private slots:
         else
             args << QStringLiteral("--nws-url") << server.baseUrl().toString();
         StratusProcess p;
-        QVERIFY2(p.start(args, env), p.stderrText().constData());
+        QVERIFY2(p.start(args, env), qPrintable(p.error()));
 
         QJsonObject klit;
         QVERIFY(QTest::qWaitFor([&] {
-            klit = findStation(p.getJson(QStringLiteral("/stations")).object(), QStringLiteral("KLIT"));
+            klit = findStation(p.get(QStringLiteral("/stations")).json(), QStringLiteral("KLIT"));
             return klit.contains(QLatin1String("latest"));
         }, 15000));
         QCOMPARE(klit.value(QLatin1String("latitude")).toDouble(), 34.72);
@@ -82,7 +82,7 @@ private slots:
         QVERIFY(!latest.contains(QLatin1String("wind_gust")));
         QJsonObject nws;
         QVERIFY(QTest::qWaitFor([&] {
-            nws = findSource(p.getJson(QStringLiteral("/health")).object(), QStringLiteral("nws"));
+            nws = findSource(p.get(QStringLiteral("/health")).json(), QStringLiteral("nws"));
             return nws.value(QLatin1String("state")).toString() == QLatin1String("ok");
         }, 15000));
         QCOMPARE(nws.value(QLatin1String("readings")).toInt(), 2);
@@ -100,10 +100,10 @@ private slots:
         QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--source"),
                           QStringLiteral("nws"), QStringLiteral("--near"), QStringLiteral("30,-85"), QStringLiteral("--nws-url"),
                           server.baseUrl().toString()}),
-                 p.stderrText().constData());
+                 qPrintable(p.error()));
         QJsonObject stations;
         QVERIFY(QTest::qWaitFor([&] {
-            stations = p.getJson(QStringLiteral("/stations")).object();
+            stations = p.get(QStringLiteral("/stations")).json();
             return stations.value(QLatin1String("count")).toInt() >= 10;
         }, 15000));
         QCOMPARE(stations.value(QLatin1String("count")).toInt(), 10); // the nearest 10 of 41
@@ -121,10 +121,10 @@ private slots:
         QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--source"),
                           QStringLiteral("nws"), QStringLiteral("--stations"), QStringLiteral("KLIT"), QStringLiteral("--nws-url"),
                           server.baseUrl().toString()}),
-                 p.stderrText().constData());
+                 qPrintable(p.error()));
         QJsonObject health;
         QVERIFY(QTest::qWaitFor([&] {
-            health = p.getJson(QStringLiteral("/health")).object();
+            health = p.get(QStringLiteral("/health")).json();
             return findSource(health, QStringLiteral("nws")).value(QLatin1String("state")).toString() == QLatin1String("down");
         }, 30000));
         QVERIFY(findSource(health, QStringLiteral("nws")).value(QLatin1String("last_error")).toString().contains(QStringLiteral("HTTP 500")));
@@ -146,15 +146,15 @@ private slots:
                           QStringLiteral("openmeteo"), QStringLiteral("--near"), QStringLiteral("43.14,-89.34"),
                           QStringLiteral("--backfill-days"), QStringLiteral("1")},
                          env),
-                 p.stderrText().constData());
+                 qPrintable(p.error()));
         QJsonObject station;
         QVERIFY(QTest::qWaitFor([&] {
-            station = findStation(p.getJson(QStringLiteral("/stations")).object(), QStringLiteral("OM4314N08934W"));
+            station = findStation(p.get(QStringLiteral("/stations")).json(), QStringLiteral("OM4314N08934W"));
             return station.value(QLatin1String("latest")).toObject().value(QLatin1String("temperature")).toDouble() == 16.5;
         }, 15000));
         QCOMPARE(station.value(QLatin1String("latitude")).toDouble(), 43.14);
         QCOMPARE(server.requests(QStringLiteral("/v1/archive")).size(), 1);
-        const QJsonObject om = findSource(p.getJson(QStringLiteral("/health")).object(), QStringLiteral("openmeteo"));
+        const QJsonObject om = findSource(p.get(QStringLiteral("/health")).json(), QStringLiteral("openmeteo"));
         QCOMPARE(om.value(QLatin1String("state")).toString(), QStringLiteral("ok"));
         QCOMPARE(om.value(QLatin1String("readings")).toInt(), 24 + 4);
         QCOMPARE(om.value(QLatin1String("progress")).toObject().value(QLatin1String("done")).toInt(), 1); // back-fill: 1 of 1 day
@@ -168,11 +168,11 @@ private slots:
         QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--source"),
                           QStringLiteral("replay"), QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                           QStringLiteral("--speed"), QStringLiteral("1"), QStringLiteral("--shift-to-now")}),
-                 p.stderrText().constData());
+                 qPrintable(p.error()));
         // At 1× the first recorded observations (2025-12-13T09:35, KMSN among them) come out now.
         QJsonObject kmsn;
         QVERIFY(QTest::qWaitFor([&] {
-            kmsn = findStation(p.getJson(QStringLiteral("/stations")).object(), QStringLiteral("KMSN"));
+            kmsn = findStation(p.get(QStringLiteral("/stations")).json(), QStringLiteral("KMSN"));
             return kmsn.contains(QLatin1String("latest"));
         }, 15000));
         const qint64 ts = kmsn.value(QLatin1String("latest")).toObject().value(QLatin1String("ts")).toInteger();
@@ -199,11 +199,9 @@ private slots:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        QProcess p;
-        p.start(testdata::stratusBinary(), QStringList{QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0")} + args);
-        QVERIFY(p.waitForFinished(15000));
-        QCOMPARE(p.exitCode(), 2);
-        const QString err = QString::fromUtf8(p.readAllStandardError());
+        StratusProcess p;
+        QCOMPARE(p.run(QStringList{QStringLiteral("--server"), QStringLiteral("--port"), QStringLiteral("0")} + args), 2);
+        const QString err = p.stderrText();
         QVERIFY2(err.contains(message), qPrintable(err));
     }
 };

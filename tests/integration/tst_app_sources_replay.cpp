@@ -33,10 +33,10 @@ private slots:
         QVERIFY2(p.start({QStringLiteral("--server"), QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"), obs,
                           QStringLiteral("--stations-csv"), csv, QStringLiteral("--speed"), QStringLiteral("max"),
                           QStringLiteral("--port"), QStringLiteral("0")}),
-                 p.stderrText().constData());
-        int status = 0;
-        const QJsonObject body = p.getJson(QStringLiteral("/stations"), &status).object();
-        QCOMPARE(status, 200);
+                 qPrintable(p.error()));
+        const HttpAnswer reply = p.get(QStringLiteral("/stations"));
+        QCOMPARE(reply.status, 200);
+        const QJsonObject body = reply.json();
         QHash<QString, QJsonObject> byId;
         for (const QJsonValue &v : body.value(QLatin1String("stations")).toArray())
             byId.insert(v.toObject().value(QLatin1String("id")).toString(), v.toObject());

@@ -2,7 +2,7 @@
 // before the kill is lost, and after the restart every accepted reading of the source is stored
 // exactly once. Real data: the first hours of the 1995-03-18 SAO/METAR day (sao_19950318).
 #include "ReadingValidator.h"
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 #include "TimeUtil.h"
 #include "sources/RecordedDataReader.h"
 
@@ -74,8 +74,8 @@ private slots:
                                   QStringLiteral("--db"), db, QStringLiteral("--rate-limit"), QStringLiteral("0")};
         qint64 ackedMs = 0, ackedRows = 0;
         {
-            ServerProcess first;
-            QVERIFY2(first.start(args), qPrintable(first.error()));
+            StratusProcess first;
+            QVERIFY2(first.startServer(args), qPrintable(first.error()));
             // Wait until some batches are acknowledged but ingestion is not complete, then kill -9.
             QElapsedTimer t;
             t.start();
@@ -107,8 +107,8 @@ private slots:
         QCOMPARE(missing, 0);
 
         // Restart on the same file: the replay resumes at the mark and completes the history.
-        ServerProcess second;
-        QVERIFY2(second.start(args), qPrintable(second.error()));
+        StratusProcess second;
+        QVERIFY2(second.startServer(args), qPrintable(second.error()));
         QVERIFY(second.waitForReplayEnd(300000));
         second.stop();
         qint64 rows = 0;
