@@ -29,40 +29,51 @@ bool isLabelled(const QString &path)
     return header.contains("label");
 }
 
+struct AnomalyCommandLine
+{
+    QCommandLineParser parser;
+    QCommandLineOption command{QStringLiteral("evaluate-anomalies"), QStringLiteral("Score the anomaly detectors.")};
+    QCommandLineOption data{QStringLiteral("data"), QStringLiteral("Labelled CSV or recorded stream."), QStringLiteral("FILE")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON.")};
+    QCommandLineOption seed{QStringLiteral("seed"), QStringLiteral("Seed for injected faults (default 1)."), QStringLiteral("N"),
+                            QStringLiteral("1")};
+    QCommandLineOption faults{QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
+                              QStringLiteral("N"), QStringLiteral("40")};
+
+    AnomalyCommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "stratus --evaluate-anomalies --data FILE [--json] [--seed N] [--faults N]\n"
+            "  Scores the anomaly detectors (precision, recall, F1): a CSV with a label column as labelled\n"
+            "  data, a recorded stream (NWS JSONL, surface CSV) with seeded injected faults."));
+        parser.addOptions({command, data, json, seed, faults});
+        parser.addHelpOption();
+    }
+};
+
 } // namespace
 
-bool AnomalyCommand::wants(const QStringList &args)
+QString AnomalyCommand::helpText()
 {
-    return args.contains(QLatin1String("--evaluate-anomalies"));
+    AnomalyCommandLine o;
+    return o.parser.helpText();
 }
 
 int AnomalyCommand::run(const QStringList &args)
 {
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "stratus --evaluate-anomalies --data FILE [--json] [--seed N] [--faults N]\n"
-        "  Scores the anomaly detectors (precision, recall, F1): a CSV with a label column as labelled\n"
-        "  data, a recorded stream (NWS JSONL, surface CSV) with seeded injected faults."));
-    const QCommandLineOption command(QStringLiteral("evaluate-anomalies"), QStringLiteral("Score the anomaly detectors."));
-    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Labelled CSV or recorded stream."), QStringLiteral("FILE"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for injected faults (default 1)."),
-                                  QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption faults(QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
-                                    QStringLiteral("N"), QStringLiteral("40"));
-    p.addOptions({command, data, json, seed, faults});
-    p.addHelpOption();
+    AnomalyCommandLine o;
+    QCommandLineParser &p = o.parser;
     p.process(args);
 
-    if (!p.isSet(data))
+    if (!p.isSet(o.data))
         return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));
     bool seedOk = false, faultsOk = false;
-    const uint seedValue = p.value(seed).toUInt(&seedOk);
-    const int faultsValue = p.value(faults).toInt(&faultsOk);
+    const uint seedValue = p.value(o.seed).toUInt(&seedOk);
+    const int faultsValue = p.value(o.faults).toInt(&faultsOk);
     if (!seedOk || !faultsOk || faultsValue < 1)
         return fail(QStringLiteral("--seed and --faults need positive whole numbers"));
 
-    const QString path = p.value(data);
+    const QString path = p.value(o.data);
     QTextStream out(stdout);
     if (QFile probe(path); !probe.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("%1: cannot open: %2").arg(path, probe.errorString()));
@@ -71,7 +82,7 @@ int AnomalyCommand::run(const QStringList &args)
         if (!set)
             return fail(set.errorMessage());
         const AnomalyEvaluator::LabelledReport rep = AnomalyEvaluator::evaluateLabelled(*set);
-        if (p.isSet(json))
+        if (p.isSet(o.json))
             out << QJsonDocument(rep.toJson()).toJson(QJsonDocument::Compact) << '\n';
         else
             out << rep.toText();
@@ -85,7 +96,7 @@ int AnomalyCommand::run(const QStringList &args)
     AnomalyEvaluator::InjectionReport rep =
         AnomalyEvaluator::evaluateInjected(recorded->readings, recorded->stations, seedValue, faultsValue);
     rep.data = QFileInfo(path).fileName();
-    if (p.isSet(json))
+    if (p.isSet(o.json))
         out << QJsonDocument(rep.toJson()).toJson(QJsonDocument::Compact) << '\n';
     else
         out << rep.toText();

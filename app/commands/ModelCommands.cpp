@@ -24,65 +24,75 @@ int fail(const QString &message, int code = 1)
 constexpr qint64 kHourlyHoldoutDays = 365;
 constexpr qint64 kDailyHoldoutDays = 4 * 365 + 1;
 
+struct ModelCommandLine
+{
+    QCommandLineParser parser;
+    QCommandLineOption train{QStringLiteral("train"), QStringLiteral("Train a forecast model.")};
+    QCommandLineOption evaluate{QStringLiteral("evaluate"), QStringLiteral("Evaluate a model.")};
+    QCommandLineOption data{QStringLiteral("data"), QStringLiteral("Data CSV (repeatable)."), QStringLiteral("FILE")};
+    QCommandLineOption out{QStringLiteral("out"), QStringLiteral("Model directory to write."), QStringLiteral("DIR")};
+    QCommandLineOption modelDir{QStringLiteral("model"), QStringLiteral("Model directory to read."),
+                                QStringLiteral("DIR")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print JSON.")};
+    QCommandLineOption from{QStringLiteral("from"), QStringLiteral("Start of the period (ISO 8601, UTC)."),
+                            QStringLiteral("T")};
+    QCommandLineOption to{QStringLiteral("to"), QStringLiteral("End of the period, exclusive."), QStringLiteral("T")};
+    QCommandLineOption all{QStringLiteral("all"), QStringLiteral("Train on all the data (no held-out year).")};
+    QCommandLineOption version{QStringLiteral("version"), QStringLiteral("Model version name."),
+                               QStringLiteral("V")};
+    QCommandLineOption stations{QStringLiteral("stations"), QStringLiteral("Only these stations (comma list)."),
+                                QStringLiteral("IDS")};
+    QCommandLineOption noCross{QStringLiteral("no-cross-station"),
+                               QStringLiteral("Train without the other stations' values as features.")};
+    QCommandLineOption noNeighbours{QStringLiteral("no-neighbours"),
+                                    QStringLiteral("Hourly: use the other stations only through their mean, "
+                                                   "not each one's values and upwind terms.")};
+    QCommandLineOption noMedianShift{QStringLiteral("no-median-shift"),
+                                     QStringLiteral("Keep the least-squares bias (no shift to the median "
+                                                    "out-of-fold residual).")};
+    QCommandLineOption regimes{
+        QStringLiteral("regimes"),
+        QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
+                       "B or B@OFFSET whose forecasts are averaged (default 3,3@4)."),
+        QStringLiteral("LIST"), QStringLiteral("3,3@4")};
+    QCommandLineOption boostOpt{QStringLiteral("boost"),
+                                QStringLiteral("Hourly: add gradient-boosted trees that correct the ridge's "
+                                               "temperature forecast (slow; small gain).")};
+    QCommandLineOption boostTrees{QStringLiteral("boost-trees"),
+                                  QStringLiteral("Hourly: most trees per horizon (default 200; early stopping "
+                                                 "on the last part of the training span picks fewer)."),
+                                  QStringLiteral("N")};
+    QCommandLineOption boostDepth{QStringLiteral("boost-depth"), QStringLiteral("Hourly: tree depth (default 6)."),
+                                  QStringLiteral("D")};
+    QCommandLineOption boostRate{QStringLiteral("boost-rate"),
+                                 QStringLiteral("Hourly: boosting learning rate (default 0.1)."), QStringLiteral("R")};
+
+    ModelCommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "stratus --train --data FILE... --out DIR [--from T] [--to T | --all] [--stations A,B]\n"
+            "  Trains the direct multi-horizon ridge forecaster. Without --to, the last year (hourly) or last\n"
+            "  four years (daily) of the data is held out, scored and stored as the model's offline metrics.\n"
+            "stratus --evaluate --model DIR --data FILE [--from T] [--to T] [--json]\n"
+            "  Scores the model and the baselines; by default on the data after the model's training span."));
+        parser.addHelpOption();
+        parser.addOptions({train, evaluate, data, out, modelDir, json, from, to, all, version, stations, noCross, noNeighbours,
+                           noMedianShift, regimes, boostOpt, boostTrees, boostDepth, boostRate});
+    }
+};
+
 } // namespace
 
-bool ModelCommands::wants(const QStringList &args)
+QString ModelCommands::helpText()
 {
-    return args.contains(QLatin1String("--train")) || args.contains(QLatin1String("--evaluate"));
+    ModelCommandLine cl;
+    return cl.parser.helpText();
 }
 
 int ModelCommands::run(const QStringList &args)
 {
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "stratus --train --data FILE... --out DIR [--from T] [--to T | --all] [--stations A,B]\n"
-        "  Trains the direct multi-horizon ridge forecaster. Without --to, the last year (hourly) or last\n"
-        "  four years (daily) of the data is held out, scored and stored as the model's offline metrics.\n"
-        "stratus --evaluate --model DIR --data FILE [--from T] [--to T] [--json]\n"
-        "  Scores the model and the baselines; by default on the data after the model's training span."));
-    const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Train a forecast model."));
-    const QCommandLineOption evaluate(QStringLiteral("evaluate"), QStringLiteral("Evaluate a model."));
-    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Data CSV (repeatable)."), QStringLiteral("FILE"));
-    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Model directory to write."), QStringLiteral("DIR"));
-    const QCommandLineOption modelDir(QStringLiteral("model"), QStringLiteral("Model directory to read."),
-                                      QStringLiteral("DIR"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
-    const QCommandLineOption from(QStringLiteral("from"), QStringLiteral("Start of the period (ISO 8601, UTC)."),
-                                  QStringLiteral("T"));
-    const QCommandLineOption to(QStringLiteral("to"), QStringLiteral("End of the period, exclusive."), QStringLiteral("T"));
-    const QCommandLineOption all(QStringLiteral("all"), QStringLiteral("Train on all the data (no held-out year)."));
-    const QCommandLineOption version(QStringLiteral("version"), QStringLiteral("Model version name."),
-                                     QStringLiteral("V"));
-    const QCommandLineOption stations(QStringLiteral("stations"), QStringLiteral("Only these stations (comma list)."),
-                                      QStringLiteral("IDS"));
-    const QCommandLineOption noCross(QStringLiteral("no-cross-station"),
-                                     QStringLiteral("Train without the other stations' values as features."));
-    const QCommandLineOption noNeighbours(QStringLiteral("no-neighbours"),
-                                          QStringLiteral("Hourly: use the other stations only through their mean, "
-                                                         "not each one's values and upwind terms."));
-    const QCommandLineOption noMedianShift(QStringLiteral("no-median-shift"),
-                                           QStringLiteral("Keep the least-squares bias (no shift to the median "
-                                                          "out-of-fold residual)."));
-    const QCommandLineOption regimes(
-        QStringLiteral("regimes"),
-        QStringLiteral("Hourly: blocks of issue hours with their own regressions, as a comma list of partitions "
-                       "B or B@OFFSET whose forecasts are averaged (default 3,3@4)."),
-        QStringLiteral("LIST"), QStringLiteral("3,3@4"));
-    const QCommandLineOption boostOpt(QStringLiteral("boost"),
-                                      QStringLiteral("Hourly: add gradient-boosted trees that correct the ridge's "
-                                                     "temperature forecast (slow; small gain)."));
-    const QCommandLineOption boostTrees(QStringLiteral("boost-trees"),
-                                        QStringLiteral("Hourly: most trees per horizon (default 200; early stopping "
-                                                       "on the last part of the training span picks fewer)."),
-                                        QStringLiteral("N"));
-    const QCommandLineOption boostDepth(QStringLiteral("boost-depth"), QStringLiteral("Hourly: tree depth (default 6)."),
-                                        QStringLiteral("D"));
-    const QCommandLineOption boostRate(QStringLiteral("boost-rate"),
-                                       QStringLiteral("Hourly: boosting learning rate (default 0.1)."), QStringLiteral("R"));
-    p.addHelpOption();
-    for (const auto *o : {&train, &evaluate, &data, &out, &modelDir, &json, &from, &to, &all, &version, &stations, &noCross, &noNeighbours, &noMedianShift, &regimes,
-                          &boostOpt, &boostTrees, &boostDepth, &boostRate})
-        p.addOption(*o);
+    ModelCommandLine cl;
+    QCommandLineParser &p = cl.parser;
     if (!p.parse(args))
         return fail(p.errorText(), 2);
     if (p.isSet(QStringLiteral("help"))) {
@@ -94,18 +104,18 @@ int ModelCommands::run(const QStringList &args)
             return fallback;
         return timeutil::parseIsoUtc(QStringView(p.value(o)));
     };
-    const auto fromMs = time(from, std::numeric_limits<qint64>::min());
-    const auto toMs = time(to, std::numeric_limits<qint64>::max());
+    const auto fromMs = time(cl.from, std::numeric_limits<qint64>::min());
+    const auto toMs = time(cl.to, std::numeric_limits<qint64>::max());
     if (!fromMs || !toMs)
         return fail(QStringLiteral("--from/--to need an ISO 8601 date or date-time, e.g. 2015-03-01T00:00:00Z"), 2);
-    if (p.values(data).isEmpty())
+    if (p.values(cl.data).isEmpty())
         return fail(QStringLiteral("--data FILE is required"), 2);
-    auto loaded = ForecastDataLoader::loadAll(p.values(data));
+    auto loaded = ForecastDataLoader::loadAll(p.values(cl.data));
     if (!loaded)
         return fail(loaded.errorMessage());
     ForecastDataset *ds = &loaded.value();
-    if (p.isSet(stations)) {
-        ds->keepStations(p.value(stations).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    if (p.isSet(cl.stations)) {
+        ds->keepStations(p.value(cl.stations).split(QLatin1Char(','), Qt::SkipEmptyParts));
         if (ds->stations.empty())
             return fail(QStringLiteral("none of the --stations are in the data"));
     }
@@ -113,18 +123,18 @@ int ModelCommands::run(const QStringList &args)
     for (const QString &n : std::as_const(ds->notes))
         err << "stratus: note: " << n << '\n';
 
-    if (p.isSet(train)) {
-        if (!p.isSet(out))
+    if (p.isSet(cl.train)) {
+        if (!p.isSet(cl.out))
             return fail(QStringLiteral("--train needs --out DIR"), 2);
         TrainOptions o;
         o.fromMs = *fromMs;
         o.toMs = *toMs;
-        o.crossStation = !p.isSet(noCross);
-        o.neighbours = !p.isSet(noNeighbours);
-        o.medianShift = !p.isSet(noMedianShift);
-        o.version = p.value(version);
+        o.crossStation = !p.isSet(cl.noCross);
+        o.neighbours = !p.isSet(cl.noNeighbours);
+        o.medianShift = !p.isSet(cl.noMedianShift);
+        o.version = p.value(cl.version);
         o.members.clear();
-        for (const QString &item : p.value(regimes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        for (const QString &item : p.value(cl.regimes).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             const QStringList parts = item.split(QLatin1Char('@'));
             bool ok1 = false, ok2 = true;
             ForecastModel::RegimeSpec spec;
@@ -138,14 +148,14 @@ int ModelCommands::run(const QStringList &args)
                             2);
             o.members.push_back(spec);
         }
-        o.boost = p.isSet(boostOpt);
+        o.boost = p.isSet(cl.boostOpt);
         bool okT = true, okD = true, okR = true;
-        if (p.isSet(boostTrees))
-            o.boostParams.maxTrees = p.value(boostTrees).toInt(&okT);
-        if (p.isSet(boostDepth))
-            o.boostParams.maxDepth = p.value(boostDepth).toInt(&okD);
-        if (p.isSet(boostRate))
-            o.boostParams.learningRate = p.value(boostRate).toDouble(&okR);
+        if (p.isSet(cl.boostTrees))
+            o.boostParams.maxTrees = p.value(cl.boostTrees).toInt(&okT);
+        if (p.isSet(cl.boostDepth))
+            o.boostParams.maxDepth = p.value(cl.boostDepth).toInt(&okD);
+        if (p.isSet(cl.boostRate))
+            o.boostParams.learningRate = p.value(cl.boostRate).toDouble(&okR);
         if (!okT || !okD || !okR || o.boostParams.maxTrees < 1 || o.boostParams.maxTrees > 5000
             || o.boostParams.maxDepth < 1 || o.boostParams.maxDepth > 12 || !(o.boostParams.learningRate > 0)
             || o.boostParams.learningRate > 1)
@@ -153,11 +163,11 @@ int ModelCommands::run(const QStringList &args)
         if (o.members.empty() || static_cast<int>(o.members.size()) > ForecastModel::kMaxMembers)
             return fail(QStringLiteral("--regimes: 1 … 8 partitions"), 2);
         qint64 holdoutFrom = std::numeric_limits<qint64>::max();
-        if (!p.isSet(to) && !p.isSet(all)) {
+        if (!p.isSet(cl.to) && !p.isSet(cl.all)) {
             const qint64 days = ds->daily ? kDailyHoldoutDays : kHourlyHoldoutDays;
             holdoutFrom = ds->lastMs() + ds->stations.front().stepMs - days * timeutil::kMsPerDay;
             o.toMs = holdoutFrom;
-        } else if (p.isSet(to)) {
+        } else if (p.isSet(cl.to)) {
             holdoutFrom = *toMs;
         }
         QElapsedTimer timer;
@@ -179,22 +189,22 @@ int ModelCommands::run(const QStringList &args)
                 err << "stratus: note: held-out evaluation skipped: " << ev.errorMessage() << '\n';
             }
         }
-        const auto saved = (*model)->save(p.value(out));
+        const auto saved = (*model)->save(p.value(cl.out));
         if (!saved)
             return fail(saved.errorMessage());
-        QTextStream(stdout) << "stratus: model " << (*model)->version << " written to " << p.value(out) << " (trained on "
+        QTextStream(stdout) << "stratus: model " << (*model)->version << " written to " << p.value(cl.out) << " (trained on "
                             << timeutil::toIsoUtc((*model)->dataFromMs) << " … " << timeutil::toIsoUtc((*model)->dataToMs)
                             << " in " << seconds << " s)\n";
         return 0;
     }
 
-    if (!p.isSet(modelDir))
+    if (!p.isSet(cl.modelDir))
         return fail(QStringLiteral("--evaluate needs --model DIR"), 2);
-    const auto model = ForecastModel::load(p.value(modelDir));
+    const auto model = ForecastModel::load(p.value(cl.modelDir));
     if (!model)
         return fail(model.errorMessage());
     const qint64 step = ds->daily ? timeutil::kMsPerDay : timeutil::kMsPerHour;
-    const qint64 evalFrom = p.isSet(from) ? *fromMs : (*model)->dataToMs + step;
+    const qint64 evalFrom = p.isSet(cl.from) ? *fromMs : (*model)->dataToMs + step;
     if (evalFrom <= (*model)->dataToMs && evalFrom + step > (*model)->dataFromMs)
         err << "stratus: warning: the period overlaps the model's training span ("
             << timeutil::toIsoUtc((*model)->dataFromMs) << " … " << timeutil::toIsoUtc((*model)->dataToMs)
@@ -203,7 +213,7 @@ int ModelCommands::run(const QStringList &args)
     if (!ev)
         return fail(ev.errorMessage());
     QTextStream o(stdout);
-    if (p.isSet(json))
+    if (p.isSet(cl.json))
         o << QJsonDocument(ev->toJson()).toJson(QJsonDocument::Indented);
     else
         o << "model " << (*model)->version << '\n' << ev->toText();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QStringList>
 
 namespace stratus {
@@ -10,7 +11,7 @@ namespace stratus {
 class RetrainCommand
 {
 public:
-    static bool wants(const QStringList &args);
+    static QString helpText();
     // The process exit code: 0 decided (promoted or rejected), 1 failed, 2 bad usage.
     static int run(const QStringList &args);
 };

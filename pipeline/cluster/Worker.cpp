@@ -16,7 +16,6 @@
 #include <QTextStream>
 #include <QTimer>
 
-#include <csignal>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -24,12 +23,8 @@
 namespace stratus {
 
 namespace {
+// Set once the event loop has quit (the app's SignalHandler quits it on SIGTERM/SIGINT).
 std::atomic<bool> g_stop{false};
-
-void onSignal(int)
-{
-    g_stop = true;
-}
 
 int fail(const QString &message, int code = 1)
 {
@@ -70,12 +65,6 @@ int runCollector(Worker::Options &o)
         // Queued: a fast replay can finish before the event loop runs, and quit() before exec() is lost.
         QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
     });
-    QTimer stopCheck;
-    QObject::connect(&stopCheck, &QTimer::timeout, &engine, [] {
-        if (g_stop)
-            QCoreApplication::quit();
-    });
-    stopCheck.start(100);
     engine.start();
     QCoreApplication::exec();
     engine.stop();
@@ -97,9 +86,6 @@ int Worker::run(Options o)
         return fail(QStringLiteral("--worker needs --bootstrap HOST:PORT"), 2);
     if (o.id.isEmpty())
         o.id = QStringLiteral("%1-%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid());
-    std::signal(SIGTERM, onSignal);
-    std::signal(SIGINT, onSignal);
-
     if (o.role == QLatin1String("collect"))
         return runCollector(o);
 
@@ -184,7 +170,7 @@ int Worker::run(Options o)
     heartbeat.start(o.heartbeatIntervalMs);
     QTimer stopCheck;
     QObject::connect(&stopCheck, &QTimer::timeout, QCoreApplication::instance(), [&] {
-        if (g_stop || stageFailed)
+        if (stageFailed)
             QCoreApplication::quit();
     });
     stopCheck.start(100);

@@ -30,8 +30,8 @@ public:
     };
 
     static bool isRole(const QString &role);
-    // Runs until SIGTERM/SIGINT (or, for collect, the end of the replay). Returns the exit code and
-    // prints errors to stderr.
+    // Runs until the application's event loop quits (app/ quits it on SIGTERM/SIGINT) or, for
+    // collect, the end of the replay. Returns the exit code and prints errors to stderr.
     static int run(Options options);
 };
 

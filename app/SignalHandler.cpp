@@ -1,6 +1,8 @@
-#include "SignalWatcher.h"
+#include "SignalHandler.h"
 
+#include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QTextStream>
 
 #include <csignal>
 #include <sys/socket.h>
@@ -10,6 +12,7 @@ namespace stratus {
 
 namespace {
 int g_pipe[2] = {-1, -1};
+constexpr int kSignals[] = {SIGTERM, SIGINT};
 
 extern "C" void onSignal(int number)
 {
@@ -19,15 +22,15 @@ extern "C" void onSignal(int number)
 }
 } // namespace
 
-SignalWatcher::SignalWatcher(std::initializer_list<int> signals_, QObject *parent) : QObject(parent)
+SignalHandler::SignalHandler(std::function<void()> shutdown, QObject *parent) : QObject(parent), m_shutdown(std::move(shutdown))
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pipe) != 0) {
         qWarning("stratus: cannot create the signal socket pair; signals keep their default action");
         return;
     }
     m_notifier = std::make_unique<QSocketNotifier>(g_pipe[1], QSocketNotifier::Read);
-    connect(m_notifier.get(), &QSocketNotifier::activated, this, &SignalWatcher::readSignal);
-    for (int s : signals_) {
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &SignalHandler::readSignal);
+    for (int s : kSignals) {
         struct sigaction action = {};
         action.sa_handler = onSignal;
         sigemptyset(&action.sa_mask);
@@ -36,8 +39,10 @@ SignalWatcher::SignalWatcher(std::initializer_list<int> signals_, QObject *paren
     }
 }
 
-SignalWatcher::~SignalWatcher()
+SignalHandler::~SignalHandler()
 {
+    for (int s : kSignals)
+        std::signal(s, SIG_DFL);
     m_notifier.reset();
     if (g_pipe[0] >= 0) {
         ::close(g_pipe[0]);
@@ -46,11 +51,15 @@ SignalWatcher::~SignalWatcher()
     }
 }
 
-void SignalWatcher::readSignal()
+void SignalHandler::readSignal()
 {
     unsigned char byte = 0;
-    if (::read(g_pipe[1], &byte, 1) == 1)
-        emit received(byte);
+    if (::read(g_pipe[1], &byte, 1) != 1)
+        return;
+    QTextStream(stderr) << "stratus: signal " << static_cast<int>(byte) << " received, shutting down\n";
+    if (m_shutdown)
+        m_shutdown();
+    QCoreApplication::quit();
 }
 
 } // namespace stratus

@@ -1,0 +1,30 @@
+#include "WorkerMode.h"
+
+#include "CommandLine.h"
+#include "Console.h"
+#include "EngineOptionsLoader.h"
+#include "SignalHandler.h"
+#include "cluster/Worker.h"
+
+namespace stratus {
+
+int WorkerMode::run(const CommandLine &cli, const Config &config)
+{
+    const auto options = EngineOptionsLoader::load(config);
+    if (!options)
+        return console::fail(options.errorMessage());
+    const auto kafka = EngineOptionsLoader::kafka(config, config.value(QStringLiteral("kafka/bootstrap")), cli.kafkaProperties());
+    if (!kafka)
+        return console::fail(kafka.errorMessage());
+    Worker::Options w;
+    w.kafka = *kafka;
+    w.role = config.value(QStringLiteral("worker/role"));
+    w.id = config.value(QStringLiteral("worker/id"));
+    if (w.role == QLatin1String("collect"))
+        w.engine = *options;
+    // Quits the event loop; Worker::run then stops its stages, commits and leaves the group.
+    SignalHandler onSignal;
+    return Worker::run(w);
+}
+
+} // namespace stratus
