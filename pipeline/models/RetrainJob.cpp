@@ -102,6 +102,50 @@ Result<std::shared_ptr<ForecastModel>> trainCandidate(const ForecastDataset &ds,
     return model;
 }
 
+// A candidate checkpointed by an earlier run of the job: the model loads whole and its held-back
+// evaluation was written. Anything less is trained again.
+struct Checkpointed
+{
+    QJsonObject evaluation;
+    double trainSeconds = 0;
+};
+
+std::optional<Checkpointed> resumeCandidate(const QString &candDir, const QString &evalPath)
+{
+    if (!QFile::exists(QDir(candDir).filePath(QLatin1String(ForecastModel::kMetadataFile))))
+        return std::nullopt;
+    const auto loaded = ForecastModel::load(candDir);
+    const auto eval = readJson(evalPath);
+    if (!loaded || !eval) {
+        qCWarning(lcRetrain).noquote() << "checkpointed candidate refused:"
+                                       << (loaded ? QStringLiteral("no evaluation") : loaded.errorMessage()) << "; training again";
+        return std::nullopt;
+    }
+    return Checkpointed{eval->object(), (*loaded)->metrics.value(QStringLiteral("train_seconds")).toDouble()};
+}
+
+// Candidate, active model and baselines side by side, for the Models dock and GET /models.
+QJsonArray temperatureMaeByHorizon(const QJsonObject &candidate, const QJsonObject &active)
+{
+    const auto mae = [](const QJsonObject &horizon, const char *which) {
+        return horizon.value(QLatin1String(which)).toObject().value(QStringLiteral("mae"));
+    };
+    QJsonArray byH;
+    const QJsonArray ch = candidate.value(QStringLiteral("horizons")).toArray();
+    const QJsonArray ah = active.value(QStringLiteral("horizons")).toArray();
+    for (qsizetype i = 0; i < ch.size(); ++i) {
+        const QJsonObject c = ch[i].toObject();
+        QJsonObject h{{QStringLiteral("h"), c.value(QStringLiteral("h"))},
+                      {QStringLiteral("candidate"), mae(c, "model")},
+                      {QStringLiteral("persistence"), mae(c, "persistence")},
+                      {QStringLiteral("same_hour_yesterday"), mae(c, "same_hour_yesterday")}};
+        if (i < ah.size())
+            h[QStringLiteral("active")] = mae(ah[i].toObject(), "model");
+        byH.append(h);
+    }
+    return byH;
+}
+
 } // namespace
 
 RetrainJob::RetrainJob(Request request) : m_request(std::move(request))
@@ -256,32 +300,57 @@ Result<QJsonObject> RetrainJob::setUp()
 Result<QJsonObject> RetrainJob::run()
 {
     auto set = setUp();
-    if (!set) {
-        report(QStringLiteral("failed"), set.errorMessage());
-        return set.error();
-    }
+    if (!set)
+        return failed(set.errorMessage());
     m_job = *set;
-    const QString jobId = m_job.value(QStringLiteral("id")).toString();
-    const QString version = m_job.value(QStringLiteral("version")).toString();
-    const QString dir = checkpointDir(m_request.modelsRoot, jobId);
+    const QString dir = checkpointDir(m_request.modelsRoot, m_job.value(QStringLiteral("id")).toString());
+    const auto ds = readStations(dir);
+    if (!ds)
+        return ds.error();
+    if (auto e = cancelled())
+        return *e;
+    if (m_job.contains(QStringLiteral("groups")))
+        return runGroups(*ds, dir);
+    const auto candidate = wholeCandidate(*ds, dir);
+    if (!candidate)
+        return candidate.error();
+    if (auto e = cancelled())
+        return *e;
+    const auto active = activeScore(*ds, dir);
+    if (!active)
+        return active.error();
+    if (auto e = cancelled())
+        return *e;
+    return decide(*candidate, *active, dir);
+}
+
+std::optional<Error> RetrainJob::cancelled()
+{
+    if (!isCancelled())
+        return std::nullopt;
+    report(QStringLiteral("cancelled"), QStringLiteral("cancelled; the checkpoint stays for a resume unless discarded"));
+    return makeError(QStringLiteral("retrain job %1 was cancelled").arg(id()));
+}
+
+Error RetrainJob::failed(const QString &message)
+{
+    report(QStringLiteral("failed"), message);
+    return makeError(message);
+}
+
+void RetrainJob::markResumed(const QString &step)
+{
+    QMutexLocker lock(&m_mutex);
+    m_progress.resumed << step;
+}
+
+Result<ForecastDataset> RetrainJob::readStations(const QString &dir)
+{
     const qint64 trainFrom = isoMs(m_job, "train_from");
-    const qint64 heldFrom = isoMs(m_job, "held_back_from");
     const qint64 heldTo = isoMs(m_job, "held_back_to");
     QStringList stations;
     for (const QJsonValue &v : m_job.value(QStringLiteral("stations")).toArray())
         stations << v.toString();
-    auto cancelled = [&]() -> std::optional<Error> {
-        if (!isCancelled())
-            return std::nullopt;
-        report(QStringLiteral("cancelled"), QStringLiteral("cancelled; the checkpoint stays for a resume unless discarded"));
-        return makeError(QStringLiteral("retrain job %1 was cancelled").arg(jobId));
-    };
-    auto fail = [&](const QString &message) -> Result<QJsonObject> {
-        report(QStringLiteral("failed"), message);
-        return makeError(message);
-    };
-
-    // 1. Each station's series: from its checkpoint, or read from the store and checkpointed.
     ForecastDataset ds;
     ds.description = QStringLiteral("history store, %1 stations").arg(stations.size());
     std::unique_ptr<HistoryReader> reader;
@@ -302,149 +371,146 @@ Result<QJsonObject> RetrainJob::run()
         if (!reader) {
             reader = std::make_unique<HistoryReader>(m_request.storePath);
             if (const auto opened = reader->open(); !opened)
-                return fail(opened.errorMessage());
+                return failed(opened.errorMessage());
         }
         auto s = HistoryDataset::readStation(*reader, stations[i], trainFrom, heldTo);
         if (!s)
-            return fail(s.errorMessage());
+            return failed(s.errorMessage());
         if (const auto w = HistoryDataset::save(*s, path); !w)
-            return fail(w.errorMessage());
+            return failed(w.errorMessage());
         ds.stations.push_back(std::move(*s));
         report(QStringLiteral("reading"), QStringLiteral("checkpoint: station %1 read (%2/%3)").arg(stations[i]).arg(i + 1).arg(stations.size()),
                i + 1, stations.size());
     }
-    reader.reset();
     if (fromCheckpoint > 0) {
-        {
-            QMutexLocker lock(&m_mutex);
-            m_progress.resumed << QStringLiteral("stations");
-        }
+        markResumed(QStringLiteral("stations"));
         report(QStringLiteral("reading"),
                QStringLiteral("resumed: %1/%2 stations from the checkpoint").arg(fromCheckpoint).arg(stations.size()),
                stations.size(), stations.size());
     }
-    if (auto e = cancelled())
-        return *e;
+    return ds;
+}
 
-    if (m_job.contains(QStringLiteral("groups")))
-        return runGroups(ds, dir);
+// Scores a freshly trained candidate on the held-back span and checkpoints it; `who` names it in
+// the error ("the candidate", "group north's candidate").
+Result<RetrainJob::CandidateScore> RetrainJob::scoreAndSave(ForecastModel &model, const ForecastDataset &ds, const QString &candDir,
+                                                            const QString &evalPath, const QString &who)
+{
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    const qint64 heldTo = isoMs(m_job, "held_back_to");
+    auto ev = ForecastEvaluator::evaluate(model, ds, heldFrom, heldTo - timeutil::kMsPerHour);
+    if (!ev)
+        return failed(QStringLiteral("%1 cannot be scored on the held-back span: %2").arg(who, ev.errorMessage()));
+    CandidateScore score{ev->toJson(), model.metrics.value(QStringLiteral("train_seconds")).toDouble()};
+    model.metrics[QStringLiteral("holdout")] = score.evaluation;
+    if (const auto w = writeJson(evalPath, QJsonDocument(score.evaluation)); !w)
+        return failed(w.errorMessage());
+    // model.json is written last by save(): its presence marks a whole candidate.
+    if (const auto saved = model.save(candDir); !saved)
+        return failed(saved.errorMessage());
+    return score;
+}
 
-    // 2. The candidate, trained on [train_from, held_back_from) and scored on the held-back span.
+// The candidate, trained on [train_from, held_back_from) and scored on the held-back span.
+Result<RetrainJob::CandidateScore> RetrainJob::wholeCandidate(const ForecastDataset &ds, const QString &dir)
+{
+    const QString version = m_job.value(QStringLiteral("version")).toString();
     const QString candDir = QDir(dir).filePath(QStringLiteral("candidate"));
-    QJsonObject candEval;
-    double trainSeconds = 0;
-    bool candidateFromCheckpoint = false;
-    if (QFile::exists(QDir(candDir).filePath(QLatin1String(ForecastModel::kMetadataFile)))) {
-        const auto loaded = ForecastModel::load(candDir);
-        const auto eval = readJson(QDir(dir).filePath(QStringLiteral("eval_candidate.json")));
-        if (loaded && eval) {
-            candEval = eval->object();
-            trainSeconds = (*loaded)->metrics.value(QStringLiteral("train_seconds")).toDouble();
-            candidateFromCheckpoint = true;
-            {
-                QMutexLocker lock(&m_mutex);
-                m_progress.resumed << QStringLiteral("candidate");
-            }
-            report(QStringLiteral("evaluating"), QStringLiteral("resumed: candidate %1 from the checkpoint").arg(version), 2, 4);
-        } else {
-            qCWarning(lcRetrain).noquote() << "checkpointed candidate refused:"
-                                           << (loaded ? QStringLiteral("no evaluation") : loaded.errorMessage())
-                                           << "; training again";
-        }
+    const QString evalPath = QDir(dir).filePath(QStringLiteral("eval_candidate.json"));
+    if (const auto resumed = resumeCandidate(candDir, evalPath)) {
+        markResumed(QStringLiteral("candidate"));
+        report(QStringLiteral("evaluating"), QStringLiteral("resumed: candidate %1 from the checkpoint").arg(version), 2, 4);
+        return CandidateScore{resumed->evaluation, resumed->trainSeconds};
     }
-    if (!candidateFromCheckpoint) {
-        QDir(candDir).removeRecursively();
-        report(QStringLiteral("training"),
-               QStringLiteral("training candidate %1 on %2 … %3 (%4 stations)")
-                   .arg(version, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
-                   .arg(stations.size()),
-               1, 4);
-        auto model = trainCandidate(ds, trainFrom, heldFrom, version);
-        if (!model)
-            return fail(QStringLiteral("training failed: %1").arg(model.errorMessage()));
-        trainSeconds = (*model)->metrics.value(QStringLiteral("train_seconds")).toDouble();
-        if (auto e = cancelled())
-            return *e;
-        report(QStringLiteral("evaluating"), QStringLiteral("scoring candidate %1 on the held-back span").arg(version), 2, 4);
-        auto ev = ForecastEvaluator::evaluate(**model, ds, heldFrom, heldTo - timeutil::kMsPerHour);
-        if (!ev)
-            return fail(QStringLiteral("the candidate cannot be scored on the held-back span: %1").arg(ev.errorMessage()));
-        candEval = ev->toJson();
-        (*model)->metrics[QStringLiteral("holdout")] = candEval;
-        if (const auto w = writeJson(QDir(dir).filePath(QStringLiteral("eval_candidate.json")), QJsonDocument(candEval)); !w)
-            return fail(w.errorMessage());
-        // model.json is written last by save(): its presence marks a whole candidate.
-        if (const auto saved = (*model)->save(candDir); !saved)
-            return fail(saved.errorMessage());
-        report(QStringLiteral("evaluating"), QStringLiteral("checkpoint: candidate trained in %1 s").arg(trainSeconds, 0, 'f', 1), 2, 4);
-    }
+    QDir(candDir).removeRecursively();
+    const qint64 trainFrom = isoMs(m_job, "train_from");
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    report(QStringLiteral("training"),
+           QStringLiteral("training candidate %1 on %2 … %3 (%4 stations)")
+               .arg(version, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
+               .arg(ds.stations.size()),
+           1, 4);
+    auto model = trainCandidate(ds, trainFrom, heldFrom, version);
+    if (!model)
+        return failed(QStringLiteral("training failed: %1").arg(model.errorMessage()));
     if (auto e = cancelled())
         return *e;
+    report(QStringLiteral("evaluating"), QStringLiteral("scoring candidate %1 on the held-back span").arg(version), 2, 4);
+    auto score = scoreAndSave(**model, ds, candDir, evalPath, QStringLiteral("the candidate"));
+    if (score)
+        report(QStringLiteral("evaluating"), QStringLiteral("checkpoint: candidate trained in %1 s").arg(score->trainSeconds, 0, 'f', 1), 2, 4);
+    return score;
+}
 
-    // 3. The active model on the same span.
+// The active model on the same span.
+Result<RetrainJob::ServingScore> RetrainJob::activeScore(const ForecastDataset &ds, const QString &dir)
+{
     const QString activeVersion = m_job.value(QStringLiteral("active_version")).toString();
-    QJsonObject activeEval;
-    QString activeNote;
-    const QString activePath = QDir(dir).filePath(QStringLiteral("eval_active.json"));
-    if (const auto e = readJson(activePath); e && e->isObject()) {
-        activeEval = e->object().value(QStringLiteral("evaluation")).toObject();
-        activeNote = e->object().value(QStringLiteral("note")).toString();
-        QMutexLocker lock(&m_mutex);
-        m_progress.resumed << QStringLiteral("active_evaluation");
-    } else if (!activeVersion.isEmpty()) {
-        report(QStringLiteral("evaluating"), QStringLiteral("scoring the active model %1 on the held-back span").arg(activeVersion), 3, 4);
-        const auto active = ForecastModel::load(QDir(m_request.modelsRoot).filePath(activeVersion));
-        if (!active) {
-            activeNote = QStringLiteral("the active model could not be loaded: %1").arg(active.errorMessage());
-        } else {
-            if ((*active)->dataToMs >= heldFrom)
-                activeNote = QStringLiteral("the active model was trained on part of the held-back span: its score is optimistic");
-            auto ev = ForecastEvaluator::evaluate(**active, ds, heldFrom, heldTo - timeutil::kMsPerHour);
-            if (ev)
-                activeEval = ev->toJson();
-            else
-                activeNote = QStringLiteral("the active model cannot be scored here: %1").arg(ev.errorMessage());
-        }
-        const QJsonObject saved{{QStringLiteral("evaluation"), activeEval}, {QStringLiteral("note"), activeNote}};
-        if (const auto w = writeJson(activePath, QJsonDocument(saved)); !w)
-            return fail(w.errorMessage());
+    const QString path = QDir(dir).filePath(QStringLiteral("eval_active.json"));
+    ServingScore score;
+    if (const auto e = readJson(path); e && e->isObject()) {
+        score.evaluation = e->object().value(QStringLiteral("evaluation")).toObject();
+        score.note = e->object().value(QStringLiteral("note")).toString();
+        markResumed(QStringLiteral("active_evaluation"));
+        return score;
     }
-    if (auto e = cancelled())
-        return *e;
+    if (activeVersion.isEmpty())
+        return score;
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    const qint64 heldTo = isoMs(m_job, "held_back_to");
+    report(QStringLiteral("evaluating"), QStringLiteral("scoring the active model %1 on the held-back span").arg(activeVersion), 3, 4);
+    const auto active = ForecastModel::load(QDir(m_request.modelsRoot).filePath(activeVersion));
+    if (!active) {
+        score.note = QStringLiteral("the active model could not be loaded: %1").arg(active.errorMessage());
+    } else {
+        if ((*active)->dataToMs >= heldFrom)
+            score.note = QStringLiteral("the active model was trained on part of the held-back span: its score is optimistic");
+        auto ev = ForecastEvaluator::evaluate(**active, ds, heldFrom, heldTo - timeutil::kMsPerHour);
+        if (ev)
+            score.evaluation = ev->toJson();
+        else
+            score.note = QStringLiteral("the active model cannot be scored here: %1").arg(ev.errorMessage());
+    }
+    const QJsonObject saved{{QStringLiteral("evaluation"), score.evaluation}, {QStringLiteral("note"), score.note}};
+    if (const auto w = writeJson(path, QJsonDocument(saved)); !w)
+        return failed(w.errorMessage());
+    return score;
+}
 
-    // 4. The decision.
-    const PromotionPolicy::Decision d = PromotionPolicy::decide(candEval, activeEval, m_request.options.margin);
-    QJsonObject record = d.toJson();
-    for (const char *k : {"id", "version", "reason", "stations", "train_from", "train_to", "held_back_from", "held_back_to",
-                          "active_version", "margin"})
+// What every decision record carries from the job.
+QJsonObject RetrainJob::jobRecord(double trainSeconds) const
+{
+    QJsonObject record;
+    for (const char *k : {"id", "version", "stations", "train_from", "train_to", "held_back_from", "held_back_to", "active_version",
+                          "margin"})
         record[QLatin1String(k)] = m_job.value(QLatin1String(k));
-    record[QStringLiteral("job")] = jobId;
+    record[QStringLiteral("job")] = m_job.value(QStringLiteral("id"));
     record[QStringLiteral("started_by")] = m_job.value(QStringLiteral("reason"));
-    record[QStringLiteral("reason")] = d.reason;
     record[QStringLiteral("decided_at")] = timeutil::toIsoUtc(QDateTime::currentMSecsSinceEpoch());
     record[QStringLiteral("train_seconds")] = trainSeconds;
     record[QStringLiteral("resumed")] = QJsonArray::fromStringList(progress().resumed);
-    if (!activeNote.isEmpty())
-        record[QStringLiteral("note")] = activeNote;
-    QJsonArray byH;
-    const QJsonArray ch = candEval.value(QStringLiteral("horizons")).toArray();
-    const QJsonArray ah = activeEval.value(QStringLiteral("horizons")).toArray();
-    for (qsizetype i = 0; i < ch.size(); ++i) {
-        const QJsonObject c = ch[i].toObject();
-        QJsonObject h{{QStringLiteral("h"), c.value(QStringLiteral("h"))},
-                      {QStringLiteral("candidate"), c.value(QStringLiteral("model")).toObject().value(QStringLiteral("mae"))},
-                      {QStringLiteral("persistence"), c.value(QStringLiteral("persistence")).toObject().value(QStringLiteral("mae"))},
-                      {QStringLiteral("same_hour_yesterday"),
-                       c.value(QStringLiteral("same_hour_yesterday")).toObject().value(QStringLiteral("mae"))}};
-        if (i < ah.size())
-            h[QStringLiteral("active")] = ah[i].toObject().value(QStringLiteral("model")).toObject().value(QStringLiteral("mae"));
-        byH.append(h);
-    }
-    record[QStringLiteral("temperature_mae_by_horizon")] = byH;
-    if (const auto w = writeJson(QDir(dir).filePath(QStringLiteral("decision.json")), QJsonDocument(record)); !w)
-        return fail(w.errorMessage());
-    report(QStringLiteral("decided"), (d.promote ? QStringLiteral("promote: ") : QStringLiteral("reject: ")) + d.reason, 4, 4);
     return record;
+}
+
+Result<QJsonObject> RetrainJob::conclude(const QString &dir, const QJsonObject &record, const QString &summary, int done, int total)
+{
+    if (const auto w = writeJson(QDir(dir).filePath(QStringLiteral("decision.json")), QJsonDocument(record)); !w)
+        return failed(w.errorMessage());
+    report(QStringLiteral("decided"), summary, done, total);
+    return record;
+}
+
+Result<QJsonObject> RetrainJob::decide(const CandidateScore &candidate, const ServingScore &active, const QString &dir)
+{
+    const PromotionPolicy::Decision d = PromotionPolicy::decide(candidate.evaluation, active.evaluation, m_request.options.margin);
+    QJsonObject record = d.toJson();
+    const QJsonObject job = jobRecord(candidate.trainSeconds);
+    for (auto it = job.begin(); it != job.end(); ++it)
+        record[it.key()] = it.value();
+    if (!active.note.isEmpty())
+        record[QStringLiteral("note")] = active.note;
+    record[QStringLiteral("temperature_mae_by_horizon")] = temperatureMaeByHorizon(candidate.evaluation, active.evaluation);
+    return conclude(dir, record, (d.promote ? QStringLiteral("promote: ") : QStringLiteral("reject: ")) + d.reason, 4, 4);
 }
 
 QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry)
@@ -498,16 +564,8 @@ QJsonObject RetrainJob::publish(const QString &modelsRoot, QJsonObject decision,
 
 Result<QJsonObject> RetrainJob::runGroups(const ForecastDataset &ds, const QString &dir)
 {
-    const QString jobId = m_job.value(QStringLiteral("id")).toString();
-    const QString version = m_job.value(QStringLiteral("version")).toString();
-    const qint64 heldFrom = isoMs(m_job, "held_back_from");
-    const qint64 heldTo = isoMs(m_job, "held_back_to");
-    const QString activeVersion = m_job.value(QStringLiteral("active_version")).toString();
     const QJsonArray groups = m_job.value(QStringLiteral("groups")).toArray();
-    auto fail = [&](const QString &message) -> Result<QJsonObject> {
-        report(QStringLiteral("failed"), message);
-        return makeError(message);
-    };
+    const int count = static_cast<int>(groups.size());
     // The models serving each group now: its own group model if one was promoted, else the active one.
     QJsonObject served;
     if (const auto g = readJson(QDir(m_request.modelsRoot).filePath(QLatin1String(ModelRegistry::kGroupsDir) + QStringLiteral("/active.json"))))
@@ -515,150 +573,144 @@ Result<QJsonObject> RetrainJob::runGroups(const ForecastDataset &ds, const QStri
     QJsonArray out;
     QStringList summary;
     bool any = false;
-    double trainSecondsAll = 0;
-    for (qsizetype gi = 0; gi < groups.size(); ++gi) {
-        if (isCancelled()) {
-            report(QStringLiteral("cancelled"), QStringLiteral("cancelled; the checkpoint stays for a resume unless discarded"));
-            return makeError(QStringLiteral("retrain job %1 was cancelled").arg(jobId));
-        }
-        const QJsonObject g = groups[gi].toObject();
-        const QString name = g.value(QStringLiteral("name")).toString();
-        const int days = g.value(QStringLiteral("train_days")).toInt();
-        QStringList stations;
-        for (const QJsonValue &v : g.value(QStringLiteral("stations")).toArray())
-            stations << v.toString();
-        const QString gVersion = version + u'-' + name;
-        const qint64 trainFrom = heldFrom - days * timeutil::kMsPerDay;
-        ForecastDataset dsg;
-        dsg.description = QStringLiteral("history store, group %1 (%2)").arg(name, stations.join(u','));
-        for (const StationSeries &s : ds.stations) {
-            if (stations.contains(s.stationId))
-                dsg.stations.push_back(s);
-        }
-        QJsonObject record{{QStringLiteral("group"), name},
-                           {QStringLiteral("stations"), QJsonArray::fromStringList(stations)},
-                           {QStringLiteral("version"), gVersion},
-                           {QStringLiteral("train_from"), timeutil::toIsoUtc(trainFrom)},
-                           {QStringLiteral("train_days"), days}};
-        if (dsg.stations.empty()) {
-            record[QStringLiteral("promoted")] = false;
-            record[QStringLiteral("reason")] = QStringLiteral("none of its stations are in the history store");
-            out.append(record);
-            summary << name + QStringLiteral(": reject: ") + record.value(QStringLiteral("reason")).toString();
-            continue;
-        }
-        // The group's candidate: from its checkpoint, or trained on the group's stations only.
-        const QString candDir = QDir(dir).filePath(QStringLiteral("candidates/") + name);
-        const QString candEvalPath = QDir(dir).filePath(QStringLiteral("eval_candidate_%1.json").arg(name));
-        QJsonObject candEval;
-        double trainSeconds = 0;
-        const auto cached = ForecastModel::load(candDir);
-        const auto cachedEval = readJson(candEvalPath);
-        if (cached && cachedEval) {
-            candEval = cachedEval->object();
-            trainSeconds = (*cached)->metrics.value(QStringLiteral("train_seconds")).toDouble();
-            QMutexLocker lock(&m_mutex);
-            m_progress.resumed << QStringLiteral("candidate:") + name;
-        } else {
-            QDir(candDir).removeRecursively();
-            report(QStringLiteral("training"),
-                   QStringLiteral("training candidate %1 for group %2 on %3 … %4 (%5 stations)")
-                       .arg(gVersion, name, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
-                       .arg(dsg.stations.size()),
-                   static_cast<int>(gi), static_cast<int>(groups.size()));
-            auto model = trainCandidate(dsg, trainFrom, heldFrom, gVersion);
-            if (!model) {
-                // One group's failure (too little data) is that group's rejection, not the job's.
-                record[QStringLiteral("promoted")] = false;
-                record[QStringLiteral("reason")] = QStringLiteral("no candidate: training failed: %1").arg(model.errorMessage());
-                out.append(record);
-                summary << name + QStringLiteral(": reject: ") + record.value(QStringLiteral("reason")).toString();
-                continue;
-            }
-            trainSeconds = (*model)->metrics.value(QStringLiteral("train_seconds")).toDouble();
-            (*model)->metrics[QStringLiteral("group")] = name;
-            auto ev = ForecastEvaluator::evaluate(**model, dsg, heldFrom, heldTo - timeutil::kMsPerHour);
-            if (!ev)
-                return fail(QStringLiteral("group %1's candidate cannot be scored on the held-back span: %2").arg(name, ev.errorMessage()));
-            candEval = ev->toJson();
-            (*model)->metrics[QStringLiteral("holdout")] = candEval;
-            if (const auto w = writeJson(candEvalPath, QJsonDocument(candEval)); !w)
-                return fail(w.errorMessage());
-            if (const auto saved = (*model)->save(candDir); !saved)
-                return fail(saved.errorMessage());
-            report(QStringLiteral("evaluating"),
-                   QStringLiteral("checkpoint: group %1's candidate trained in %2 s").arg(name).arg(trainSeconds, 0, 'f', 1),
-                   static_cast<int>(gi) + 1, static_cast<int>(groups.size()));
-        }
-        trainSecondsAll += trainSeconds;
-        // The model serving the group now, on the group's stations over the same span.
-        const QString activeEvalPath = QDir(dir).filePath(QStringLiteral("eval_active_%1.json").arg(name));
-        QJsonObject activeEval;
-        QString activeName, activeNote;
-        if (const auto e = readJson(activeEvalPath); e && e->isObject()) {
-            activeEval = e->object().value(QStringLiteral("evaluation")).toObject();
-            activeNote = e->object().value(QStringLiteral("note")).toString();
-            activeName = e->object().value(QStringLiteral("serving")).toString();
-        } else {
-            const QJsonObject own = served.value(name).toObject();
-            Result<std::shared_ptr<const ForecastModel>> serving = makeError(QString());
-            bool own_ = false;
-            if (!own.isEmpty()) {
-                serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(QLatin1String(ModelRegistry::kGroupsDir) + u'/'
-                                                                                + own.value(QStringLiteral("dir")).toString()));
-                own_ = serving.ok();
-            }
-            if (!own_ && !activeVersion.isEmpty())
-                serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(activeVersion));
-            if (serving) {
-                activeName = (*serving)->version;
-                if ((*serving)->dataToMs >= heldFrom)
-                    activeNote = QStringLiteral("the serving model was trained on part of the held-back span: its score is optimistic");
-                // A group model is scored on its own stations; the all-station model with every
-                // station as context (as it serves them), counting the group's only.
-                auto ev = own_ ? ForecastEvaluator::evaluate(**serving, dsg, heldFrom, heldTo - timeutil::kMsPerHour)
-                               : ForecastEvaluator::evaluate(**serving, ds, heldFrom, heldTo - timeutil::kMsPerHour, stations);
-                if (ev)
-                    activeEval = ev->toJson();
-                else
-                    activeNote = QStringLiteral("the serving model cannot be scored here: %1").arg(ev.errorMessage());
-            } else if (!activeVersion.isEmpty() || own_) {
-                activeNote = QStringLiteral("the serving model could not be loaded: %1").arg(serving.errorMessage());
-            }
-            const QJsonObject saved{{QStringLiteral("evaluation"), activeEval},
-                                    {QStringLiteral("note"), activeNote},
-                                    {QStringLiteral("serving"), activeName}};
-            if (const auto w = writeJson(activeEvalPath, QJsonDocument(saved)); !w)
-                return fail(w.errorMessage());
-        }
-        const PromotionPolicy::Decision d = PromotionPolicy::decide(candEval, activeEval, m_request.options.margin);
-        const QJsonObject dj = d.toJson();
-        for (auto it = dj.begin(); it != dj.end(); ++it)
-            record[it.key()] = it.value();
-        record[QStringLiteral("active_version")] = activeName;
-        record[QStringLiteral("train_seconds")] = trainSeconds;
-        if (!activeNote.isEmpty())
-            record[QStringLiteral("note")] = activeNote;
-        any = any || d.promote;
-        summary << name + (d.promote ? QStringLiteral(": promote: ") : QStringLiteral(": reject: ")) + d.reason;
-        out.append(record);
+    double trainSeconds = 0;
+    for (int i = 0; i < count; ++i) {
+        if (auto e = cancelled())
+            return *e;
+        const auto record = decideGroup(ds, dir, groups[i].toObject(), i, count, served);
+        if (!record)
+            return record.error();
+        const bool promoted = record->value(QStringLiteral("promoted")).toBool();
+        any = any || promoted;
+        trainSeconds += record->value(QStringLiteral("train_seconds")).toDouble();
+        summary << record->value(QStringLiteral("group")).toString() + (promoted ? QStringLiteral(": promote: ") : QStringLiteral(": reject: "))
+                       + record->value(QStringLiteral("reason")).toString();
+        out.append(*record);
     }
-    QJsonObject record;
-    for (const char *k : {"id", "version", "stations", "train_from", "train_to", "held_back_from", "held_back_to", "active_version",
-                          "margin"})
-        record[QLatin1String(k)] = m_job.value(QLatin1String(k));
-    record[QStringLiteral("job")] = jobId;
-    record[QStringLiteral("started_by")] = m_job.value(QStringLiteral("reason"));
+    QJsonObject record = jobRecord(trainSeconds);
     record[QStringLiteral("promoted")] = any;
     record[QStringLiteral("reason")] = summary.join(QStringLiteral("; "));
     record[QStringLiteral("groups")] = out;
-    record[QStringLiteral("decided_at")] = timeutil::toIsoUtc(QDateTime::currentMSecsSinceEpoch());
-    record[QStringLiteral("train_seconds")] = trainSecondsAll;
-    record[QStringLiteral("resumed")] = QJsonArray::fromStringList(progress().resumed);
-    if (const auto w = writeJson(QDir(dir).filePath(QStringLiteral("decision.json")), QJsonDocument(record)); !w)
-        return fail(w.errorMessage());
-    report(QStringLiteral("decided"), summary.join(QStringLiteral("; ")), static_cast<int>(groups.size()), static_cast<int>(groups.size()));
+    return conclude(dir, record, summary.join(QStringLiteral("; ")), count, count);
+}
+
+// One group: its stations' candidate (from its checkpoint, or trained on the group's stations
+// only), the model serving the group now, and the decision. A group that cannot have a candidate
+// (no stations in the store, too little data) is that group's rejection, not the job's failure.
+Result<QJsonObject> RetrainJob::decideGroup(const ForecastDataset &ds, const QString &dir, const QJsonObject &group, int index,
+                                            int count, const QJsonObject &served)
+{
+    const QString name = group.value(QStringLiteral("name")).toString();
+    const int days = group.value(QStringLiteral("train_days")).toInt();
+    QStringList stations;
+    for (const QJsonValue &v : group.value(QStringLiteral("stations")).toArray())
+        stations << v.toString();
+    const QString gVersion = m_job.value(QStringLiteral("version")).toString() + u'-' + name;
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    const qint64 trainFrom = heldFrom - days * timeutil::kMsPerDay;
+    ForecastDataset dsg;
+    dsg.description = QStringLiteral("history store, group %1 (%2)").arg(name, stations.join(u','));
+    for (const StationSeries &s : ds.stations) {
+        if (stations.contains(s.stationId))
+            dsg.stations.push_back(s);
+    }
+    QJsonObject record{{QStringLiteral("group"), name},
+                       {QStringLiteral("stations"), QJsonArray::fromStringList(stations)},
+                       {QStringLiteral("version"), gVersion},
+                       {QStringLiteral("train_from"), timeutil::toIsoUtc(trainFrom)},
+                       {QStringLiteral("train_days"), days}};
+    const auto rejected = [&record](const QString &reason) {
+        record[QStringLiteral("promoted")] = false;
+        record[QStringLiteral("reason")] = reason;
+        return record;
+    };
+    if (dsg.stations.empty())
+        return rejected(QStringLiteral("none of its stations are in the history store"));
+    const QString candDir = QDir(dir).filePath(QStringLiteral("candidates/") + name);
+    const QString evalPath = QDir(dir).filePath(QStringLiteral("eval_candidate_%1.json").arg(name));
+    CandidateScore candidate;
+    if (const auto resumed = resumeCandidate(candDir, evalPath)) {
+        candidate = {resumed->evaluation, resumed->trainSeconds};
+        markResumed(QStringLiteral("candidate:") + name);
+    } else {
+        QDir(candDir).removeRecursively();
+        report(QStringLiteral("training"),
+               QStringLiteral("training candidate %1 for group %2 on %3 … %4 (%5 stations)")
+                   .arg(gVersion, name, timeutil::toIsoUtc(trainFrom), timeutil::toIsoUtc(heldFrom))
+                   .arg(dsg.stations.size()),
+               index, count);
+        auto model = trainCandidate(dsg, trainFrom, heldFrom, gVersion);
+        if (!model)
+            return rejected(QStringLiteral("no candidate: training failed: %1").arg(model.errorMessage()));
+        (*model)->metrics[QStringLiteral("group")] = name;
+        const auto scored = scoreAndSave(**model, dsg, candDir, evalPath, QStringLiteral("group %1's candidate").arg(name));
+        if (!scored)
+            return scored.error();
+        candidate = *scored;
+        report(QStringLiteral("evaluating"),
+               QStringLiteral("checkpoint: group %1's candidate trained in %2 s").arg(name).arg(candidate.trainSeconds, 0, 'f', 1),
+               index + 1, count);
+    }
+    const auto serving = servingScore(ds, dsg, dir, name, stations, served);
+    if (!serving)
+        return serving.error();
+    const QJsonObject decision = PromotionPolicy::decide(candidate.evaluation, serving->evaluation, m_request.options.margin).toJson();
+    for (auto it = decision.begin(); it != decision.end(); ++it)
+        record[it.key()] = it.value();
+    record[QStringLiteral("active_version")] = serving->version;
+    record[QStringLiteral("train_seconds")] = candidate.trainSeconds;
+    if (!serving->note.isEmpty())
+        record[QStringLiteral("note")] = serving->note;
     return record;
+}
+
+// The model serving a group now (its own group model if one was promoted, else the active model),
+// on the group's stations over the held-back span.
+Result<RetrainJob::ServingScore> RetrainJob::servingScore(const ForecastDataset &ds, const ForecastDataset &groupDs, const QString &dir,
+                                                          const QString &group, const QStringList &stations, const QJsonObject &served)
+{
+    const QString path = QDir(dir).filePath(QStringLiteral("eval_active_%1.json").arg(group));
+    ServingScore score;
+    if (const auto e = readJson(path); e && e->isObject()) {
+        score.evaluation = e->object().value(QStringLiteral("evaluation")).toObject();
+        score.note = e->object().value(QStringLiteral("note")).toString();
+        score.version = e->object().value(QStringLiteral("serving")).toString();
+        return score;
+    }
+    const QString activeVersion = m_job.value(QStringLiteral("active_version")).toString();
+    const QJsonObject own = served.value(group).toObject();
+    Result<std::shared_ptr<const ForecastModel>> serving = makeError(QString());
+    bool isGroupModel = false;
+    if (!own.isEmpty()) {
+        serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(QLatin1String(ModelRegistry::kGroupsDir) + u'/'
+                                                                        + own.value(QStringLiteral("dir")).toString()));
+        isGroupModel = serving.ok();
+    }
+    if (!isGroupModel && !activeVersion.isEmpty())
+        serving = ForecastModel::load(QDir(m_request.modelsRoot).filePath(activeVersion));
+    const qint64 heldFrom = isoMs(m_job, "held_back_from");
+    const qint64 heldTo = isoMs(m_job, "held_back_to") - timeutil::kMsPerHour;
+    if (serving) {
+        score.version = (*serving)->version;
+        if ((*serving)->dataToMs >= heldFrom)
+            score.note = QStringLiteral("the serving model was trained on part of the held-back span: its score is optimistic");
+        // A group model is scored on its own stations; the all-station model with every station as
+        // context (as it serves them), counting the group's only.
+        auto ev = isGroupModel ? ForecastEvaluator::evaluate(**serving, groupDs, heldFrom, heldTo)
+                               : ForecastEvaluator::evaluate(**serving, ds, heldFrom, heldTo, stations);
+        if (ev)
+            score.evaluation = ev->toJson();
+        else
+            score.note = QStringLiteral("the serving model cannot be scored here: %1").arg(ev.errorMessage());
+    } else if (!activeVersion.isEmpty() || isGroupModel) {
+        score.note = QStringLiteral("the serving model could not be loaded: %1").arg(serving.errorMessage());
+    }
+    const QJsonObject saved{{QStringLiteral("evaluation"), score.evaluation},
+                            {QStringLiteral("note"), score.note},
+                            {QStringLiteral("serving"), score.version}};
+    if (const auto w = writeJson(path, QJsonDocument(saved)); !w)
+        return failed(w.errorMessage());
+    return score;
 }
 
 QJsonObject RetrainJob::publishGroups(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry)

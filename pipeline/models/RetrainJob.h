@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 
 namespace stratus {
 
+class ForecastModel;
 class ModelRegistry;
 
 // One retraining run: reads the stations' hourly history from the store, trains a candidate on the
@@ -75,12 +77,46 @@ public:
     static QJsonArray decisions(const QString &modelsRoot);
 
 private:
+    // A candidate's score on the held-back span (the --evaluate metrics) and how long it trained.
+    struct CandidateScore
+    {
+        QJsonObject evaluation;
+        double trainSeconds = 0;
+    };
+    // The model serving the stations now, scored on the same span; a note when the score is
+    // optimistic or missing.
+    struct ServingScore
+    {
+        QJsonObject evaluation;
+        QString note;
+        QString version;
+    };
+
+    Result<QJsonObject> setUp();
+    // Each station's series: from its checkpoint, or read from the store and checkpointed.
+    Result<ForecastDataset> readStations(const QString &dir);
+    // The whole-model path: one candidate, the active model, one decision.
+    Result<CandidateScore> wholeCandidate(const ForecastDataset &ds, const QString &dir);
+    Result<ServingScore> activeScore(const ForecastDataset &ds, const QString &dir);
+    Result<QJsonObject> decide(const CandidateScore &candidate, const ServingScore &active, const QString &dir);
     // Station groups (RetrainOptions::groups): a candidate, an evaluation and a decision per group.
     Result<QJsonObject> runGroups(const ForecastDataset &ds, const QString &dir);
+    Result<QJsonObject> decideGroup(const ForecastDataset &ds, const QString &dir, const QJsonObject &group, int index,
+                                    int count, const QJsonObject &served);
+    Result<ServingScore> servingScore(const ForecastDataset &ds, const ForecastDataset &groupDs, const QString &dir,
+                                      const QString &group, const QStringList &stations, const QJsonObject &served);
+    // Shared by both paths.
+    Result<CandidateScore> scoreAndSave(ForecastModel &model, const ForecastDataset &ds, const QString &candDir,
+                                        const QString &evalPath, const QString &who);
+    QJsonObject jobRecord(double trainSeconds) const;
+    Result<QJsonObject> conclude(const QString &dir, const QJsonObject &record, const QString &summary, int done, int total);
+    std::optional<Error> cancelled();
+    Error failed(const QString &message);
+    void markResumed(const QString &step);
+
     static void recordDecision(const QString &modelsRoot, const QString &jobId, const QJsonObject &decision);
     static QJsonObject publishGroups(const QString &modelsRoot, QJsonObject decision, ModelRegistry *registry);
     void report(const QString &stage, const QString &message, int done = 0, int total = 0);
-    Result<QJsonObject> setUp();
 
     Request m_request;
     QString m_resumeId; // the interrupted job found at construction
