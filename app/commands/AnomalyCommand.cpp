@@ -1,5 +1,6 @@
 #include "AnomalyCommand.h"
 
+#include "Console.h"
 #include "anomaly/AnomalyEvaluator.h"
 #include "sources/RecordedDataReader.h"
 
@@ -63,7 +64,8 @@ int AnomalyCommand::run(const QStringList &args)
 {
     AnomalyCommandLine o;
     QCommandLineParser &p = o.parser;
-    p.process(args);
+    if (const auto done = console::parseCommand(p, args))
+        return *done;
 
     if (!p.isSet(o.data))
         return fail(QStringLiteral("--evaluate-anomalies needs --data FILE"));

@@ -54,12 +54,8 @@ int ExportCommand::run(const QStringList &args)
 {
     ExportCommandLine o;
     QCommandLineParser &p = o.parser;
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << p.helpText();
-        return 0;
-    }
+    if (const auto done = console::parseCommand(p, args))
+        return *done;
     for (const auto *required : {&o.station, &o.out}) {
         if (!p.isSet(*required))
             return fail(QStringLiteral("--export needs --%1").arg(required->names().constFirst()));

@@ -1,5 +1,6 @@
 #include "ModelCommands.h"
 
+#include "Console.h"
 #include "forecast/ForecastEvaluator.h"
 #include "forecast/ForecastTrainer.h"
 #include "TimeUtil.h"
@@ -93,12 +94,8 @@ int ModelCommands::run(const QStringList &args)
 {
     ModelCommandLine cl;
     QCommandLineParser &p = cl.parser;
-    if (!p.parse(args))
-        return fail(p.errorText(), 2);
-    if (p.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << p.helpText();
-        return 0;
-    }
+    if (const auto done = console::parseCommand(p, args))
+        return *done;
     auto time = [&](const QCommandLineOption &o, qint64 fallback) -> std::optional<qint64> {
         if (!p.isSet(o))
             return fallback;

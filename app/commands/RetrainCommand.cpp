@@ -54,12 +54,8 @@ int RetrainCommand::run(const QStringList &args)
 {
     RetrainCommandLine o;
     QCommandLineParser &p = o.parser;
-    if (!p.parse(args))
-        return fail(p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << p.helpText();
-        return 0;
-    }
+    if (const auto done = console::parseCommand(p, args))
+        return *done;
     const auto cfg = SettingsLoader::load(p, o.config,
                                           {{&o.db, "store/path"},
                                            {&o.models, "models/dir"},
