@@ -162,13 +162,10 @@ double FeatureStabilityIndex::psi(const QJsonObject &featureReference, const std
     std::vector<double> counts(edges.size() + 1, 0.0);
     for (double x : values)
         counts[static_cast<size_t>(binOf(edges, x))] += 1;
-    double psi = 0;
-    for (size_t b = 0; b < counts.size(); ++b) {
-        const double live = std::max(counts[b] / static_cast<double>(values.size()), kFloor);
-        const double ref = std::max(p[static_cast<qsizetype>(b)].toDouble(), kFloor);
-        psi += (live - ref) * std::log(live / ref);
-    }
-    return psi;
+    std::vector<double> shares;
+    for (const QJsonValue &x : p)
+        shares.push_back(x.toDouble());
+    return psiOfCounts(counts, static_cast<double>(values.size()), shares);
 }
 
 } // namespace stratus
