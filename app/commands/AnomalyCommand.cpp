@@ -14,11 +14,7 @@ namespace stratus {
 
 namespace {
 
-int fail(const QString &message, int code = 2)
-{
-    QTextStream(stderr) << "stratus: " << message << '\n';
-    return code;
-}
+using console::fail;
 
 // A labelled file names a "label" column in its header.
 bool isLabelled(const QString &path)
