@@ -4,6 +4,7 @@
 #include "AnomaliesController.h"
 #include "ApiContext.h"
 #include "ExportController.h"
+#include "MetricsController.h"
 #include "ModelsController.h"
 #include "RetrainController.h"
 #include "RateLimiter.h"
@@ -89,6 +90,7 @@ private:
 
     ApiContext m_ctx;
     SystemController m_system;
+    MetricsController m_metrics;
     StationsController m_stations;
     AnomaliesController m_anomalies;
     ModelsController m_models;
