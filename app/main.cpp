@@ -146,6 +146,9 @@ struct Cli
                                    QStringLiteral("N")};
     QCommandLineOption workerId{QStringLiteral("worker-id"), QStringLiteral("Name of this worker (default host-pid)."),
                                 QStringLiteral("ID")};
+    QCommandLineOption metricsPort{QStringLiteral("metrics-port"),
+                                   QStringLiteral("--worker: serve /metrics and /health on this port (0 = any free port)."),
+                                   QStringLiteral("P")};
     QCommandLineOption configFile{QStringLiteral("config"),
                                   QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, /etc/stratus/stratus.conf."),
                                   QStringLiteral("FILE")};
@@ -175,7 +178,7 @@ struct Cli
                               &evaluate, &bench, &source, &file, &speed, &stationsCsv, &configFile, &printConfig, &near, &radiusKm, &limit, &nmeaLog, &home, &stations, &nwsUrl, &openMeteoUrl, &pollInterval, &backfillDays,
                               &shiftToNow, &contact, &evaluateAnomalies, &data, &json, &seed, &faults, &models, &db, &retentionDays,
                               &rateLimit, &station, &from, &to, &kind, &out, &kafkaProperty,
-                              &kafkaNamespace, &partitions, &replication, &workerId})
+                              &kafkaNamespace, &partitions, &replication, &workerId, &metricsPort})
             parser.addOption(*o);
     }
 };
@@ -209,7 +212,7 @@ Result<Config> loadConfig(const Cli &cli)
         {&cli.file, "source/file"},       {&cli.speed, "source/speed"},         {&cli.stationsCsv, "source/stations_csv"},
         {&cli.bootstrap, "kafka/bootstrap"}, {&cli.kafkaNamespace, "kafka/namespace"},
         {&cli.partitions, "kafka/partitions"}, {&cli.replication, "kafka/replication"}, {&cli.role, "worker/role"},
-        {&cli.workerId, "worker/id"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
+        {&cli.workerId, "worker/id"}, {&cli.metricsPort, "worker/metrics_port"}, {&cli.nmeaLog, "location/nmea_source"}, {&cli.home, "location/home"},
         {&cli.near, "source/near"}, {&cli.stations, "source/stations"}, {&cli.nwsUrl, "source/nws_url"},
         {&cli.openMeteoUrl, "source/openmeteo_url"}, {&cli.pollInterval, "source/poll_interval_s"},
         {&cli.backfillDays, "source/backfill_days"}, {&cli.contact, "source/contact"}, {&cli.models, "models/dir"},
@@ -333,6 +336,10 @@ Result<EngineOptions> engineOptions(const Config &config)
             return makeError(QStringLiteral("alert rules %1: %2").arg(rulesFile, loaded.errorMessage()));
     }
     o.alertsStateFile = config.value(QStringLiteral("alerts/state_file"));
+    const auto notify = NotifyOptions::fromConfig(config);
+    if (!notify)
+        return notify.error();
+    o.notify = *notify;
     o.store.retentionDays = config.intValue(QStringLiteral("store/retention_days"));
     o.store.path = config.value(QStringLiteral("store/path")); // --server defaults it, the GUI keeps none unless asked
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
@@ -385,6 +392,7 @@ int runServer(const Config &config, EngineOptions options)
         server.setRetrainCoordinator(engine.retrain());
         server.setAlertManager(&engine.alerts());
         server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
+        server.setMetricsOptions({config.intValue(QStringLiteral("metrics/max_stations"))});
         server.setApiToken(config.value(QStringLiteral("server/token")));
         ApiServer::Limits limits;
         limits.ratePerS = rate;
@@ -505,6 +513,8 @@ int main(int argc, char **argv)
         w.kafka = *k;
         w.role = config->value(QStringLiteral("worker/role"));
         w.id = config->value(QStringLiteral("worker/id"));
+        w.metricsPort = config->isSet(QStringLiteral("worker/metrics_port")) ? config->intValue(QStringLiteral("worker/metrics_port")) : -1;
+        w.metricsBind = config->value(QStringLiteral("server/bind"));
         if (w.role == QLatin1String("collect"))
             w.engine = *options;
         return Worker::run(w);
@@ -520,6 +530,7 @@ int main(int argc, char **argv)
         connected.clusterSnapshot = [k = *k] { return ClusterMonitor(k).snapshot().toJson(); };
         connected.stationsCsv = config->value(QStringLiteral("source/stations_csv"));
         connected.store = options->store;
+        connected.notify = options->notify; // the cluster's alerts are pushed from here
         options.value() = connected;
     }
     if (config->isSet(QStringLiteral("source/near"))) {

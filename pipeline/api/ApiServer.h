@@ -55,6 +55,7 @@ public:
     // The engine's alert rules and silences behind /alerts/...; may be null.
     void setAlertManager(AlertManager *alerts) { m_ctx.alerts = alerts; }
     void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);
+    void setMetricsOptions(const MetricsController::Options &options) { m_metrics.setOptions(options); }
     // Bearer token required for writes; empty = writes refused (403).
     void setApiToken(const QString &token) { m_token = token.toUtf8(); }
     void setLimits(const Limits &limits);

@@ -32,6 +32,7 @@ QJsonObject storeJson(ApiContext &ctx, bool *down)
     *down = !problem.isEmpty();
     return o;
 }
+
 } // namespace
 
 ApiReply SystemController::health(ApiRequest &)
@@ -89,10 +90,11 @@ ApiReply SystemController::health(ApiRequest &)
     models.insert(ApiKeys::count, registered + 1);
     models.insert(QLatin1String("forecasts_out"), c.forecastsOut);
 
+    const NotifyStatus notify = state.notifyStatus(); // a receiver that is down degrades, never downs, the node
     QString status = QStringLiteral("ok");
     if (m_ctx.shuttingDown || !busProblem.isEmpty() || storeDown || (!sources.isEmpty() && down == sources.size()))
         status = QStringLiteral("down");
-    else if (down > 0 || degraded > 0)
+    else if (down > 0 || degraded > 0 || notify.anyDown())
         status = QStringLiteral("degraded");
 
     QJsonObject counters;
@@ -117,6 +119,7 @@ ApiReply SystemController::health(ApiRequest &)
     o.insert(ApiKeys::store, store);
     o.insert(ApiKeys::models, models);
     o.insert(ApiKeys::counters, counters);
+    o.insert(QLatin1String("notify"), notify.toJson());
     // A load balancer takes a node out only when it cannot serve at all.
     return ApiReply::json(o, status == QLatin1String("down") ? httpStatus(ApiError::Unavailable) : 200);
 }
