@@ -173,6 +173,30 @@ private slots:
         QVERIFY(quiet.silences().isEmpty());
     }
 
+    void announcedFiringIsResolvedEvenWhenSilenced()
+    {
+        AlertRuleEngine loud, quiet;
+        const QString rule = QStringLiteral("temperature < -15 for 30m station=KMSN");
+        QVERIFY(loud.addRule(rule).ok());
+        QVERIFY(quiet.addRule(rule).ok());
+        const QList<Anomaly> all = loud.process(m_kmsn);
+        QVERIFY(all.size() >= 3);
+        QVERIFY(all.at(0).reason.startsWith(QLatin1String("firing:")));
+        QVERIFY(all.at(1).reason.startsWith(QLatin1String("resolved:")));
+        // Silenced from just after the first firing to just after its resolve: the firing was
+        // heard, so its resolve is too (else a receiver would keep it firing); the silence hides
+        // nothing else here.
+        AlertRuleEngine::Silence s;
+        s.stationId = QStringLiteral("KMSN");
+        s.startsAtMs = all.at(0).timestampMs + 1;
+        s.untilMs = all.at(1).timestampMs + 1;
+        quiet.addSilence(s);
+        const QList<Anomaly> heard = quiet.process(m_kmsn);
+        QCOMPARE(heard.size(), all.size());
+        QCOMPARE(heard.at(1).reason, all.at(1).reason);
+        QVERIFY(quiet.isSilenced(QStringLiteral("KMSN"), heard.at(1).timestampMs));
+    }
+
     void allStationsRuleTracksEachStation()
     {
         const auto data = RecordedDataReader::read(testdata::shared("data/nws_recorded/nws_recorded.jsonl"));
