@@ -6,7 +6,9 @@
 #include "LiveState.h"
 #include "TestData.h"
 #include "api/MetricsController.h"
+#include "metrics/ForecastMetrics.h"
 #include "metrics/MetricUnits.h"
+#include "models/LiveAccuracy.h"
 #include "metrics/MetricsWriter.h"
 #include "metrics/ProcessMetrics.h"
 #include "metrics/StationMetrics.h"
@@ -121,6 +123,43 @@ private slots:
             QVERIFY(!w.text().contains(QByteArray(QByteArray("station=\"") + left + '"')));
     }
 
+    // Persistence forecasts made from the recording itself (the value now, 1 and 3 h ahead), scored
+    // by LiveAccuracy against what arrived; the metrics say what it scored, in base units.
+    void forecastErrorPerHorizon()
+    {
+        const auto data = RecordedDataReader::read(testdata::shared("data/nws_recorded/nws_recorded.jsonl"));
+        QVERIFY(data.ok());
+        LiveAccuracy live;
+        for (const Reading &r : data->readings) {
+            for (Variable v : {Variable::Temperature, Variable::Humidity}) {
+                live.recordObservation(r.stationId, v, r.timestampMs, r.value(v));
+                if (!r.has(v))
+                    continue;
+                Forecast f;
+                f.stationId = r.stationId;
+                f.variable = v;
+                f.issuedAtMs = r.timestampMs;
+                for (int h : {1, 3})
+                    f.points.append(ForecastPoint{h, r.timestampMs + h * 3'600'000LL, r.value(v), r.value(v), r.value(v)});
+                live.recordForecast(f, QStringLiteral("persistence"));
+            }
+        }
+        MetricsWriter w;
+        ForecastMetrics::write(w, live);
+        const auto s = samples(w.text());
+        for (int h : {1, 3}) {
+            const LiveAccuracy::Cell t = live.cell(QStringLiteral("persistence"), Variable::Temperature, h);
+            const LiveAccuracy::Cell u = live.cell(QStringLiteral("persistence"), Variable::Humidity, h);
+            QVERIFY2(t.n > 50 && u.n > 50, qPrintable(QString::number(t.n)));
+            const QString labels = QStringLiteral("{variant=\"persistence\",variable=\"%1\",horizon_hours=\"%2\"}");
+            QCOMPARE(s.value(QStringLiteral("stratus_forecast_live_mae_celsius") + labels.arg(QStringLiteral("temperature")).arg(h)), t.mae());
+            QCOMPARE(s.value(QStringLiteral("stratus_forecast_live_mae_ratio") + labels.arg(QStringLiteral("humidity")).arg(h)),
+                     MetricUnit::of(Variable::Humidity).expose(u.mae()));
+            QCOMPARE(s.value(QStringLiteral("stratus_forecast_live_scored_total") + labels.arg(QStringLiteral("temperature")).arg(h)),
+                     double(t.n));
+        }
+    }
+
     void processMetricsAreThisProcess()
     {
         const auto p = ProcessMetrics::read();
@@ -150,7 +189,13 @@ private slots:
         am.kind = QStringLiteral("alertmanager");
         am.url = QStringLiteral("http://127.0.0.1:9093/api/v2/alerts");
         am.state = NotifyStatus::Target::State::Down;
-        notify.targets = {am};
+        NotifyStatus::Target hook;
+        hook.kind = QStringLiteral("webhook");
+        hook.url = QStringLiteral("http://127.0.0.1:5001/hook");
+        hook.errors = 12;
+        hook.failed = 2;
+        hook.dropped = 3;
+        notify.targets = {am, hook};
         m_state.setNotifyStatus(notify);
         LiveState::SourceStatus src;
         src.name = QStringLiteral("replay");
@@ -175,6 +220,9 @@ private slots:
         QCOMPARE(s.value(QStringLiteral("stratus_alerts_firing{kind=\"out_of_range\",severity=\"critical\"}")), 1.0);
         QCOMPARE(s.value(QStringLiteral("stratus_alerts_firing{kind=\"spike\",severity=\"warning\"}")), 0.0);
         QCOMPARE(s.value(QStringLiteral("stratus_notifications_alertmanager_up{alertmanager=\"http://127.0.0.1:9093/api/v2/alerts\"}")), 0.0);
+        QCOMPARE(s.value(QStringLiteral("stratus_notifications_webhook_failed_total{url=\"http://127.0.0.1:5001/hook\"}")), 2.0);
+        QCOMPARE(s.value(QStringLiteral("stratus_notifications_webhook_dropped_total{url=\"http://127.0.0.1:5001/hook\"}")), 3.0);
+        QCOMPARE(s.value(QStringLiteral("stratus_notifications_webhook_errors_total{url=\"http://127.0.0.1:5001/hook\"}")), 12.0);
         QCOMPARE(s.value(QStringLiteral("stratus_station_temperature_celsius{station=\"KMSN\"}")),
                  m_latest.value(QStringLiteral("KMSN")).value(Variable::Temperature));
         // The state is a value: no series carries it as a label.
