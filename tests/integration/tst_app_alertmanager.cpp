@@ -65,6 +65,92 @@ class TestAlertmanager : public QObject
 {
     Q_OBJECT
 
+private:
+    // Every query of the packaged dashboard runs in Prometheus; the station, overview and process
+    // panels have data.
+    static void checkDashboardQueries(Prometheus &prometheus)
+    {
+        QFile dashboardFile(testdata::source("packaging/grafana/stratus-dashboard.json"));
+        QVERIFY(dashboardFile.open(QIODevice::ReadOnly));
+        const QJsonObject dashboard = QJsonDocument::fromJson(dashboardFile.readAll()).object();
+        const QStringList mustHaveData{QStringLiteral("Stations"), QStringLiteral("Sources"), QStringLiteral("Temperature"),
+                                       QStringLiteral("Relative humidity"), QStringLiteral("Time since the latest reading"),
+                                       QStringLiteral("Resident memory"), QStringLiteral("Versions")};
+        int queries = 0;
+        for (const QJsonValue &p : dashboard.value(QLatin1String("panels")).toArray()) {
+            const QJsonObject panel = p.toObject();
+            for (const QJsonValue &t : panel.value(QLatin1String("targets")).toArray()) {
+                QString expr = t.toObject().value(QLatin1String("expr")).toString();
+                expr.replace(QStringLiteral("$instance"), QStringLiteral(".*")).replace(QStringLiteral("$station"), QStringLiteral(".*"));
+                expr.replace(QStringLiteral("$__rate_interval"), QStringLiteral("1m"));
+                QString error;
+                const QJsonObject data = prometheus.query(expr, &error);
+                QVERIFY2(error.isEmpty(), qPrintable(panel.value(QLatin1String("title")).toString() + u": " + error));
+                if (mustHaveData.contains(panel.value(QLatin1String("title")).toString()))
+                    QVERIFY2(!data.value(QLatin1String("result")).toArray().isEmpty(), qPrintable(panel.value(QLatin1String("title")).toString()));
+                ++queries;
+            }
+        }
+        QVERIFY(queries >= 20);
+    }
+
+    // KGSO's real reports of 1995-03-18 (one says 76 °C), as the SAO file has them; returns how many.
+    static int writeKgsoDay(const QString &path)
+    {
+        QFile sao(testdata::shared("data/sao_19950318/observations.csv"));
+        QFile kgso(path);
+        if (!sao.open(QIODevice::ReadOnly) || !kgso.open(QIODevice::WriteOnly))
+            return -1;
+        kgso.write(sao.readLine());
+        int rows = 0;
+        while (!sao.atEnd()) {
+            const QByteArray line = sao.readLine();
+            if (line.startsWith("KGSO,")) {
+                kgso.write(line);
+                ++rows;
+            }
+        }
+        return rows;
+    }
+
+    // The packaged routing with the test's receiver and 1 s waits.
+    static QString alertmanagerConfig(const WebhookReceiver &receiver)
+    {
+        QString c = packaged("prometheus/alertmanager.yml");
+        c.replace(QStringLiteral("http://127.0.0.1:5001"), receiver.url(QString()));
+        c.replace(QStringLiteral("group_wait: 30s"), QStringLiteral("group_wait: 1s"));
+        c.replace(QStringLiteral("group_interval: 5m"), QStringLiteral("group_interval: 1s"));
+        return c;
+    }
+
+    // The alert Alertmanager delivered: Stratus' labels and annotations, started before it was up.
+    static void checkFiringAlert(const QJsonObject &message, quint16 apiPort, qint64 amStartedMs)
+    {
+        const QJsonObject alert = message.value(QLatin1String("alerts")).toArray().first().toObject();
+        const QJsonObject labels = alert.value(QLatin1String("labels")).toObject();
+        QCOMPARE(labels.value(QLatin1String("alertname")).toString(), QStringLiteral("StratusOutOfRange"));
+        QCOMPARE(labels.value(QLatin1String("severity")).toString(), QStringLiteral("critical"));
+        QCOMPARE(labels.value(QLatin1String("variable")).toString(), QStringLiteral("temperature"));
+        const QJsonObject annotations = alert.value(QLatin1String("annotations")).toObject();
+        QCOMPARE(annotations.value(QLatin1String("value")).toString(), QStringLiteral("76 °C"));
+        QCOMPARE(annotations.value(QLatin1String("station_url")).toString(), QStringLiteral("http://127.0.0.1:%1/stations/KGSO").arg(apiPort));
+        QVERIFY(!annotations.value(QLatin1String("description")).toString().isEmpty());
+        QVERIFY2(*stratus::timeutil::parseIsoUtc(alert.value(QLatin1String("startsAt")).toString()) < amStartedMs,
+                 "the alert started while the Alertmanager was down");
+    }
+
+    // The direct webhook's message against Alertmanager's: the same keys, labels and fingerprint.
+    static void checkSameMessage(const QJsonObject &direct, const QJsonObject &viaAlertmanager)
+    {
+        QCOMPARE(direct.value(QLatin1String("version")).toString(), QStringLiteral("4"));
+        QCOMPARE(keys(direct), keys(viaAlertmanager));
+        const QJsonObject ours = direct.value(QLatin1String("alerts")).toArray().first().toObject();
+        const QJsonObject theirs = viaAlertmanager.value(QLatin1String("alerts")).toArray().first().toObject();
+        QCOMPARE(keys(ours), keys(theirs));
+        QCOMPARE(ours.value(QLatin1String("fingerprint")).toString(), theirs.value(QLatin1String("fingerprint")).toString());
+        QCOMPARE(ours.value(QLatin1String("labels")).toObject(), theirs.value(QLatin1String("labels")).toObject());
+    }
+
 private slots:
     void prometheusScrapesTheServer()
     {
@@ -122,50 +208,14 @@ private slots:
             return true;
         }, 20000));
 
-        // Every query of the dashboard runs; the station, overview and process panels have data.
-        QFile dashboardFile(testdata::source("packaging/grafana/stratus-dashboard.json"));
-        QVERIFY(dashboardFile.open(QIODevice::ReadOnly));
-        const QJsonObject dashboard = QJsonDocument::fromJson(dashboardFile.readAll()).object();
-        const QStringList mustHaveData{QStringLiteral("Stations"), QStringLiteral("Sources"), QStringLiteral("Temperature"),
-                                       QStringLiteral("Relative humidity"), QStringLiteral("Time since the latest reading"),
-                                       QStringLiteral("Resident memory"), QStringLiteral("Versions")};
-        int queries = 0;
-        for (const QJsonValue &p : dashboard.value(QLatin1String("panels")).toArray()) {
-            const QJsonObject panel = p.toObject();
-            for (const QJsonValue &t : panel.value(QLatin1String("targets")).toArray()) {
-                QString expr = t.toObject().value(QLatin1String("expr")).toString();
-                expr.replace(QStringLiteral("$instance"), QStringLiteral(".*")).replace(QStringLiteral("$station"), QStringLiteral(".*"));
-                expr.replace(QStringLiteral("$__rate_interval"), QStringLiteral("1m"));
-                QString error;
-                const QJsonObject data = prometheus.query(expr, &error);
-                QVERIFY2(error.isEmpty(), qPrintable(panel.value(QLatin1String("title")).toString() + u": " + error));
-                if (mustHaveData.contains(panel.value(QLatin1String("title")).toString()))
-                    QVERIFY2(!data.value(QLatin1String("result")).toArray().isEmpty(), qPrintable(panel.value(QLatin1String("title")).toString()));
-                ++queries;
-            }
-        }
-        QVERIFY(queries >= 20);
+        checkDashboardQueries(prometheus);
     }
 
     void criticalAnomalyReachesAlertmanagerThroughAnOutage()
     {
         QTemporaryDir dir;
-        // KGSO's 23 real reports of 1995-03-18 (one says 76 °C), as the SAO file has them.
-        QFile sao(testdata::shared("data/sao_19950318/observations.csv"));
-        QVERIFY(sao.open(QIODevice::ReadOnly));
-        QFile kgso(dir.filePath(QStringLiteral("kgso.csv")));
-        QVERIFY(kgso.open(QIODevice::WriteOnly));
-        kgso.write(sao.readLine());
-        int rows = 0;
-        while (!sao.atEnd()) {
-            const QByteArray line = sao.readLine();
-            if (line.startsWith("KGSO,")) {
-                kgso.write(line);
-                ++rows;
-            }
-        }
-        kgso.close();
-        QCOMPARE(rows, 23);
+        const QString kgso = dir.filePath(QStringLiteral("kgso.csv"));
+        QCOMPARE(writeKgsoDay(kgso), 23);
 
         WebhookReceiver receiver;
         QVERIFY(receiver.listen());
@@ -183,7 +233,7 @@ private slots:
         ServerProcess server;
         // 3600×: the 76 °C report (05:50) comes about 6 s after the start.
         QVERIFY2(server.start({QStringLiteral("--port"), QString::number(apiPort), QStringLiteral("--config"), conf.fileName(),
-                               QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"), kgso.fileName(),
+                               QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"), kgso,
                                QStringLiteral("--shift-to-now"), QStringLiteral("--speed"), QStringLiteral("3600")}),
                  qPrintable(server.error()));
 
@@ -201,10 +251,7 @@ private slots:
         QVERIFY(metrics.contains(QStringLiteral("stratus_notifications_alertmanager_up{alertmanager=\"http://127.0.0.1:%1/api/v2/alerts\"} 0\n").arg(amPort).toUtf8()));
 
         // The Alertmanager comes up (the packaged routing, short waits, the test's receiver).
-        QString amConfig = packaged("prometheus/alertmanager.yml");
-        amConfig.replace(QStringLiteral("http://127.0.0.1:5001"), receiver.url(QString()));
-        amConfig.replace(QStringLiteral("group_wait: 30s"), QStringLiteral("group_wait: 1s"));
-        amConfig.replace(QStringLiteral("group_interval: 5m"), QStringLiteral("group_interval: 1s"));
+        const QString amConfig = alertmanagerConfig(receiver);
         const qint64 amStartedMs = QDateTime::currentMSecsSinceEpoch();
         auto alertmanager = std::make_unique<Alertmanager>();
         QString problem = alertmanager->start(amPort, amConfig);
@@ -212,30 +259,18 @@ private slots:
         QVERIFY2(QTest::qWaitFor([&] { return !kgsoMessages(receiver, QStringLiteral("/stratus-critical"), QStringLiteral("firing")).isEmpty(); }, 30000),
                  alertmanager->log().constData());
         const QJsonObject firing = kgsoMessages(receiver, QStringLiteral("/stratus-critical"), QStringLiteral("firing")).first();
-        QJsonObject alert = firing.value(QLatin1String("alerts")).toArray().first().toObject();
-        const QJsonObject labels = alert.value(QLatin1String("labels")).toObject();
-        QCOMPARE(labels.value(QLatin1String("alertname")).toString(), QStringLiteral("StratusOutOfRange"));
-        QCOMPARE(labels.value(QLatin1String("severity")).toString(), QStringLiteral("critical"));
-        QCOMPARE(labels.value(QLatin1String("variable")).toString(), QStringLiteral("temperature"));
-        const QJsonObject annotations = alert.value(QLatin1String("annotations")).toObject();
-        QCOMPARE(annotations.value(QLatin1String("value")).toString(), QStringLiteral("76 °C"));
-        QCOMPARE(annotations.value(QLatin1String("station_url")).toString(), QStringLiteral("http://127.0.0.1:%1/stations/KGSO").arg(apiPort));
-        QVERIFY(!annotations.value(QLatin1String("description")).toString().isEmpty());
-        QVERIFY2(*stratus::timeutil::parseIsoUtc(alert.value(QLatin1String("startsAt")).toString()) < amStartedMs,
-                 "the alert started while the Alertmanager was down");
+        checkFiringAlert(firing, apiPort, amStartedMs);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY(QTest::qWaitFor([&] {
             return receiverOf(server.get(QStringLiteral("/health")).json(), "alertmanager").value(QLatin1String("state")).toString() == QLatin1String("up");
         }, 10000));
 
         // The direct webhook: the same alert, the same format, the same fingerprint.
         QVERIFY(QTest::qWaitFor([&] { return !kgsoMessages(receiver, QStringLiteral("/direct"), QStringLiteral("firing")).isEmpty(); }, 10000));
-        const QJsonObject direct = kgsoMessages(receiver, QStringLiteral("/direct"), QStringLiteral("firing")).first();
-        QCOMPARE(keys(direct), keys(firing));
-        const QJsonObject directAlert = direct.value(QLatin1String("alerts")).toArray().first().toObject();
-        QCOMPARE(keys(directAlert), keys(alert));
-        QCOMPARE(directAlert.value(QLatin1String("fingerprint")).toString(), alert.value(QLatin1String("fingerprint")).toString());
-        QCOMPARE(directAlert.value(QLatin1String("labels")).toObject(), labels);
-        QCOMPARE(direct.value(QLatin1String("version")).toString(), QStringLiteral("4"));
+        checkSameMessage(kgsoMessages(receiver, QStringLiteral("/direct"), QStringLiteral("firing")).first(), firing);
+        if (QTest::currentTestFailed())
+            return;
 
         // Stopped, restarted with nothing remembered: the alert that still fires arrives again.
         const qsizetype before = kgsoMessages(receiver, QStringLiteral("/stratus-critical"), QStringLiteral("firing")).size();
