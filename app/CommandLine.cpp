@@ -83,7 +83,8 @@ QList<const QCommandLineOption *> CommandLine::options() const
             &m_stationsCsv, &m_configFile, &m_printConfig, &m_near,         &m_radiusKm,     &m_limit,
             &m_nmeaLog,  &m_home,         &m_stations,     &m_nwsUrl,       &m_openMeteoUrl, &m_pollInterval,
             &m_backfillDays, &m_shiftToNow, &m_contact,    &m_models,       &m_db,           &m_retentionDays,
-            &m_rateLimit, &m_kafkaProperty, &m_kafkaNamespace, &m_partitions, &m_replication, &m_workerId};
+            &m_rateLimit, &m_kafkaProperty, &m_kafkaNamespace, &m_partitions, &m_replication, &m_workerId,
+            &m_metricsPort};
 }
 
 void CommandLine::process(const QStringList &args)
@@ -101,6 +102,7 @@ Result<Config> CommandLine::settings() const
          {&m_bootstrap, "kafka/bootstrap"},  {&m_kafkaNamespace, "kafka/namespace"},
          {&m_partitions, "kafka/partitions"}, {&m_replication, "kafka/replication"},
          {&m_role, "worker/role"},           {&m_workerId, "worker/id"},
+         {&m_metricsPort, "worker/metrics_port"},
          {&m_nmeaLog, "location/nmea_source"}, {&m_home, "location/home"},
          {&m_near, "source/near"},           {&m_stations, "source/stations"},
          {&m_nwsUrl, "source/nws_url"},      {&m_openMeteoUrl, "source/openmeteo_url"},

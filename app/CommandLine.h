@@ -123,6 +123,9 @@ private:
                                      QStringLiteral("N")};
     QCommandLineOption m_workerId{QStringLiteral("worker-id"), QStringLiteral("Name of this worker (default host-pid)."),
                                   QStringLiteral("ID")};
+    QCommandLineOption m_metricsPort{QStringLiteral("metrics-port"),
+                                     QStringLiteral("--worker: serve /metrics and /health on this port (0 = any free port)."),
+                                     QStringLiteral("P")};
     QCommandLineOption m_configFile{QStringLiteral("config"),
                                     QStringLiteral("Settings file (INI). Default: $STRATUS_CONFIG, ~/.config/stratus/stratus.conf, "
                                                    "/etc/stratus/stratus.conf."),

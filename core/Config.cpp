@@ -71,6 +71,7 @@ const QList<Config::KeySpec> &Config::schema()
           << choice("worker/role", "all", {QStringLiteral("collect"), QStringLiteral("aggregate"), QStringLiteral("infer"), QStringLiteral("all")},
                     "what a --worker process does")
           << key("worker/id", T::String, "", "name of this worker (empty = host-pid)")
+          << key("worker/metrics_port", T::Int, "", "port of the worker's own /metrics and /health, on [server] bind (empty = none, 0 = any free port, printed)", 0, 65535)
           << key("location/home", T::LatLon, "", "home position LAT,LON used when no positioning source answers")
           << key("location/nmea_source", T::String, "", "NMEA log file or GPS device for --near auto (Qt's nmea plugin)")
           << key("location/system_source", T::Bool, "true", "ask the system's position service for --near auto")
@@ -88,6 +89,20 @@ const QList<Config::KeySpec> &Config::schema()
           << key("retrain/on_drift", T::Bool, "false", "a model drift alert also starts a retrain")
           << key("alerts/rules_file", T::String, "", "alert rules, one per line, e.g. temperature < -20 for 10m station=KMSN severity=critical")
           << key("alerts/state_file", T::String, "", "where rules and silences added through the API or GUI are kept (JSON); empty = beside the history store")
+          << key("notify/alertmanager", T::String, "", "Alertmanager URLs, comma-separated, that alerts are pushed to (API v2, POST URL/api/v2/alerts); empty = none")
+          << choice("notify/min_severity", "warning", {QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("critical")},
+                    "least severe anomaly that becomes an alert (a rule's resolve always counts)")
+          << key("notify/webhook", T::String, "", "URL that receives Alertmanager webhook messages (version 4, grouped by station and kind) directly, without an Alertmanager; empty = none")
+          << key("notify/resend_interval_s", T::Int, "60", "firing alerts are pushed again this often; each push is valid for 4 × this (Prometheus' resend delay)", 1, 3600)
+          << key("notify/resolve_after_s", T::Int, "600", "an anomaly alert (spike, out of range, …) resolves when the same station, variable and kind has not recurred for this long", 1, 604800)
+          << key("notify/model_resolve_after_s", T::Int, "86400", "a model drift alert (announced once per drift) resolves after this long", 60, 2592000)
+          << key("notify/timeout_s", T::Int, "10", "time limit of one request to an Alertmanager or the webhook", 1, 300)
+          << key("notify/link_url", T::String, "", "base URL of this server's API, for the station link in alerts (empty = http://[server] bind:port; none with port 0)")
+          << key("notify/webhook_queue", T::Int, "1000", "webhook notifications waiting at most; beyond, the oldest is dropped and counted", 1, 1000000)
+          << key("notify/webhook_retries", T::Int, "5", "retries of a failed webhook notification (with backoff) before it is given up and counted", 0, 100)
+          << key("notify/webhook_group_wait_s", T::Int, "10", "changes of a group (station and kind) are collected this long into one webhook notification", 0, 3600)
+          << key("notify/webhook_repeat_interval_s", T::Int, "14400", "a group still firing is notified again after this long", 60, 604800)
+          << key("metrics/max_stations", T::Int, "1000", "most stations with per-station series in /metrics (the first by id; the rest are counted)", 0, 1000000)
           << choice("gui/theme", "light", {QStringLiteral("light"), QStringLiteral("dark")}, "colour theme");
         return l;
     }();

@@ -11,6 +11,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/stratus-server.service
               ${PROJECT_SOURCE_DIR}/packaging/systemd/stratus-worker@.service
         DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/stratus.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Monitoring: Prometheus scrape config, alert rules, Alertmanager example, Grafana dashboard.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/packaging/prometheus ${PROJECT_SOURCE_DIR}/packaging/grafana
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/stratus)
 
 set(CPACK_PACKAGE_NAME stratus)
 set(CPACK_PACKAGE_VENDOR "Stratus developers")

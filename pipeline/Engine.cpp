@@ -10,6 +10,7 @@
 #include "anomaly/DropoutWatch.h"
 #include "models/ModelRegistry.h"
 #include "models/RetrainCoordinator.h"
+#include "notify/NotificationService.h"
 #include "store/HistoryStore.h"
 
 #include <QDateTime>
@@ -152,6 +153,7 @@ Engine::Engine(EngineOptions options, QObject *parent)
     if (!m_options.modelDir.isEmpty())
         setUpModels(catalogued);
     setUpAlerts();
+    new NotificationService(m_options.notify, m_state, *m_bus, this); // anomalies → Alertmanager, webhook, /metrics
     if (const auto source = SourceFactory::create(m_options, this); !source)
         qCWarning(lcEngine).noquote() << source.errorMessage();
     else if (*source)

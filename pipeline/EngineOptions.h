@@ -3,6 +3,7 @@
 #include "aggregate/SlidingWindowAggregator.h"
 #include "sources/SourceOptions.h"
 #include "models/RetrainOptions.h"
+#include "notify/NotifyOptions.h"
 #include "store/StoreOptions.h"
 
 #include <QJsonObject>
@@ -31,6 +32,7 @@ struct EngineOptions : SourceOptions
     QString modelDir;        // forecast model registry root (versions as subfolders); empty = persistence only
     RetrainOptions retrain;  // [retrain]: scheduled retraining, promotion margin, drift alerts (with modelDir)
     StoreOptions store;      // store.path empty = no history store
+    NotifyOptions notify;    // [notify]: alerts pushed to Alertmanagers and a webhook (NotificationService)
     // Distributed mode: the bus to use instead of the in-process LocalBus (e.g. a KafkaBus), and
     // whether this process aggregates and infers itself (false: --connect, --worker --role collect).
     std::function<class Bus *(QObject *parent)> busFactory;

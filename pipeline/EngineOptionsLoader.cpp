@@ -4,6 +4,7 @@
 #include "alerts/AlertRuleEngine.h"
 #include "bus/KafkaBus.h"
 #include "cluster/ClusterMonitor.h"
+#include "notify/NotifyOptions.h"
 
 #include <QFile>
 
@@ -116,6 +117,10 @@ Result<EngineOptions> EngineOptionsLoader::load(const Config &config)
     o.retrain = *retrain;
     if (const auto rules = loadAlertRules(config, o); !rules)
         return rules.error();
+    const auto notify = NotifyOptions::fromConfig(config);
+    if (!notify)
+        return notify.error();
+    o.notify = *notify;
     o.store = storeOptions(config);
     o.windows.lengthMs = config.intValue(QStringLiteral("windows/length_s")) * 1000LL;
     o.windows.slideMs = config.intValue(QStringLiteral("windows/slide_s")) * 1000LL;
@@ -152,6 +157,9 @@ EngineOptions EngineOptionsLoader::attached(const Config &config, const KafkaSet
     o.clusterSnapshot = [kafka] { return ClusterMonitor(kafka).snapshot().toJson(); };
     o.stationsCsv = config.value(QStringLiteral("source/stations_csv"));
     o.store = storeOptions(config);
+    // The cluster's alerts are pushed from here (Alertmanager, webhook).
+    if (const auto notify = NotifyOptions::fromConfig(config))
+        o.notify = *notify;
     return o;
 }
 

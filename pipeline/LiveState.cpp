@@ -198,6 +198,18 @@ void LiveState::recordStage(const QString &name, qint64 items, double latencyMs,
     it->maxLatencyMs = std::max(it->maxLatencyMs, latencyMs);
 }
 
+void LiveState::setNotifyStatus(const NotifyStatus &status)
+{
+    QWriteLocker lock(&m_lock);
+    m_notify = status; // no touch(): nothing a view draws from changed
+}
+
+NotifyStatus LiveState::notifyStatus() const
+{
+    ReadGuard lock(this);
+    return m_notify;
+}
+
 void LiveState::setClusterStatus(const ClusterStatus &status)
 {
     QWriteLocker lock(&m_lock);

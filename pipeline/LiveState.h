@@ -5,6 +5,7 @@
 #include "Reading.h"
 #include "StationCatalogue.h"
 #include "WindowStats.h"
+#include "notify/NotifyStatus.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -142,6 +143,9 @@ public:
     QString takeRetrainRequest();
     void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
     void setClusterStatus(const ClusterStatus &status);
+    // Alert notifications (NotificationService): firing alerts and the receivers' state.
+    void setNotifyStatus(const NotifyStatus &status);
+    NotifyStatus notifyStatus() const;
 
     StationCatalogue catalogue() const;
     bool hasStation(const QString &id) const;
@@ -263,6 +267,7 @@ private:
     QString m_busProblem;
     QJsonObject m_cluster; // ClusterMonitor snapshot for /cluster
     QJsonObject m_retrain;
+    NotifyStatus m_notify;
     mutable QString m_retrainRequest;
     std::atomic<quint64> m_generation{0};
 };

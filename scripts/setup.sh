@@ -10,6 +10,7 @@ PACKAGES=(
     librdkafka-dev libeigen3-dev
     xvfb xauth fonts-dejavu-core
     kcat wrk openjdk-17-jre-headless maven
+    prometheus prometheus-alertmanager   # the monitoring tests run their own instances on free loopback ports
     python3 python3-venv dpkg-dev file curl
 )
 

@@ -23,6 +23,7 @@ void configure(ApiServer &server, Engine &engine, const Config &config)
     server.setRetrainCoordinator(engine.retrain());
     server.setAlertManager(&engine.alerts());
     server.setLatencyHistograms(&engine.windowLatency(), &engine.inferLatency());
+    server.setMetricsOptions({config.intValue(QStringLiteral("metrics/max_stations"))});
     server.setApiToken(config.value(QStringLiteral("server/token")));
     const double rate = config.doubleValue(QStringLiteral("server/rate_limit"));
     ApiServer::Limits limits;

@@ -175,7 +175,9 @@ QList<Anomaly> AlertRuleEngine::process(const Reading &reading)
         } else if (tr.state != State::Inactive) {
             if (tr.state == State::Firing) {
                 tr.lastResolvedMs = t;
-                if (tr.announced && !silenced)
+                // An announced firing is always resolved, silenced or not: whatever heard the firing
+                // (the alert panel, an Alertmanager) must not keep it firing forever.
+                if (tr.announced)
                     out.append(notice(rule, reading.stationId, tr, t, false));
             }
             tr.move(State::Inactive, t, x);

@@ -14,8 +14,8 @@ namespace stratus {
 // Evaluates the user's alert rules on readings, in event time, Grafana style: a rule whose
 // condition starts to hold at a station goes Pending; if it still holds `for` later it Fires (one
 // notice); when it stops holding a Firing rule Resolves (one notice). A station can be silenced
-// until a time: its rules still change state, but no notices are produced while silenced, and a
-// firing that was never announced is not "resolved" either. Notices come out as Anomaly values of
+// until a time: its rules still change state, but no firing notices are produced while silenced; a
+// firing that was never announced is not "resolved" either, and one that was is always resolved. Notices come out as Anomaly values of
 // kind `rule` (firing: the rule's severity; resolved: info), so they travel the same alert path as
 // the detector's. Single-threaded (the Engine's thread), like the detector.
 class AlertRuleEngine

@@ -32,7 +32,7 @@ ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
 } // namespace
 
 ApiServer::ApiServer(const LiveState &state, QObject *parent)
-    : QObject(parent), m_ctx(state), m_system(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
+    : QObject(parent), m_ctx(state), m_system(m_ctx), m_metrics(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
       m_alerts(m_ctx), m_export(m_ctx)
 {
     setLimits(m_limits);
@@ -203,7 +203,7 @@ ApiReply ApiServer::route(ApiRequest &req, bool *)
         if (head == QLatin1String("health"))
             h = [this](ApiRequest &r) { return m_system.health(r); };
         else if (head == QLatin1String("metrics"))
-            h = [this](ApiRequest &r) { return m_system.metrics(r); };
+            h = [this](ApiRequest &r) { return m_metrics.metrics(r); };
         else if (head == QLatin1String("cluster"))
             h = [this](ApiRequest &r) { return m_system.cluster(r); };
         else if (head == QLatin1String("openapi.json"))

@@ -4,6 +4,7 @@
 #include "AnomaliesController.h"
 #include "ApiContext.h"
 #include "ExportController.h"
+#include "MetricsController.h"
 #include "ModelsController.h"
 #include "RetrainController.h"
 #include "RateLimiter.h"
@@ -54,6 +55,7 @@ public:
     // The engine's alert rules and silences behind /alerts/...; may be null.
     void setAlertManager(AlertManager *alerts) { m_ctx.alerts = alerts; }
     void setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference);
+    void setMetricsOptions(const MetricsController::Options &options) { m_metrics.setOptions(options); }
     // Bearer token required for writes; empty = writes refused (403).
     void setApiToken(const QString &token) { m_token = token.toUtf8(); }
     void setLimits(const Limits &limits);
@@ -89,6 +91,7 @@ private:
 
     ApiContext m_ctx;
     SystemController m_system;
+    MetricsController m_metrics;
     StationsController m_stations;
     AnomaliesController m_anomalies;
     ModelsController m_models;

@@ -6,14 +6,13 @@
 
 namespace stratus {
 
-// /health, /metrics, /cluster, /openapi.json: the process's own state.
+// /health, /cluster, /openapi.json: the process's own state.
 class SystemController
 {
 public:
     explicit SystemController(ApiContext &ctx) : m_ctx(ctx) {}
 
     ApiReply health(ApiRequest &req);
-    ApiReply metrics(ApiRequest &req);
     ApiReply cluster(ApiRequest &req);
     ApiReply openapi(ApiRequest &req);
 

@@ -3,6 +3,7 @@
 #include "AggregateStage.h"
 #include "Engine.h"
 #include "InferStage.h"
+#include "api/StatusServer.h"
 #include "bus/KafkaBus.h"
 
 #include <librdkafka/rdkafka.h>
@@ -47,9 +48,14 @@ int runCollector(Worker::Options &o)
         return bus;
     };
     o.engine.computeInProcess = false;
+    o.engine.notify = NotifyOptions(); // alerts are pushed by the process that serves them (--server, --connect)
     Engine engine(o.engine);
     if (!startError.isEmpty())
         return fail(startError);
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    const auto status = StatusServer::serve(o.metricsBind, o.metricsPort, [&] { return WorkerStatus::ofCollector(o.id, startedMs, engine.state()); });
+    if (!status)
+        return fail(status.errorMessage());
     int code = 0;
     QObject::connect(&engine, &Engine::sourceFinished, &engine, [&] {
         // Readings are all handed to the producer by now; the marker follows them in every partition.
@@ -107,6 +113,10 @@ int Worker::run(Options o)
         stages.push_back(std::make_unique<InferStage>(o.kafka, o.id));
 
     std::atomic<bool> stageFailed{false};
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    const auto status = StatusServer::serve(o.metricsBind, o.metricsPort, [&] { return WorkerStatus::of(o.id, o.role, startedMs, stages, stageFailed); });
+    if (!status)
+        return fail(status.errorMessage());
     QStringList errors;
     QMutex errorsLock;
     std::vector<std::thread> threads;
@@ -125,7 +135,6 @@ int Worker::run(Options o)
     // Heartbeats: who is alive, what it owns, how fast it goes. Plain (non-transactional) records.
     const QByteArray hbTopic = o.kafka.heartbeatTopic().toUtf8();
     const QByteArray key = o.id.toUtf8();
-    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
     qint64 lastMs = startedMs;
     QHash<QString, qint64> lastIn, lastOut;
     auto beat = [&] {

@@ -27,6 +27,8 @@ public:
         QString id;                  // empty = host-pid
         EngineOptions engine;        // collect: the sources; aggregate: the window options
         int heartbeatIntervalMs = 2000;
+        int metricsPort = -1;        // its own /metrics and /health (StatusServer); -1 = none, 0 = any free port
+        QString metricsBind = QStringLiteral("127.0.0.1");
     };
 
     static bool isRole(const QString &role);

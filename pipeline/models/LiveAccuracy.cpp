@@ -104,9 +104,8 @@ qint64 LiveAccuracy::pending() const
     return n;
 }
 
-QJsonObject LiveAccuracy::toJson(const QString &station) const
+std::map<LiveAccuracy::Key, LiveAccuracy::Cell> LiveAccuracy::pooledLocked(const QString &station) const
 {
-    QMutexLocker lock(&m_mutex);
     std::map<Key, Cell> pooled;
     for (const auto &[k, c] : m_cells) {
         if (!station.isEmpty() && k.station != station)
@@ -116,6 +115,22 @@ QJsonObject LiveAccuracy::toJson(const QString &station) const
         p.sumAbs += c.sumAbs;
         p.sumSq += c.sumSq;
     }
+    return pooled;
+}
+
+QList<LiveAccuracy::PooledCell> LiveAccuracy::pooled() const
+{
+    QMutexLocker lock(&m_mutex);
+    QList<PooledCell> out;
+    for (const auto &[k, c] : pooledLocked(QString()))
+        out.append(PooledCell{k.variant, static_cast<Variable>(k.variable), k.horizon, c});
+    return out;
+}
+
+QJsonObject LiveAccuracy::toJson(const QString &station) const
+{
+    QMutexLocker lock(&m_mutex);
+    const std::map<Key, Cell> pooled = pooledLocked(station);
     auto cellJson = [](const Cell &c) {
         return QJsonObject{{QStringLiteral("n"), c.n}, {QStringLiteral("mae"), num(c.mae())},
                            {QStringLiteral("rmse"), num(c.rmse())}};

@@ -36,6 +36,15 @@ public:
     Cell cell(const QString &variant, Variable v, int horizonH) const;
     // Everything scored so far for one variant, all horizons and stations pooled.
     Cell overall(const QString &variant) const;
+    // Every (variant, variable, horizon) scored so far, stations pooled, in one pass (/metrics).
+    struct PooledCell
+    {
+        QString variant;
+        Variable variable = Variable::Temperature;
+        int horizonH = 0;
+        Cell cell;
+    };
+    QList<PooledCell> pooled() const;
     // {"variants":{"v1":{"temperature":{"1":{"n":…,"mae":…,"rmse":…},…}}},
     //  "stations":{"KMSN":{"v1":{"temperature":{"1":{…}}}}}}; station filter optional.
     QJsonObject toJson(const QString &station = QString()) const;
@@ -66,6 +75,9 @@ private:
             return std::tie(station, variant, variable, horizon) < std::tie(o.station, o.variant, o.variable, o.horizon);
         }
     };
+    // Cells summed over stations (all, or just `station`); m_mutex held.
+    std::map<Key, Cell> pooledLocked(const QString &station) const;
+
     mutable QMutex m_mutex;
     // (station, variable) → forecasts waiting for their target hour's observation, sorted by slot
     QHash<QString, std::vector<Pending>> m_pending;

@@ -16,7 +16,9 @@ echo "Depends: $depends"
 grep -q libqt6core6 <<<"$depends" || { echo "FAIL: no Qt dependency computed" >&2; exit 1; }
 for f in usr/bin/stratus usr/share/applications/stratus.desktop usr/share/icons/hicolor/scalable/apps/stratus.svg \
          usr/share/stratus/maps/states-10m.json usr/share/stratus/demo/nws_recorded.jsonl etc/stratus/stratus.conf \
-         lib/systemd/system/stratus-server.service lib/systemd/system/stratus-worker@.service usr/share/man/man1/stratus.1; do
+         lib/systemd/system/stratus-server.service lib/systemd/system/stratus-worker@.service usr/share/man/man1/stratus.1 \
+         usr/share/stratus/prometheus/prometheus.yml usr/share/stratus/prometheus/stratus-rules.yml \
+         usr/share/stratus/prometheus/alertmanager.yml usr/share/stratus/grafana/stratus-dashboard.json; do
     test -e "$root/$f" || { echo "FAIL: $f missing from the package" >&2; exit 1; }
 done
 grep -q /etc/stratus/stratus.conf <<<"$(dpkg-deb -I "$deb" conffiles)" || { echo "FAIL: config not a conffile" >&2; exit 1; }
