@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <map>
+#include <mutex>
+
 namespace stratus {
 
 namespace {
@@ -48,6 +51,53 @@ Result<QString> writeAtomically(const QString &path, const QByteArray &bytes)
 }
 
 } // namespace
+
+// x_missing = c + A · x_observed, and the covariance the imputation leaves.
+struct ForecastModel::Imputer
+{
+    std::vector<int> missing, observed;
+    Eigen::MatrixXd a;
+    Eigen::VectorXd c;
+    Eigen::MatrixXd residualCov;
+};
+
+struct ForecastModel::ImputerCache
+{
+    std::mutex mutex;
+    std::map<std::vector<bool>, std::shared_ptr<const Imputer>> byMask;
+    static constexpr size_t kMax = 512; // patterns kept; a live station has a handful
+};
+
+std::shared_ptr<const ForecastModel::Imputer> ForecastModel::imputer(const double *x) const
+{
+    const auto p = static_cast<size_t>(featureMean.size());
+    if (p == 0 || featureCov.rows() != featureMean.size() || !m_imputers)
+        return nullptr;
+    std::vector<bool> mask(p);
+    for (size_t i = 0; i < p; ++i)
+        mask[i] = std::isnan(x[i]);
+    {
+        std::lock_guard lock(m_imputers->mutex);
+        if (auto it = m_imputers->byMask.find(mask); it != m_imputers->byMask.end())
+            return it->second;
+    }
+    auto imp = std::make_shared<Imputer>();
+    for (size_t i = 0; i < p; ++i)
+        (mask[i] ? imp->missing : imp->observed).push_back(static_cast<int>(i));
+    Eigen::MatrixXd soo = featureCov(imp->observed, imp->observed);
+    // A little ridge keeps the solve stable: many features are near-collinear (lags, products).
+    const double scale = soo.diagonal().mean() + 1e-12;
+    soo.diagonal() += 1e-4 * soo.diagonal() + Eigen::VectorXd::Constant(soo.rows(), 1e-9 * scale);
+    const Eigen::MatrixXd som = featureCov(imp->observed, imp->missing);
+    imp->a = soo.ldlt().solve(som).transpose();
+    imp->c = featureMean(imp->missing) - imp->a * featureMean(imp->observed);
+    imp->residualCov = featureCov(imp->missing, imp->missing) - imp->a * som;
+    std::lock_guard lock(m_imputers->mutex);
+    if (m_imputers->byMask.size() >= ImputerCache::kMax)
+        m_imputers->byMask.erase(m_imputers->byMask.begin());
+    m_imputers->byMask.emplace(std::move(mask), imp);
+    return imp;
+}
 
 int ForecastModel::maxHorizon() const
 {
@@ -111,18 +161,123 @@ bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, c
     out.value /= n;
     out.lower /= n;
     out.upper /= n;
-    if (variable == Channel::Temperature) {
-        if (const BoostStage *b = boostStage(horizon)) {
-            double row[kMaxBoostInputs];
-            boostRow(x, issuedAtMs, out.value - current, row);
-            const double lo = (out.lower - out.value) * b->intervalScale;
-            const double hi = (out.upper - out.value) * b->intervalScale;
-            out.value += b->blend * b->trees.predict(row);
-            out.lower = out.value + lo;
-            out.upper = out.value + hi;
+    if (variable == Channel::Temperature)
+        applyBoost(horizon, x, issuedAtMs, current, out);
+    return n > 0;
+}
+
+void ForecastModel::applyBoost(int horizon, const double *x, qint64 issuedAtMs, double current,
+                               PointForecast &out) const
+{
+    const BoostStage *b = boostStage(horizon);
+    if (!b)
+        return;
+    double row[kMaxBoostInputs];
+    boostRow(x, issuedAtMs, out.value - current, row);
+    const double lo = (out.lower - out.value) * b->intervalScale;
+    const double hi = (out.upper - out.value) * b->intervalScale;
+    out.value += b->blend * b->trees.predict(row);
+    out.lower = out.value + lo;
+    out.upper = out.value + hi;
+}
+
+bool ForecastModel::forecastAll(const double *x, qint64 issuedAtMs, const std::array<double, kChannelCount> &current,
+                                Grid &out) const
+{
+    if (m_combined.empty())
+        return false;
+    const int hour = daily ? 0 : static_cast<int>((issuedAtMs / 3'600'000) % 24);
+    const Combined &c = m_combined[static_cast<size_t>(m_combinedByHour[static_cast<size_t>(hour)])];
+    const Eigen::Index p = c.weights.cols();
+    out.horizons = m_lookupH - 1;
+    out.points.resize(static_cast<size_t>(kChannelCount * out.horizons));
+    out.served.fill(false);
+    out.imputed = 0;
+    for (Eigen::Index i = 0; i < p; ++i)
+        out.imputed += std::isnan(x[i]) ? 1 : 0;
+    out.widen.setOnes(static_cast<Eigen::Index>(m_combinedTargets.size()));
+    if (out.imputed > 0) {
+        const auto imp = imputer(x);
+        if (!imp)
+            return false;
+        out.filled = Eigen::Map<const Eigen::VectorXd>(x, p);
+        const Eigen::VectorXd xo = out.filled(imp->observed);
+        out.filled(imp->missing) = imp->c + imp->a * xo;
+        x = out.filled.data();
+        // The interval widens by what the imputation leaves unknown, w_m' C w_m per target, against
+        // the residual variance the 10-90 % interval stands for (its width / 2.563 for a normal).
+        const Eigen::MatrixXd wm = c.weights(Eigen::all, imp->missing);
+        const Eigen::VectorXd extra = (wm * imp->residualCov).cwiseProduct(wm).rowwise().sum();
+        for (Eigen::Index j = 0; j < extra.size(); ++j) {
+            const double sd = (c.q90[j] - c.q10[j]) / 2.5631;
+            if (sd > 0)
+                out.widen[j] = std::sqrt(1.0 + std::max(0.0, extra[j]) / (sd * sd));
         }
     }
-    return n > 0;
+    out.scratch = c.bias;
+    for (Eigen::Index i = 0; i < p; ++i) {
+        if (x[i] != 0.0)
+            out.scratch.noalias() += x[i] * c.weights.col(i);
+    }
+    for (size_t j = 0; j < m_combinedTargets.size(); ++j) {
+        const auto [variable, h] = m_combinedTargets[j];
+        const double cur = current[static_cast<size_t>(ch(variable))];
+        if (std::isnan(cur))
+            continue;
+        out.served[static_cast<size_t>(ch(variable))] = true;
+        PointForecast &pf = out.points[static_cast<size_t>(ch(variable) * out.horizons + h - 1)];
+        pf.value = cur + out.scratch[static_cast<Eigen::Index>(j)];
+        pf.lower = pf.value + c.q10[static_cast<Eigen::Index>(j)] * out.widen[static_cast<Eigen::Index>(j)];
+        pf.upper = pf.value + c.q90[static_cast<Eigen::Index>(j)] * out.widen[static_cast<Eigen::Index>(j)];
+        if (variable == Channel::Temperature)
+            applyBoost(h, x, issuedAtMs, cur, pf);
+    }
+    return true;
+}
+
+void ForecastModel::buildCombined()
+{
+    m_combined.clear();
+    m_combinedTargets.clear();
+    for (Channel v : variables()) {
+        for (int h = 1; h < m_lookupH; ++h) {
+            if (target(v, h, 0))
+                m_combinedTargets.emplace_back(v, h);
+        }
+    }
+    if (m_combinedTargets.empty() || targets.empty())
+        return;
+    const Eigen::Index p = targets.front().weights.size();
+    const auto J = static_cast<Eigen::Index>(m_combinedTargets.size());
+    std::vector<std::vector<int>> combos;
+    for (int hour = 0; hour < 24; ++hour) {
+        int g[kMaxMembers];
+        const int n = regimesOf(static_cast<qint64>(hour) * 3'600'000, g);
+        std::vector<int> combo(g, g + n);
+        auto it = std::find(combos.begin(), combos.end(), combo);
+        if (it == combos.end()) {
+            Combined c{Eigen::MatrixXd::Zero(J, p), Eigen::VectorXd::Zero(J), Eigen::VectorXd::Zero(J),
+                       Eigen::VectorXd::Zero(J)};
+            for (Eigen::Index j = 0; j < J; ++j) {
+                const auto [variable, h] = m_combinedTargets[static_cast<size_t>(j)];
+                for (int r : combo) {
+                    const ModelTarget *t = target(variable, h, r);
+                    if (!t) {
+                        m_combined.clear(); // a hole in the regressions: only the per-target path serves
+                        return;
+                    }
+                    c.weights.row(j) += t->weights.transpose() / n;
+                    c.bias[j] += t->bias / n;
+                    c.q10[j] += t->residualQ10 / n;
+                    c.q90[j] += t->residualQ90 / n;
+                }
+            }
+            m_combined.push_back(std::move(c));
+            combos.push_back(combo);
+            it = combos.end() - 1;
+        }
+        m_combinedByHour[static_cast<size_t>(hour)] = static_cast<int>(it - combos.begin());
+    }
 }
 
 int ForecastModel::boostRow(const double *x, qint64 issuedAtMs, double ridgeDelta, double *out) const
@@ -145,6 +300,7 @@ const ForecastModel::BoostStage *ForecastModel::boostStage(int horizon) const
 
 void ForecastModel::index()
 {
+    m_imputers = std::make_shared<ImputerCache>();
     m_features = std::make_shared<const ForecastFeatures>(features());
     m_lookupH = maxHorizon() + 1;
     m_lookup.assign(static_cast<size_t>(regimeCount() * kChannelCount * m_lookupH), -1);
@@ -163,6 +319,7 @@ void ForecastModel::index()
         if (boost[i].horizon > 0 && boost[i].horizon < m_lookupH)
             m_boostByH[static_cast<size_t>(boost[i].horizon)] = static_cast<int>(i);
     }
+    buildCombined();
 }
 
 const ModelTarget *ForecastModel::target(Channel variable, int horizon, int regime) const
@@ -232,6 +389,14 @@ Result<QString> ForecastModel::save(const QString &dir) const
         ts.append(o);
     }
     w[QStringLiteral("targets")] = ts;
+    if (featureMean.size() > 0) {
+        w[QStringLiteral("feature_mean")] = toArray(featureMean.data(), featureMean.size());
+        QJsonArray lower; // row by row, the lower triangle of the symmetric covariance
+        for (Eigen::Index i = 0; i < featureCov.rows(); ++i)
+            for (Eigen::Index k = 0; k <= i; ++k)
+                lower.append(featureCov(i, k));
+        w[QStringLiteral("feature_cov_lower")] = lower;
+    }
     if (!boost.empty()) {
         QJsonObject b;
         b[QStringLiteral("inputs")] = QJsonArray::fromStringList(boostInputs);
@@ -371,6 +536,19 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     }
     if (m->targets.empty())
         return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    const QJsonArray mean = w.value(QStringLiteral("feature_mean")).toArray();
+    const QJsonArray lower = w.value(QStringLiteral("feature_cov_lower")).toArray();
+    if (mean.size() != p || lower.size() != p * (p + 1) / 2)
+        return makeError(QStringLiteral("%1 is corrupt: the feature means and covariance do not match its %2 features")
+                             .arg(weightsPath)
+                             .arg(p));
+    m->featureMean.resize(p);
+    m->featureCov.resize(p, p);
+    for (qsizetype i = 0, k = 0; i < p; ++i) {
+        m->featureMean[i] = mean[i].toDouble();
+        for (qsizetype j = 0; j <= i; ++j, ++k)
+            m->featureCov(i, j) = m->featureCov(j, i) = lower[k].toDouble();
+    }
     const QJsonObject b = w.value(QStringLiteral("boost")).toObject();
     for (const auto &n : b.value(QStringLiteral("inputs")).toArray()) {
         if (!m->featureNames.contains(n.toString()))
