@@ -262,7 +262,7 @@ void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &
     if (statistical && s.lastWasNormal && s.hasPrev && !s.inEvent)
         delayedSpike = twoSidedSpike(s, verdict, stepStats, floor);
     const bool anomalous = statistical && checkWindow(s, verdict, stepStats, floor);
-    learn(s, r.timestampMs, x, !anomalous && !stuck);
+    learn(s, r.timestampMs, x, !anomalous && !stuck, isStatistical(v));
     if (delayedSpike)
         out.append(*delayedSpike);
     if (verdict.found)
@@ -446,18 +446,21 @@ bool AnomalyDetector::continueEvent(Series &s, Verdict &verdict, double z, doubl
     return true;
 }
 
-// Only normal values teach the baseline what normal is.
-void AnomalyDetector::learn(Series &s, qint64 timeMs, double x, bool normal)
+// Only normal values teach the baseline what normal is. Only the statistical variables read the
+// windows, so the others keep none.
+void AnomalyDetector::learn(Series &s, qint64 timeMs, double x, bool normal, bool windows)
 {
     s.lastWasNormal = normal;
     if (normal) {
         if (s.hasLast) {
-            s.steps.push(x - s.lastNormal);
+            if (windows)
+                s.steps.push(x - s.lastNormal);
             s.hasPrev = true;
             s.prevNormal = s.lastNormal;
             s.prevNormalMs = s.lastNormalMs;
         }
-        s.baseline.push(x, timeMs);
+        if (windows)
+            s.baseline.push(x, timeMs);
         s.hasLast = true;
         s.lastNormal = x;
         s.lastNormalMs = timeMs;

@@ -113,7 +113,7 @@ private:
                                          double floor) const;
     bool checkWindow(Series &s, Verdict &verdict, std::pair<double, double> stepStats, double floor);
     bool continueEvent(Series &s, Verdict &verdict, double z, double step);
-    static void learn(Series &s, qint64 timeMs, double x, bool normal);
+    static void learn(Series &s, qint64 timeMs, double x, bool normal, bool windows);
 
     Options m_options;
     QHash<QString, StationState *> m_stations;

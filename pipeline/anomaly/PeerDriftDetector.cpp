@@ -223,8 +223,13 @@ std::optional<Anomaly> PeerDriftDetector::process(Handle station, const Reading 
     }
     const double dt = static_cast<double>(std::max<qint64>(0, tp - o.lastMs));
     o.lastMs = tp;
-    const double aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
-    const double aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
+    if (dt != m_lastDt) {
+        // Readings come at a station's steady interval: the same dt, the same weights.
+        m_lastDt = dt;
+        m_aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
+        m_aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
+    }
+    const double aShort = m_aShort, aLong = m_aLong;
     o.shortMean += aShort * (d - o.shortMean);
     // The scale is that of the statistic itself: how far the recent mean offset usually wanders
     // from the usual offset (mean absolute deviation × 1.25 ≈ standard deviation).

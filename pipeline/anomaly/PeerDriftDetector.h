@@ -88,6 +88,7 @@ private:
     std::vector<std::unique_ptr<Entry>> m_owned;
     quint64 m_generation = 0;     // moves when the set of stations seen changes
     std::vector<double> m_values; // peers' values of one reading (reused)
+    double m_lastDt = -1, m_aShort = 0, m_aLong = 0; // EWMA weights of the last interval
 };
 
 } // namespace stratus

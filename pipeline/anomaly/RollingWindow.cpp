@@ -25,8 +25,10 @@ RollingWindow::RollingWindow(int capacity) : m_capacity(std::max(capacity, 1)) {
 
 void RollingWindow::push(double x, qint64 timeMs)
 {
-    if (size() == m_capacity)
-        popOldest();
+    if (size() == m_capacity) {
+        replaceOldest(x, timeMs);
+        return;
+    }
     const int n = size();
     if (n == static_cast<int>(m_ring.size())) {
         // Storage is full but the window is not: unroll the ring so the new value goes at the end.
@@ -43,6 +45,28 @@ void RollingWindow::push(double x, qint64 timeMs)
     m_sorted.insert(std::upper_bound(m_sorted.begin(), m_sorted.end(), x), x);
     if (x == 0.0)
         ++m_zeros;
+}
+
+// Full window: the new value takes the oldest one's place in the ring, and in the sorted values only
+// those between the two positions move by one.
+void RollingWindow::replaceOldest(double x, qint64 timeMs)
+{
+    double &slot = m_ring[static_cast<size_t>(m_head)];
+    const double old = slot;
+    slot = x;
+    m_times[static_cast<size_t>(m_head)] = timeMs;
+    m_head = (m_head + 1) % static_cast<int>(m_ring.size());
+    m_zeros += (x == 0.0 ? 1 : 0) - (old == 0.0 ? 1 : 0);
+    auto from = std::lower_bound(m_sorted.begin(), m_sorted.end(), old);
+    if (x > old) {
+        auto to = std::upper_bound(from, m_sorted.end(), x);
+        std::move(from + 1, to, from);
+        *(to - 1) = x;
+    } else if (x < old) {
+        auto to = std::upper_bound(m_sorted.begin(), from, x);
+        std::move_backward(to, from, from + 1);
+        *to = x;
+    }
 }
 
 void RollingWindow::popOldest()
@@ -79,11 +103,11 @@ double RollingWindow::median() const
     return n % 2 ? m_sorted[mid] : (m_sorted[mid] + m_sorted[mid - 1]) / 2;
 }
 
-// The k-th smallest (0-based) of |x − med| over the values. Distances grow outwards from med: those
-// of the values below it, read downwards, form one ascending run (a), those of the others, read
-// upwards, another (b); the k-th of two sorted runs is found by a binary search on how many of the
-// first k+1 come from a.
-double RollingWindow::kthDistance(double med, int k) const
+// The k-th smallest (0-based) of |x − med| over the values, and the (k−1)-th. Distances grow
+// outwards from med: those of the values below it, read downwards, form one ascending run (a),
+// those of the others, read upwards, another (b); the first k+1 of the two sorted runs are found by
+// a binary search on how many of them come from a.
+std::pair<double, double> RollingWindow::kthDistances(double med, int k) const
 {
     const int split = static_cast<int>(std::lower_bound(m_sorted.begin(), m_sorted.end(), med) - m_sorted.begin());
     const int na = split, nb = size() - split;
@@ -99,12 +123,15 @@ double RollingWindow::kthDistance(double med, int k) const
             hi = i;
     }
     const int i = lo, j = want - lo;
-    double kth = -1;
-    if (i > 0)
-        kth = std::max(kth, a(i - 1));
-    if (j > 0)
-        kth = std::max(kth, b(j - 1));
-    return kth;
+    // The largest of the first k+1 is the k-th; the (k−1)-th is the next largest among them.
+    const double ai = i > 0 ? a(i - 1) : -1, bj = j > 0 ? b(j - 1) : -1;
+    const double kth = std::max(ai, bj);
+    double before = std::min(ai, bj);
+    if (i > 1)
+        before = std::max(before, a(i - 2));
+    if (j > 1)
+        before = std::max(before, b(j - 2));
+    return {kth, before};
 }
 
 std::pair<double, double> RollingWindow::medianMad() const
@@ -113,11 +140,8 @@ std::pair<double, double> RollingWindow::medianMad() const
     if (n == 0)
         return {0, 0};
     const double med = median();
-    const int mid = n / 2;
-    double mad = kthDistance(med, mid);
-    if (n % 2 == 0)
-        mad = (mad + kthDistance(med, mid - 1)) / 2;
-    return {med, mad};
+    const auto [kth, before] = kthDistances(med, n / 2);
+    return {med, n % 2 ? kth : (kth + before) / 2};
 }
 
 std::pair<double, double> RollingWindow::medianMadByCopy() const

@@ -35,8 +35,9 @@ public:
     std::pair<double, double> medianMadByCopy() const;
 
 private:
-    double kthDistance(double med, int k) const;
+    std::pair<double, double> kthDistances(double med, int k) const;
     void popOldest();
+    void replaceOldest(double x, qint64 timeMs);
 
     int m_capacity;
     std::vector<double> m_ring;   // arrival order, m_head the oldest
