@@ -91,9 +91,14 @@ public:
           horizons(ds.daily ? std::vector<int>{1} : std::vector<int>{1, 3, 6, 12, 24}),
           acc(vars.size(), std::vector<PerH>(horizons.size())), x(static_cast<size_t>(model.featureBuilder().size()))
     {
-        // Climatology baseline from the file's own past only (before the evaluated period).
-        if (ds.daily)
+        // Climatology baseline from the file's own past only (before the evaluated period); a file
+        // that starts with the evaluated period has none, and the model's training years stand in.
+        if (ds.daily) {
             climBaseline = ForecastTrainer::climatology(ds, std::numeric_limits<qint64>::min(), fromMs);
+            if (std::all_of(climBaseline.begin(), climBaseline.end(), [](double v) { return std::isnan(v); })
+                && model.climatology.size() == climBaseline.size())
+                climBaseline = model.climatology;
+        }
     }
     // Scores one station; true when it contributed.
     bool station(const StationSeries &s);
@@ -337,6 +342,8 @@ QString Evaluation::toText() const
             .leftJustified(24);
     };
     for (const auto &ve : variables) {
+        if (std::all_of(ve.horizons.begin(), ve.horizons.end(), [](const HorizonScores &h) { return h.model.n == 0; }))
+            continue; // nothing to score this variable against in the period
         ts << "\n" << channelKey(ve.variable) << "\n";
         ts << QStringLiteral("h").leftJustified(5) << QStringLiteral("model").leftJustified(24)
            << QStringLiteral("persistence").leftJustified(24) << QStringLiteral("same_hour_yesterday").leftJustified(24);
