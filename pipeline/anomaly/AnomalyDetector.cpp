@@ -239,7 +239,7 @@ void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &
 {
     const double x = r.value(v);
     const auto range = ReadingValidator::physicalRange(v);
-    if (!std::isfinite(x) || x < range.min || x > range.max) {
+    if (!std::isfinite(x) || (m_options.physicalLimits && (x < range.min || x > range.max))) {
         Verdict verdict{r, v, x, std::nullopt};
         Anomaly a = verdict.anomaly(AnomalyKind::OutOfRange, 1.0);
         a.severity = Severity::Critical;

@@ -61,6 +61,9 @@ public:
         // Recompute every median and MAD from a copy of the window by partial sorting instead of
         // reading the sorted windows: slow, the oracle the tests hold the fast path to.
         bool referenceStatistics = false;
+        // Flag values outside the physical limits of their variable. Off for series whose values
+        // are not in the variable's unit (a NAB machine temperature in °F).
+        bool physicalLimits = true;
 
         static std::array<double, kVariableCount> defaultScaleFloors();
     };

@@ -120,11 +120,13 @@ private:
     std::vector<double> x;
     ForecastModel::Grid grid;
     bool used = false;
+    int stationIndex = -1;
 };
 
 bool EvaluationRun::station(const StationSeries &s)
 {
     used = false;
+    stationIndex = static_cast<int>(model.stations.indexOf(s.stationId));
     for (int t = std::max(0, s.slotOf(fromMs)); t < s.size(); ++t) {
         const qint64 ms = s.timeOf(t);
         if (ms < fromMs)
@@ -144,7 +146,7 @@ void EvaluationRun::score(const StationSeries &s, int t, int missing)
     current.fill(kMissing);
     for (Channel v : vars)
         current[static_cast<size_t>(ch(v))] = ForecastTrainer::currentValue(s, v, t);
-    const bool served = missing >= 0 && model.forecastAll(x.data(), ms, current, grid);
+    const bool served = missing >= 0 && model.forecastAll(x.data(), ms, current, grid, stationIndex);
     const QString season = ForecastEvaluator::seasonOf(ms);
     for (size_t vi = 0; vi < vars.size(); ++vi) {
         const Channel v = vars[vi];

@@ -143,8 +143,35 @@ int ForecastModel::regimesOf(qint64 issuedAtMs, int *out) const
     return n;
 }
 
+void ForecastModel::indexIntervalScales()
+{
+    const int hs = std::max(maxHorizon(), 1) + 1;
+    m_scaleLookup.assign(static_cast<size_t>(kChannelCount * hs), -1);
+    for (size_t i = 0; i < intervalScales.size(); ++i) {
+        const IntervalScale &sc = intervalScales[i];
+        if (sc.horizon > 0 && sc.horizon < hs)
+            m_scaleLookup[static_cast<size_t>(ch(sc.variable) * hs + sc.horizon)] = static_cast<int>(i);
+    }
+}
+
+double ForecastModel::intervalScale(Channel variable, int horizon, int station, double doyAngle) const
+{
+    const int hs = static_cast<int>(m_scaleLookup.size()) / kChannelCount;
+    if (horizon <= 0 || horizon >= hs)
+        return 1.0;
+    const int i = m_scaleLookup[static_cast<size_t>(ch(variable) * hs + horizon)];
+    if (i < 0)
+        return 1.0;
+    const IntervalScale &sc = intervalScales[static_cast<size_t>(i)];
+    const auto &c = sc.season;
+    const double season = c[0] + c[1] * std::sin(doyAngle) + c[2] * std::cos(doyAngle) + c[3] * std::sin(2 * doyAngle)
+        + c[4] * std::cos(2 * doyAngle);
+    const double st = station >= 0 && station < static_cast<int>(sc.station.size()) ? sc.station[static_cast<size_t>(station)] : 1.0;
+    return st * std::clamp(season, 0.5, 2.0);
+}
+
 bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
-                             PointForecast &out) const
+                             PointForecast &out, int station) const
 {
     int g[kMaxMembers];
     const int n = regimesOf(issuedAtMs, g);
@@ -159,8 +186,9 @@ bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, c
         out.upper += v + t->residualQ90;
     }
     out.value /= n;
-    out.lower /= n;
-    out.upper /= n;
+    const double scale = intervalScale(variable, horizon, station, 2 * M_PI * ForecastFeatures::dayOfYearFraction(issuedAtMs));
+    out.lower = out.value + (out.lower / n - out.value) * scale;
+    out.upper = out.value + (out.upper / n - out.value) * scale;
     if (variable == Channel::Temperature)
         applyBoost(horizon, x, issuedAtMs, current, out);
     return n > 0;
@@ -182,7 +210,7 @@ void ForecastModel::applyBoost(int horizon, const double *x, qint64 issuedAtMs, 
 }
 
 bool ForecastModel::forecastAll(const double *x, qint64 issuedAtMs, const std::array<double, kChannelCount> &current,
-                                Grid &out) const
+                                Grid &out, int station) const
 {
     if (m_combined.empty())
         return false;
@@ -215,6 +243,7 @@ bool ForecastModel::forecastAll(const double *x, qint64 issuedAtMs, const std::a
         }
     }
     out.scratch = c.bias;
+    const double doyAngle = 2 * M_PI * ForecastFeatures::dayOfYearFraction(issuedAtMs);
     for (Eigen::Index i = 0; i < p; ++i) {
         if (x[i] != 0.0)
             out.scratch.noalias() += x[i] * c.weights.col(i);
@@ -227,8 +256,9 @@ bool ForecastModel::forecastAll(const double *x, qint64 issuedAtMs, const std::a
         out.served[static_cast<size_t>(ch(variable))] = true;
         PointForecast &pf = out.points[static_cast<size_t>(ch(variable) * out.horizons + h - 1)];
         pf.value = cur + out.scratch[static_cast<Eigen::Index>(j)];
-        pf.lower = pf.value + c.q10[static_cast<Eigen::Index>(j)] * out.widen[static_cast<Eigen::Index>(j)];
-        pf.upper = pf.value + c.q90[static_cast<Eigen::Index>(j)] * out.widen[static_cast<Eigen::Index>(j)];
+        const double scale = out.widen[static_cast<Eigen::Index>(j)] * intervalScale(variable, h, station, doyAngle);
+        pf.lower = pf.value + c.q10[static_cast<Eigen::Index>(j)] * scale;
+        pf.upper = pf.value + c.q90[static_cast<Eigen::Index>(j)] * scale;
         if (variable == Channel::Temperature)
             applyBoost(h, x, issuedAtMs, cur, pf);
     }
@@ -320,6 +350,7 @@ void ForecastModel::index()
             m_boostByH[static_cast<size_t>(boost[i].horizon)] = static_cast<int>(i);
     }
     buildCombined();
+    indexIntervalScales();
 }
 
 const ModelTarget *ForecastModel::target(Channel variable, int horizon, int regime) const
@@ -389,6 +420,14 @@ Result<QString> ForecastModel::save(const QString &dir) const
         ts.append(o);
     }
     w[QStringLiteral("targets")] = ts;
+    QJsonArray scales;
+    for (const IntervalScale &sc : intervalScales) {
+        scales.append(QJsonObject{{QStringLiteral("variable"), channelKey(sc.variable)},
+                                  {QStringLiteral("horizon"), sc.horizon},
+                                  {QStringLiteral("station"), toArray(sc.station.data(), static_cast<qsizetype>(sc.station.size()))},
+                                  {QStringLiteral("season"), toArray(sc.season.data(), 5)}});
+    }
+    w[QStringLiteral("interval_scales")] = scales;
     if (featureMean.size() > 0) {
         w[QStringLiteral("feature_mean")] = toArray(featureMean.data(), featureMean.size());
         QJsonArray lower; // row by row, the lower triangle of the symmetric covariance
@@ -536,6 +575,23 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     }
     if (m->targets.empty())
         return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    for (const auto &sv : w.value(QStringLiteral("interval_scales")).toArray()) {
+        const QJsonObject o = sv.toObject();
+        IntervalScale sc;
+        const auto chn = channelFromKey(o.value(QStringLiteral("variable")).toString());
+        sc.horizon = o.value(QStringLiteral("horizon")).toInt(0);
+        const QJsonArray st = o.value(QStringLiteral("station")).toArray();
+        const QJsonArray se = o.value(QStringLiteral("season")).toArray();
+        if (!chn || sc.horizon < 1 || st.size() != m->stations.size() || se.size() != 5)
+            return makeError(QStringLiteral("%1 is corrupt: an interval scale has a bad variable, horizon or size")
+                                 .arg(weightsPath));
+        sc.variable = *chn;
+        for (const auto &v : st)
+            sc.station.push_back(v.toDouble(1.0));
+        for (int k = 0; k < 5; ++k)
+            sc.season[static_cast<size_t>(k)] = se[k].toDouble(k == 0 ? 1.0 : 0.0);
+        m->intervalScales.push_back(std::move(sc));
+    }
     const QJsonArray mean = w.value(QStringLiteral("feature_mean")).toArray();
     const QJsonArray lower = w.value(QStringLiteral("feature_cov_lower")).toArray();
     if (mean.size() != p || lower.size() != p * (p + 1) / 2)

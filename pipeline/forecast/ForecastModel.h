@@ -70,6 +70,20 @@ public:
     // it, and the interval widens by the variance the imputation leaves. Empty: such forecasts fail.
     Eigen::VectorXd featureMean;
     Eigen::MatrixXd featureCov;
+    // How wide the 10-90 % interval is at a station and season, relative to the pooled residuals it
+    // was fitted on: per (variable, horizon), a factor per model station and a two-harmonic curve over
+    // the day of year, so the interval holds ~80 % at each station and in each season, not only overall.
+    struct IntervalScale
+    {
+        Channel variable = Channel::Temperature;
+        int horizon = 1;
+        std::vector<double> station;               // per model station, 1 = the pooled spread
+        std::array<double, 5> season{1, 0, 0, 0, 0}; // 1, sin d, cos d, sin 2d, cos 2d (d: day-of-year angle)
+    };
+    std::vector<IntervalScale> intervalScales;
+    // The factor for one forecast; `station` is the index in `stations` (-1: none), 1 when unscaled.
+    double intervalScale(Channel variable, int horizon, int station, double doyAngle) const;
+    void indexIntervalScales();
     QString trainedOn;                  // data description
     QJsonObject metrics;                // offline metrics (held-out evaluation, validation)
 
@@ -105,8 +119,9 @@ public:
         double value = 0, lower = 0, upper = 0;
     };
     // The model's forecast (mean over members) with its 10–90 % interval; false if a regression is missing.
+    // `station`: index in `stations` for the station's interval width (-1: the pooled width).
     bool forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
-                  PointForecast &out) const;
+                  PointForecast &out, int station = -1) const;
     // Every variable and horizon of one issue time at once, the engine's path: one pass over the
     // features with the members' mean weights for the issue hour (zero features skipped: the station
     // one-hot terms are mostly zero). Reuse one Grid: it keeps its buffers, so a forecast allocates nothing.
@@ -125,7 +140,7 @@ public:
     // `current`: each variable's value at the issue slot, NaN where it is not to be forecast.
     // False when the model has no regressions for the issue time.
     bool forecastAll(const double *x, qint64 issuedAtMs, const std::array<double, kChannelCount> &current,
-                     Grid &out) const;
+                     Grid &out, int station = -1) const;
     // Rebuilds the (regime, variable, horizon) → target lookup; call after filling `targets`.
     void index();
     // The feature builder of this model, built once by index() (building one formats every
@@ -174,6 +189,7 @@ private:
     std::array<int, 24> m_combinedByHour{};
     std::vector<std::pair<Channel, int>> m_combinedTargets; // row → (variable, horizon)
     std::vector<int> m_lookup;
+    std::vector<int> m_scaleLookup; // (channel, horizon) -> index into intervalScales, -1 none
     std::vector<int> m_boostIdx;   // feature index of each boost input
     std::vector<int> m_boostByH;   // horizon -> index into boost, -1 none
     int m_lookupH = 0;

@@ -118,7 +118,7 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
             current[static_cast<size_t>(ch(*c))] = ForecastTrainer::currentValue(s, *c, t);
     }
     thread_local ForecastModel::Grid grid; // keeps its buffers from one forecast to the next
-    if (!model.forecastAll(m_x.data(), s.timeOf(t), current, grid))
+    if (!model.forecastAll(m_x.data(), s.timeOf(t), current, grid, static_cast<int>(model.stations.indexOf(stationId))))
         return out;
     for (Variable v : variables) {
         const auto c = channelOf(v);

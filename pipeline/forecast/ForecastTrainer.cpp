@@ -204,7 +204,8 @@ bool trainBoost(ForecastModel &model, const ForecastDataset &ds, const GroupMean
     std::vector<float> ridgeDelta, actualDelta; // rows × H
     std::vector<int> fold;
     const FeatureContext ctx = group.context(&model.climatology);
-    for (const auto &s : ds.stations) {
+    for (size_t si = 0; si < ds.stations.size(); ++si) {
+        const StationSeries &s = ds.stations[si];
         for (int t = 0; t < s.size(); ++t) {
             const qint64 ms = s.timeOf(t);
             if (ms < first || ms + H * step > last)
@@ -371,6 +372,7 @@ public:
 private:
     size_t gi(int r, int k) const { return static_cast<size_t>(r * K + k); }
     template <typename Fn> void forEachRow(Fn &&fn);
+    void fitIntervalScale(Channel v, int h, const std::vector<std::vector<double>> &residuals);
     void chooseLambdas(int r, const Gram &all, std::vector<size_t> &bestIdx);
     void finalWeights(int r, const Gram &all, const std::vector<size_t> &bestIdx);
 
@@ -380,6 +382,9 @@ private:
     std::vector<Eigen::MatrixXd> oofW;
     std::vector<Eigen::VectorXd> oofB;
     std::vector<double> x, y;
+    // Per regime, the station index and day-of-year angle of each residual-pass row.
+    std::vector<std::vector<int>> rowStation;
+    std::vector<std::vector<float>> rowDoy;
 };
 
 bool TrainingRun::findSpan()
@@ -409,7 +414,8 @@ template <typename Fn> void TrainingRun::forEachRow(Fn &&fn)
 {
     const qint64 step = ds.stations.front().stepMs;
     const FeatureContext ctx = group.context(&model.climatology);
-    for (const auto &s : ds.stations) {
+    for (size_t si = 0; si < ds.stations.size(); ++si) {
+        const StationSeries &s = ds.stations[si];
         for (int t = 0; t < s.size(); ++t) {
             const qint64 ms = s.timeOf(t);
             if (ms < first || ms + H * step > last)
@@ -428,7 +434,7 @@ template <typename Fn> void TrainingRun::forEachRow(Fn &&fn)
             int g[ForecastModel::kMaxMembers];
             const int ng = model.regimesOf(ms, g);
             for (int i = 0; i < ng; ++i)
-                fn(g[i], foldOf(ms));
+                fn(g[i], foldOf(ms), static_cast<int>(si), ms);
         }
     }
 }
@@ -449,7 +455,7 @@ void TrainingRun::accumulateGrams()
             grams[b].add(xb[b], yb[b], rows[b]);
         rows[b] = 0;
     };
-    forEachRow([&](int r, int k) {
+    forEachRow([&](int r, int k, int, qint64) {
         const size_t b = gi(r, k);
         xb[b].row(rows[b]) = Eigen::Map<const Eigen::RowVectorXd>(x.data(), p);
         yb[b].row(rows[b]) = Eigen::Map<const Eigen::RowVectorXd>(y.data(), q);
@@ -605,26 +611,37 @@ void TrainingRun::featureMoments()
 }
 
 // Out-of-fold residuals (each row predicted by the fit that did not see its fold) give the 10–90 %
-// interval and the validation MAE.
+// interval and the validation MAE. The interval's width follows the station and the season (a
+// rural site and a spring day are harder than a town in summer): the residuals are divided by that
+// scale before their quantiles are taken, and a forecast multiplies it back.
 void TrainingRun::residualPass()
 {
-    std::vector<std::vector<double>> residuals(static_cast<size_t>(model.regimeCount() * q));
-    forEachRow([&](int r, int k) {
+    const int R = model.regimeCount();
+    std::vector<std::vector<double>> residuals(static_cast<size_t>(R * q));
+    rowStation.assign(static_cast<size_t>(R), {});
+    rowDoy.assign(static_cast<size_t>(R), {});
+    forEachRow([&](int r, int k, int station, qint64 ms) {
         const Eigen::MatrixXd &w = oofW[gi(r, k)];
         if (w.size() == 0)
             return;
         const Eigen::VectorXd pred = oofB[gi(r, k)] + w.transpose() * Eigen::Map<const Eigen::VectorXd>(x.data(), p);
         for (int j = 0; j < q; ++j)
             residuals[static_cast<size_t>(r * q + j)].push_back(y[static_cast<size_t>(j)] - pred[j]);
+        rowStation[static_cast<size_t>(r)].push_back(station);
+        rowDoy[static_cast<size_t>(r)].push_back(static_cast<float>(2 * M_PI * ForecastFeatures::dayOfYearFraction(ms)));
     });
-    for (ModelTarget &t : model.targets) {
+    const auto resOf = [&](const ModelTarget &t) -> std::vector<double> & {
         const size_t vi = static_cast<size_t>(std::find(vars.begin(), vars.end(), t.variable) - vars.begin());
-        auto &res = residuals[static_cast<size_t>(t.regime * q) + vi * static_cast<size_t>(H) + static_cast<size_t>(t.horizon - 1)];
+        return residuals[static_cast<size_t>(t.regime * q) + vi * static_cast<size_t>(H) + static_cast<size_t>(t.horizon - 1)];
+    };
+    for (ModelTarget &t : model.targets) {
+        auto &res = resOf(t);
         if (options.medianShift && !res.empty()) {
             // Forecasts are scored by absolute error, whose best constant is the median, not the
             // mean least squares fits: the day-ahead change has a long cold tail (cold surges), so
             // the bias moves by the out-of-fold median residual.
-            const double m = quantile(res, 0.5);
+            std::vector<double> copy = res;
+            const double m = quantile(copy, 0.5);
             for (double &e : res)
                 e -= m;
             t.bias += m;
@@ -633,9 +650,67 @@ void TrainingRun::residualPass()
         for (double e : res)
             mae += std::abs(e);
         t.validationMae = res.empty() ? kMissing : mae / static_cast<double>(res.size());
-        t.residualQ10 = quantile(res, 0.1);
-        t.residualQ90 = quantile(res, 0.9);
     }
+    model.intervalScales.clear();
+    for (Channel v : vars)
+        for (int h = 1; h <= H; ++h)
+            fitIntervalScale(v, h, residuals);
+    model.indexIntervalScales();
+    for (ModelTarget &t : model.targets) {
+        std::vector<double> z = resOf(t);
+        for (size_t i = 0; i < z.size(); ++i)
+            z[i] /= model.intervalScale(t.variable, t.horizon, rowStation[static_cast<size_t>(t.regime)][i],
+                                        rowDoy[static_cast<size_t>(t.regime)][i]);
+        t.residualQ10 = quantile(z, 0.1);
+        t.residualQ90 = quantile(z, 0.9);
+    }
+}
+
+// The spread of one (variable, horizon)'s out-of-fold residuals by station (mean |residual| there
+// against everywhere) and by season (a two-harmonic fit of |residual| over the day of year), pooled
+// over the issue-hour regimes.
+void TrainingRun::fitIntervalScale(Channel v, int h, const std::vector<std::vector<double>> &residuals)
+{
+    const size_t vi = static_cast<size_t>(std::find(vars.begin(), vars.end(), v) - vars.begin());
+    const size_t nStations = ds.stations.size();
+    std::vector<double> absSum(nStations, 0.0), count(nStations, 0.0);
+    double total = 0, n = 0;
+    for (int r = 0; r < model.regimeCount(); ++r) {
+        const auto &res = residuals[static_cast<size_t>(r * q) + vi * static_cast<size_t>(H) + static_cast<size_t>(h - 1)];
+        for (size_t i = 0; i < res.size(); ++i) {
+            const auto st = static_cast<size_t>(rowStation[static_cast<size_t>(r)][i]);
+            absSum[st] += std::abs(res[i]);
+            count[st] += 1;
+            total += std::abs(res[i]);
+            n += 1;
+        }
+    }
+    ForecastModel::IntervalScale scale;
+    scale.variable = v;
+    scale.horizon = h;
+    scale.station.assign(nStations, 1.0);
+    const double mean = n > 0 ? total / n : 0;
+    for (size_t st = 0; st < nStations && mean > 0; ++st) {
+        if (count[st] >= 50) // too few rows say nothing about a station's spread
+            scale.station[st] = std::clamp(absSum[st] / count[st] / mean, 0.5, 2.0);
+    }
+    Eigen::Matrix<double, 5, 5> a = Eigen::Matrix<double, 5, 5>::Zero();
+    Eigen::Matrix<double, 5, 1> b = Eigen::Matrix<double, 5, 1>::Zero();
+    for (int r = 0; r < model.regimeCount(); ++r) {
+        const auto &res = residuals[static_cast<size_t>(r * q) + vi * static_cast<size_t>(H) + static_cast<size_t>(h - 1)];
+        for (size_t i = 0; i < res.size(); ++i) {
+            const double d = rowDoy[static_cast<size_t>(r)][i];
+            const Eigen::Matrix<double, 5, 1> f(1.0, std::sin(d), std::cos(d), std::sin(2 * d), std::cos(2 * d));
+            a += f * f.transpose();
+            b += f * (std::abs(res[i]) / scale.station[static_cast<size_t>(rowStation[static_cast<size_t>(r)][i])]);
+        }
+    }
+    if (n >= 365 && b[0] > 0) {
+        const Eigen::Matrix<double, 5, 1> c = a.ldlt().solve(b);
+        for (int k = 0; k < 5; ++k)
+            scale.season[static_cast<size_t>(k)] = c[k] / c[0];
+    }
+    model.intervalScales.push_back(scale);
 }
 
 QJsonObject TrainingRun::validationMetrics(double totalRows) const
