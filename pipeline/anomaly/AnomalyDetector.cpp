@@ -68,6 +68,11 @@ struct AnomalyDetector::StationState
     bool silenceReported = false;
     RollingWindow intervals{15};
     PeerDriftDetector::Handle peers = nullptr; // resolved once
+    // Reporting schedule: readings per UTC hour, since when, and whether it reported at local night.
+    std::array<int, 24> hourCounts{};
+    qint64 firstMs = 0;
+    double longitude = std::numeric_limits<double>::quiet_NaN();
+    bool reportsAtNight = false;
     qint64 usualIntervalMs() const
     {
         if (intervals.size() < 3)
@@ -137,7 +142,63 @@ bool AnomalyDetector::isStatistical(Variable v)
         || v == Variable::Pressure;
 }
 
-void AnomalyDetector::setStations(const QList<Station> &stations) { m_peers.setStations(stations); }
+void AnomalyDetector::setStations(const QList<Station> &stations)
+{
+    m_peers.setStations(stations);
+    for (const Station &s : stations) {
+        if (s.hasLocation())
+            m_longitudes.insert(s.id, s.longitude);
+    }
+    for (StationState *st : std::as_const(m_stations))
+        st->longitude = m_longitudes.value(st->id, std::numeric_limits<double>::quiet_NaN());
+}
+
+namespace {
+constexpr qint64 kHourMs = 3600'000;
+int utcHour(qint64 ms) { return static_cast<int>(((ms / kHourMs) % 24 + 24) % 24); }
+int localHour(int utcHourOfDay, double longitude)
+{
+    return ((utcHourOfDay + static_cast<int>(std::lround(longitude / 15.0))) % 24 + 24) % 24;
+}
+// Hours a part-time station may be closed, and the core of the night only a round-the-clock one reports in.
+bool localNight(int utcHourOfDay, double longitude)
+{
+    const int local = localHour(utcHourOfDay, longitude);
+    return local >= 21 || local < 7;
+}
+bool deepNight(int utcHourOfDay, double longitude) { return localHour(utcHourOfDay, longitude) < 4; }
+} // namespace
+
+void AnomalyDetector::noteSchedule(StationState &st, qint64 timeMs) const
+{
+    if (!st.seen)
+        st.firstMs = timeMs;
+    const int h = utcHour(timeMs);
+    ++st.hourCounts[static_cast<size_t>(h)];
+    if (!std::isnan(st.longitude) && deepNight(h, st.longitude))
+        st.reportsAtNight = true;
+}
+
+qint64 AnomalyDetector::scheduledMs(const StationState &st, qint64 fromMs, qint64 toMs) const
+{
+    if (!m_options.learnSchedule || toMs - fromMs > 3 * 24 * kHourMs)
+        return toMs - fromMs; // silent for days: whatever the schedule, that is a dropout
+    const bool learned = st.lastMs - st.firstMs >= 24 * kHourMs;
+    const auto reports = [&](int h) {
+        if (learned) // an hour next to one it reported in counts too: schedules are not to the minute
+            return st.hourCounts[static_cast<size_t>(h)] + st.hourCounts[static_cast<size_t>((h + 1) % 24)]
+                       + st.hourCounts[static_cast<size_t>((h + 23) % 24)] > 0;
+        return std::isnan(st.longitude) || st.reportsAtNight || !localNight(h, st.longitude);
+    };
+    qint64 total = 0;
+    for (qint64 t = fromMs; t < toMs;) {
+        const qint64 next = std::min(toMs, (t / kHourMs + 1) * kHourMs);
+        if (reports(utcHour(t)))
+            total += next - t;
+        t = next;
+    }
+    return total;
+}
 
 void AnomalyDetector::reset()
 {
@@ -156,6 +217,9 @@ AnomalyDetector::StationState *AnomalyDetector::stationState(const QString &id)
     for (int i = 0; i < kVariableCount; ++i)
         owned->series.emplace_back(m_options.windowSize);
     owned->peers = m_peers.handle(id);
+    // A METAR id "KDUG" is the station "DUG" of the SA reports; the alias gives its place.
+    const QString alias = id.size() == 4 && id.startsWith(QLatin1Char('K')) ? id.mid(1) : id;
+    owned->longitude = m_longitudes.value(id, m_longitudes.value(alias, std::numeric_limits<double>::quiet_NaN()));
     StationState *st = owned.get();
     m_stations.insert(id, st);
     m_owned.push_back(std::move(owned));
@@ -191,6 +255,7 @@ QList<Anomaly> AnomalyDetector::process(const Reading &r)
     }
     if (st->seen)
         checkGap(*st, r, out);
+    noteSchedule(*st, r.timestampMs);
     st->seen = true;
     st->silenceReported = false;
     st->lastMs = r.timestampMs;
@@ -210,7 +275,7 @@ void AnomalyDetector::checkGap(StationState &st, const Reading &r, QList<Anomaly
     const qint64 usual = st.usualIntervalMs();
     const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
                                           m_options.dropoutMinMs);
-    if (usual > 0 && gap > limit && !st.silenceReported) {
+    if (usual > 0 && gap > limit && !st.silenceReported && scheduledMs(st, st.lastMs, r.timestampMs) > limit) {
         Anomaly a;
         a.stationId = r.stationId;
         a.timestampMs = r.timestampMs;
@@ -541,8 +606,8 @@ QList<Anomaly> AnomalyDetector::checkSilence(qint64 nowMs)
         const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
                                               m_options.dropoutMinMs);
         const qint64 gap = nowMs - st->lastMs;
-        if (gap <= limit)
-            continue;
+        if (gap <= limit || scheduledMs(*st, st->lastMs, nowMs) <= limit)
+            continue; // (a part-time station closed for the night is not silent)
         st->silenceReported = true;
         Anomaly a;
         a.stationId = st->id;

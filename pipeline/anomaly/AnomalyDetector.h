@@ -64,6 +64,11 @@ public:
         // Flag values outside the physical limits of their variable. Off for series whose values
         // are not in the variable's unit (a NAB machine temperature in °F).
         bool physicalLimits = true;
+        // Learn each station's reporting schedule: a silence counts only for the hours in which the
+        // station usually reports (after a day, the UTC hours it has reported in; before that, a
+        // located station not yet seen reporting at local night is taken to close at night, 22-06
+        // local solar time). Part-time stations silent at night are not dropouts.
+        bool learnSchedule = true;
 
         static std::array<double, kVariableCount> defaultScaleFloors();
     };
@@ -108,6 +113,9 @@ private:
     struct Verdict;
     StationState *stationState(const QString &id); // created on first use
     void checkGap(StationState &st, const Reading &r, QList<Anomaly> &out);
+    // Of the time from `fromMs` to `toMs`, how much falls in hours the station usually reports in.
+    qint64 scheduledMs(const StationState &st, qint64 fromMs, qint64 toMs) const;
+    void noteSchedule(StationState &st, qint64 timeMs) const;
     void scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out);
     std::pair<double, double> medianMad(const RollingWindow &w) const;
     void checkResidual(const StationState &st, Series &s, Verdict &verdict) const;
@@ -120,6 +128,7 @@ private:
 
     Options m_options;
     QHash<QString, StationState *> m_stations;
+    QHash<QString, double> m_longitudes; // for local solar time before a station's schedule is learned
     std::vector<std::unique_ptr<StationState>> m_owned;
     PeerDriftDetector m_peers;
 };
