@@ -2,6 +2,7 @@
 
 #include "Console.h"
 #include "anomaly/AnomalyEvaluator.h"
+#include "anomaly/NabCorpus.h"
 #include "sources/RecordedDataReader.h"
 
 #include <QCommandLineParser>
@@ -36,14 +37,18 @@ struct AnomalyCommandLine
                             QStringLiteral("1")};
     QCommandLineOption faults{QStringLiteral("faults"), QStringLiteral("Injected faults per kind (default 40)."),
                               QStringLiteral("N"), QStringLiteral("40")};
+    QCommandLineOption labels{QStringLiteral("labels"),
+                              QStringLiteral("NAB anomaly windows (combined_windows.json or a list of [start, end])."),
+                              QStringLiteral("FILE")};
 
     AnomalyCommandLine()
     {
         parser.setApplicationDescription(QStringLiteral(
-            "stratus --evaluate-anomalies --data FILE [--json] [--seed N] [--faults N]\n"
+            "stratus --evaluate-anomalies --data FILE [--labels WINDOWS.json] [--json] [--seed N] [--faults N]\n"
             "  Scores the anomaly detectors (precision, recall, F1): a CSV with a label column as labelled\n"
-            "  data, a recorded stream (NWS JSONL, surface CSV) with seeded injected faults."));
-        parser.addOptions({command, data, json, seed, faults});
+            "  data, a recorded stream (NWS JSONL, surface CSV) with seeded injected faults, and a NAB series\n"
+            "  (timestamp,value) with NAB's labelled windows (--labels) with NAB's standard profile score too."));
+        parser.addOptions({command, data, json, seed, faults, labels});
         parser.addHelpOption();
     }
 };
@@ -75,6 +80,17 @@ int AnomalyCommand::run(const QStringList &args)
     QTextStream out(stdout);
     if (QFile probe(path); !probe.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("%1: cannot open: %2").arg(path, probe.errorString()));
+    if (p.isSet(o.labels)) {
+        const auto series = NabCorpus::read(path, p.value(o.labels));
+        if (!series)
+            return fail(series.errorMessage());
+        const NabCorpus::Score sc = NabCorpus::evaluate(*series);
+        if (p.isSet(json))
+            out << QJsonDocument(sc.toJson()).toJson(QJsonDocument::Compact) << '\n';
+        else
+            out << series->name << ": " << series->values.size() << " points\n" << sc.toText();
+        return 0;
+    }
     if (isLabelled(path)) {
         const auto set = AnomalyEvaluator::readLabelledCsv(path);
         if (!set)

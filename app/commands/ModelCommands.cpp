@@ -43,6 +43,10 @@ struct ModelCommandLine
                                QStringLiteral("V")};
     QCommandLineOption stations{QStringLiteral("stations"), QStringLiteral("Only these stations (comma list)."),
                                 QStringLiteral("IDS")};
+    QCommandLineOption groups{QStringLiteral("groups"),
+                              QStringLiteral("Evaluate: station groups for the interval coverage by group, "
+                                             "e.g. \"north:A,B;south:C,D\"."),
+                              QStringLiteral("SPEC")};
     QCommandLineOption noCross{QStringLiteral("no-cross-station"),
                                QStringLiteral("Train without the other stations' values as features.")};
     QCommandLineOption noNeighbours{QStringLiteral("no-neighbours"),
@@ -74,10 +78,12 @@ struct ModelCommandLine
             "stratus --train --data FILE... --out DIR [--from T] [--to T | --all] [--stations A,B]\n"
             "  Trains the direct multi-horizon ridge forecaster. Without --to, the last year (hourly) or last\n"
             "  four years (daily) of the data is held out, scored and stored as the model's offline metrics.\n"
-            "stratus --evaluate --model DIR --data FILE [--from T] [--to T] [--json]\n"
-            "  Scores the model and the baselines; by default on the data after the model's training span."));
+            "stratus --evaluate --model DIR --data FILE [--data LATER_FILE] [--from T] [--to T] [--groups SPEC] [--json]\n"
+            "  Scores the model and the baselines; by default on the data after the model's training span.\n"
+            "  Files holding the same station are put on one time line, so the history can come from one file\n"
+            "  and the period scored (from --from) from another."));
         parser.addHelpOption();
-        parser.addOptions({train, evaluate, data, out, modelDir, json, from, to, all, version, stations, noCross, noNeighbours,
+        parser.addOptions({train, evaluate, data, out, modelDir, json, from, to, all, version, stations, groups, noCross, noNeighbours,
                            noMedianShift, regimes, boostOpt, boostTrees, boostDepth, boostRate});
     }
 };
@@ -206,7 +212,10 @@ int ModelCommands::run(const QStringList &args)
         err << "stratus: warning: the period overlaps the model's training span ("
             << timeutil::toIsoUtc((*model)->dataFromMs) << " … " << timeutil::toIsoUtc((*model)->dataToMs)
             << "): these scores are optimistic\n";
-    auto ev = ForecastEvaluator::evaluate(**model, *ds, evalFrom, std::min(*toMs, ds->lastMs()));
+    const auto groupMap = ForecastEvaluator::parseGroups(p.value(cl.groups));
+    if (!groupMap)
+        return fail(QStringLiteral("--groups: ") + groupMap.errorMessage(), 2);
+    auto ev = ForecastEvaluator::evaluate(**model, *ds, evalFrom, std::min(*toMs, ds->lastMs()), {}, *groupMap);
     if (!ev)
         return fail(ev.errorMessage());
     QTextStream o(stdout);

@@ -1,6 +1,7 @@
 #include "AnomalyDetector.h"
 
 #include "ReadingValidator.h"
+#include "RollingWindow.h"
 #include "TimeUtil.h"
 
 #include <algorithm>
@@ -9,80 +10,6 @@
 namespace stratus {
 
 namespace {
-
-// Bounded ring of doubles: the memory of one series. It grows with what was pushed up to its
-// capacity, then wraps: at 10,000 stations most of the 9 × 3 rings per station hold a handful of
-// values (or none: variables a station does not report), and full-size rings cost 200+ MB.
-class Ring
-{
-public:
-    explicit Ring(int capacity = 0) : m_capacity(static_cast<size_t>(std::max(capacity, 1))) {}
-    void push(double x, qint64 t = 0)
-    {
-        if (m_data.size() < m_capacity) {
-            m_data.push_back(x);
-            m_times.push_back(t);
-            m_head = m_data.size() % m_capacity;
-        } else {
-            m_times[m_head] = t;
-            m_data[m_head] = x;
-            m_head = (m_head + 1) % m_capacity;
-        }
-        m_size = std::min(m_size + 1, m_capacity);
-    }
-    size_t size() const { return m_size; }
-    void clear()
-    {
-        m_data.clear(); // keeps the allocation; push() appends again from slot 0
-        m_times.clear();
-        m_size = m_head = 0;
-    }
-    // Median and MAD of the contents (copy + nth_element: O(capacity), capacity is small).
-    std::pair<double, double> medianMad(std::vector<double> &scratch) const
-    {
-        scratch.assign(m_data.begin(), m_data.begin() + static_cast<std::ptrdiff_t>(m_size));
-        const double med = medianOf(scratch);
-        for (double &x : scratch)
-            x = std::abs(x - med);
-        return {med, medianOf(scratch)};
-    }
-
-    // Median and MAD of the values pushed at or after `sinceMs`; count = how many.
-    std::pair<double, double> medianMadSince(qint64 sinceMs, std::vector<double> &scratch, size_t &count) const
-    {
-        scratch.clear();
-        for (size_t i = 0; i < m_size; ++i) {
-            if (m_times[i] >= sinceMs)
-                scratch.push_back(m_data[i]);
-        }
-        count = scratch.size();
-        if (scratch.empty())
-            return {0, 0};
-        const double med = medianOf(scratch);
-        for (double &x : scratch)
-            x = std::abs(x - med);
-        return {med, medianOf(scratch)};
-    }
-    size_t countZeros() const
-    {
-        return static_cast<size_t>(std::count(m_data.begin(), m_data.begin() + static_cast<std::ptrdiff_t>(m_size), 0.0));
-    }
-
-private:
-    static double medianOf(std::vector<double> &v)
-    {
-        const size_t mid = v.size() / 2;
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-        double m = v[mid];
-        if (v.size() % 2 == 0)
-            m = (m + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
-        return m;
-    }
-    size_t m_capacity;
-    std::vector<double> m_data;
-    std::vector<qint64> m_times;
-    size_t m_head = 0, m_size = 0;
-};
 
 constexpr double kMadToSigma = 1.4826;
 
@@ -104,8 +31,8 @@ Severity severityFor(double score) { return score >= 2.0 ? Severity::Critical : 
 struct AnomalyDetector::Series
 {
     explicit Series(int window) : baseline(window), steps(window) {}
-    Ring baseline;      // recent normal values
-    Ring steps;         // |change| between consecutive normal values
+    RollingWindow baseline; // recent normal values, with their times
+    RollingWindow steps;    // signed change between consecutive normal values
     bool hasLast = false;
     double lastNormal = 0;
     qint64 lastNormalMs = 0;
@@ -139,13 +66,51 @@ struct AnomalyDetector::StationState
     qint64 lastMs = 0;
     bool seen = false;
     bool silenceReported = false;
-    Ring intervals{15};
-    qint64 usualIntervalMs(std::vector<double> &scratch) const
+    RollingWindow intervals{15};
+    PeerDriftDetector::Handle peers = nullptr; // resolved once
+    // Reporting schedule: readings per UTC hour, since when, and whether it reported at local night.
+    std::array<int, 24> hourCounts{};
+    qint64 firstMs = 0;
+    double longitude = std::numeric_limits<double>::quiet_NaN();
+    bool reportsAtNight = false;
+    qint64 usualIntervalMs() const
     {
         if (intervals.size() < 3)
             return 0;
-        return static_cast<qint64>(intervals.medianMad(scratch).first);
+        return static_cast<qint64>(intervals.median());
     }
+};
+
+// What one reading of one variable is found to be: the strongest of the checks that spoke. The
+// reason is only put in words for a check that wins.
+struct AnomalyDetector::Verdict
+{
+    const Reading &r;
+    Variable v;
+    double x;
+    std::optional<Anomaly> found;
+
+    template <typename Words> void consider(AnomalyKind kind, double score, Words &&reason)
+    {
+        if (score < 1.0 || (found && found->score >= score))
+            return;
+        found = anomaly(kind, score);
+        found->reason = reason();
+    }
+    Anomaly anomaly(AnomalyKind kind, double score) const
+    {
+        Anomaly a;
+        a.stationId = r.stationId;
+        a.timestampMs = r.timestampMs;
+        a.variable = v;
+        a.value = x;
+        a.kind = kind;
+        a.score = score;
+        a.severity = severityFor(score);
+        return a;
+    }
+    QString name() const { return variableKey(v); }
+    QString unit() const { return unitSymbol(v); }
 };
 
 std::array<double, kVariableCount> AnomalyDetector::Options::defaultScaleFloors()
@@ -177,7 +142,63 @@ bool AnomalyDetector::isStatistical(Variable v)
         || v == Variable::Pressure;
 }
 
-void AnomalyDetector::setStations(const QList<Station> &stations) { m_peers.setStations(stations); }
+void AnomalyDetector::setStations(const QList<Station> &stations)
+{
+    m_peers.setStations(stations);
+    for (const Station &s : stations) {
+        if (s.hasLocation())
+            m_longitudes.insert(s.id, s.longitude);
+    }
+    for (StationState *st : std::as_const(m_stations))
+        st->longitude = m_longitudes.value(st->id, std::numeric_limits<double>::quiet_NaN());
+}
+
+namespace {
+constexpr qint64 kHourMs = 3600'000;
+int utcHour(qint64 ms) { return static_cast<int>(((ms / kHourMs) % 24 + 24) % 24); }
+int localHour(int utcHourOfDay, double longitude)
+{
+    return ((utcHourOfDay + static_cast<int>(std::lround(longitude / 15.0))) % 24 + 24) % 24;
+}
+// Hours a part-time station may be closed, and the core of the night only a round-the-clock one reports in.
+bool localNight(int utcHourOfDay, double longitude)
+{
+    const int local = localHour(utcHourOfDay, longitude);
+    return local >= 21 || local < 7;
+}
+bool deepNight(int utcHourOfDay, double longitude) { return localHour(utcHourOfDay, longitude) < 4; }
+} // namespace
+
+void AnomalyDetector::noteSchedule(StationState &st, qint64 timeMs) const
+{
+    if (!st.seen)
+        st.firstMs = timeMs;
+    const int h = utcHour(timeMs);
+    ++st.hourCounts[static_cast<size_t>(h)];
+    if (!std::isnan(st.longitude) && deepNight(h, st.longitude))
+        st.reportsAtNight = true;
+}
+
+qint64 AnomalyDetector::scheduledMs(const StationState &st, qint64 fromMs, qint64 toMs) const
+{
+    if (!m_options.learnSchedule || toMs - fromMs > 3 * 24 * kHourMs)
+        return toMs - fromMs; // silent for days: whatever the schedule, that is a dropout
+    const bool learned = st.lastMs - st.firstMs >= 24 * kHourMs;
+    const auto reports = [&](int h) {
+        if (learned) // an hour next to one it reported in counts too: schedules are not to the minute
+            return st.hourCounts[static_cast<size_t>(h)] + st.hourCounts[static_cast<size_t>((h + 1) % 24)]
+                       + st.hourCounts[static_cast<size_t>((h + 23) % 24)] > 0;
+        return std::isnan(st.longitude) || st.reportsAtNight || !localNight(h, st.longitude);
+    };
+    qint64 total = 0;
+    for (qint64 t = fromMs; t < toMs;) {
+        const qint64 next = std::min(toMs, (t / kHourMs + 1) * kHourMs);
+        if (reports(utcHour(t)))
+            total += next - t;
+        t = next;
+    }
+    return total;
+}
 
 void AnomalyDetector::reset()
 {
@@ -195,6 +216,10 @@ AnomalyDetector::StationState *AnomalyDetector::stationState(const QString &id)
     owned->series.reserve(kVariableCount); // Series holds vectors: a reallocation would copy them
     for (int i = 0; i < kVariableCount; ++i)
         owned->series.emplace_back(m_options.windowSize);
+    owned->peers = m_peers.handle(id);
+    // A METAR id "KDUG" is the station "DUG" of the SA reports; the alias gives its place.
+    const QString alias = id.size() == 4 && id.startsWith(QLatin1Char('K')) ? id.mid(1) : id;
+    owned->longitude = m_longitudes.value(id, m_longitudes.value(alias, std::numeric_limits<double>::quiet_NaN()));
     StationState *st = owned.get();
     m_stations.insert(id, st);
     m_owned.push_back(std::move(owned));
@@ -213,8 +238,6 @@ QList<Anomaly> AnomalyDetector::process(const Reading &r)
 {
     QList<Anomaly> out;
     StationState *st = stationState(r.stationId);
-    thread_local std::vector<double> scratch;
-
     if (st->seen && r.timestampMs <= st->lastMs) {
         // Out of order or duplicate: only the physical limits can judge it without corrupting state.
         for (Variable v : kAllVariables) {
@@ -230,37 +253,9 @@ QList<Anomaly> AnomalyDetector::process(const Reading &r)
         }
         return out;
     }
-
-    // Dropout: the gap before this reading, against the station's usual interval.
-    if (st->seen) {
-        const qint64 gap = r.timestampMs - st->lastMs;
-        const qint64 usual = st->usualIntervalMs(scratch);
-        const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
-                                              m_options.dropoutMinMs);
-        if (usual > 0 && gap > limit && !st->silenceReported) {
-            Anomaly a;
-            a.stationId = r.stationId;
-            a.timestampMs = r.timestampMs;
-            a.variable = Variable::Temperature;
-            for (Variable v : kAllVariables) {
-                if (r.has(v)) {
-                    a.variable = v;
-                    a.value = r.value(v);
-                    break;
-                }
-            }
-            a.kind = AnomalyKind::Dropout;
-            a.score = static_cast<double>(gap) / static_cast<double>(limit);
-            a.severity = a.score >= 4 ? Severity::Critical : Severity::Warning;
-            a.reason = QStringLiteral("station %1 sent nothing for %2 (from %3 to %4), its usual interval is %5")
-                           .arg(r.stationId, duration(gap), timeutil::toIsoUtc(st->lastMs), timeutil::toIsoUtc(r.timestampMs),
-                                duration(usual));
-            out.append(a);
-        }
-        // A long silence is not a reporting interval; keep the usual interval from normal gaps.
-        if (usual == 0 || gap <= limit)
-            st->intervals.push(static_cast<double>(gap));
-    }
+    if (st->seen)
+        checkGap(*st, r, out);
+    noteSchedule(*st, r.timestampMs);
     st->seen = true;
     st->silenceReported = false;
     st->lastMs = r.timestampMs;
@@ -273,227 +268,273 @@ QList<Anomaly> AnomalyDetector::process(const Reading &r)
     return out;
 }
 
+// Dropout: the gap before this reading, against the station's usual interval.
+void AnomalyDetector::checkGap(StationState &st, const Reading &r, QList<Anomaly> &out)
+{
+    const qint64 gap = r.timestampMs - st.lastMs;
+    const qint64 usual = st.usualIntervalMs();
+    const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
+                                          m_options.dropoutMinMs);
+    if (usual > 0 && gap > limit && !st.silenceReported && scheduledMs(st, st.lastMs, r.timestampMs) > limit) {
+        Anomaly a;
+        a.stationId = r.stationId;
+        a.timestampMs = r.timestampMs;
+        a.variable = Variable::Temperature;
+        for (Variable v : kAllVariables) {
+            if (r.has(v)) {
+                a.variable = v;
+                a.value = r.value(v);
+                break;
+            }
+        }
+        a.kind = AnomalyKind::Dropout;
+        a.score = static_cast<double>(gap) / static_cast<double>(limit);
+        a.severity = a.score >= 4 ? Severity::Critical : Severity::Warning;
+        a.reason = QStringLiteral("station %1 sent nothing for %2 (from %3 to %4), its usual interval is %5")
+                       .arg(r.stationId, duration(gap), timeutil::toIsoUtc(st.lastMs), timeutil::toIsoUtc(r.timestampMs),
+                            duration(usual));
+        out.append(a);
+    }
+    // A long silence is not a reporting interval; keep the usual interval from normal gaps.
+    if (usual == 0 || gap <= limit)
+        st.intervals.push(static_cast<double>(gap));
+}
+
 void AnomalyDetector::scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out)
 {
-    thread_local std::vector<double> scratch;
     const double x = r.value(v);
-    const QString unit = unitSymbol(v);
-    const QString name = variableKey(v);
-    const double floor = m_options.scaleFloor[static_cast<size_t>(index(v))];
-    Anomaly a;
-    a.stationId = r.stationId;
-    a.timestampMs = r.timestampMs;
-    a.variable = v;
-    a.value = x;
-
     const auto range = ReadingValidator::physicalRange(v);
-    if (!std::isfinite(x) || x < range.min || x > range.max) {
-        a.kind = AnomalyKind::OutOfRange;
+    if (!std::isfinite(x) || (m_options.physicalLimits && (x < range.min || x > range.max))) {
+        Verdict verdict{r, v, x, std::nullopt};
+        Anomaly a = verdict.anomaly(AnomalyKind::OutOfRange, 1.0);
         a.severity = Severity::Critical;
-        a.score = 1.0;
         a.reason = ReadingValidator().describe(r, v);
         out.append(a);
         return;
     }
+    Verdict verdict{r, v, x, std::nullopt};
+    const double floor = m_options.scaleFloor[static_cast<size_t>(index(v))];
+    checkResidual(st, s, verdict);
+    const bool stuck = checkStuck(s, verdict);
+    // Peer drift (spatial), for the spatially smooth quantities.
+    if (m_options.peerDrift && !stuck) {
+        if (auto d = m_peers.process(st.peers, r, v, floor))
+            out.append(*d); // about the previous reading: carries its own time and value
+    }
+    const bool statistical = isStatistical(v) && s.steps.size() >= m_options.minHistory;
+    const auto stepStats = statistical ? medianMad(s.steps) : std::pair<double, double>{0, 0};
+    std::optional<Anomaly> delayedSpike;
+    if (statistical && s.lastWasNormal && s.hasPrev && !s.inEvent)
+        delayedSpike = twoSidedSpike(s, verdict, stepStats, floor);
+    const bool anomalous = statistical && checkWindow(s, verdict, stepStats, floor);
+    learn(s, r.timestampMs, x, !anomalous && !stuck, isStatistical(v));
+    if (delayedSpike)
+        out.append(*delayedSpike);
+    if (verdict.found)
+        out.append(*verdict.found);
+}
 
-    std::optional<Anomaly> found;
-    const auto consider = [&](AnomalyKind kind, double score, const QString &reason) {
-        if (score < 1.0 || (found && found->score >= score))
-            return;
-        a.kind = kind;
-        a.score = score;
-        a.severity = severityFor(score);
-        a.reason = reason;
-        found = a;
-    };
+std::pair<double, double> AnomalyDetector::medianMad(const RollingWindow &w) const
+{
+    return m_options.referenceStatistics ? w.medianMadByCopy() : w.medianMad();
+}
 
-    // Forecast residual: an expectation for about this time.
-    if (!s.expectations.empty()) {
-        const qint64 tolerance = std::max<qint64>(st.usualIntervalMs(scratch) / 2, 60'000);
-        const auto stale = std::find_if(s.expectations.begin(), s.expectations.end(),
-                                        [&](const auto &e) { return e.targetMs >= r.timestampMs - tolerance; });
-        s.expectations.erase(s.expectations.begin(), stale);
-        for (const auto &e : s.expectations) {
-            if (std::llabs(e.targetMs - r.timestampMs) <= tolerance) {
-                if (auto res = residualAnomaly(r, v, e.expected, e.lower, e.upper, e.coverage, m_options.residualSigmas))
-                    consider(res->kind, res->score, res->reason);
-                break;
-            }
+// Forecast residual: an expectation for about this time.
+void AnomalyDetector::checkResidual(const StationState &st, Series &s, Verdict &verdict) const
+{
+    if (s.expectations.empty())
+        return;
+    const Reading &r = verdict.r;
+    const qint64 tolerance = std::max<qint64>(st.usualIntervalMs() / 2, 60'000);
+    const auto stale = std::find_if(s.expectations.begin(), s.expectations.end(),
+                                    [&](const auto &e) { return e.targetMs >= r.timestampMs - tolerance; });
+    s.expectations.erase(s.expectations.begin(), stale);
+    for (const auto &e : s.expectations) {
+        if (std::llabs(e.targetMs - r.timestampMs) <= tolerance) {
+            if (auto res = residualAnomaly(r, verdict.v, e.expected, e.lower, e.upper, e.coverage, m_options.residualSigmas))
+                verdict.consider(res->kind, res->score, [&] { return res->reason; });
+            break;
         }
     }
+}
 
-    // Stuck: the same value over and over, for quantities that should move. A calm wind or a
-    // saturated humidity legitimately stays put.
-    // Wind is reported in whole knots and may stay steady for hours; a stuck anemometer reads calm,
-    // which is indistinguishable from calm weather. So only the statistical quantities are checked.
-    const bool stuckEligible = isStatistical(v) && !(v == Variable::Humidity && x >= 99.5);
+// Stuck: the same value over and over, for quantities that should move. A calm wind or a saturated
+// humidity legitimately stays put. Wind is reported in whole knots and may stay steady for hours; a
+// stuck anemometer reads calm, which is indistinguishable from calm weather. So only the
+// statistical quantities are checked.
+bool AnomalyDetector::checkStuck(Series &s, Verdict &verdict) const
+{
+    const double x = verdict.x;
+    const qint64 now = verdict.r.timestampMs;
+    const bool eligible = isStatistical(verdict.v) && !(verdict.v == Variable::Humidity && x >= 99.5);
     if (x == s.runValue) {
         ++s.runCount;
     } else {
         s.runValue = x;
         s.runCount = 1;
-        s.runStartMs = r.timestampMs;
+        s.runStartMs = now;
     }
-    const qint64 runMs = r.timestampMs - s.runStartMs;
-    bool stuck = false;
+    if (!eligible || s.runCount < m_options.stuckMinReadings)
+        return false;
+    const qint64 runMs = now - s.runStartMs;
     // How surprising is the run? With a share p0 of unchanged steps in the station's recent normal
     // history (its own run excluded, Laplace-smoothed), n identical readings happen by chance with
     // probability ≈ p0^(n−1). Coarse sensors (whole-degree METAR temperatures) legitimately repeat
     // for hours; a 0.1 °C sensor does not.
-    double chance = 1.0;
-    if (stuckEligible && s.runCount >= m_options.stuckMinReadings) {
-        const double inRun = std::min<double>(s.runCount - 1, static_cast<double>(s.steps.countZeros()));
-        const double zeros = static_cast<double>(s.steps.countZeros()) - inRun;
-        const double total = static_cast<double>(s.steps.size()) - inRun;
-        const double p0 = (zeros + 1) / (total + 2);
-        // Too little history outside the run says nothing about how often this station repeats.
-        chance = total >= m_options.minHistory ? std::pow(p0, s.runCount - 1) : 1.0;
-    }
-    if (stuckEligible && s.runCount >= m_options.stuckMinReadings && runMs >= m_options.stuckMinMs
-        && chance < m_options.stuckChance) {
-        stuck = true;
-        consider(AnomalyKind::Stuck, static_cast<double>(runMs) / static_cast<double>(m_options.stuckMinMs),
-                 QStringLiteral("%1 has read exactly %2 %3 for %4 readings over %5 (since %6), a run this station's "
-                                "usual variation makes a 1-in-%7 chance: the sensor looks stuck")
-                     .arg(name, QString::number(x), unit)
-                     .arg(s.runCount)
-                     .arg(duration(runMs), timeutil::toIsoUtc(s.runStartMs))
-                     .arg(chance > 0 ? QString::number(1.0 / chance, 'g', 2) : QStringLiteral("∞")));
-    }
+    const double inRun = std::min<double>(s.runCount - 1, static_cast<double>(s.steps.zeros()));
+    const double zeros = static_cast<double>(s.steps.zeros()) - inRun;
+    const double total = static_cast<double>(s.steps.size()) - inRun;
+    const double p0 = (zeros + 1) / (total + 2);
+    // Too little history outside the run says nothing about how often this station repeats.
+    const double chance = total >= m_options.minHistory ? std::pow(p0, s.runCount - 1) : 1.0;
+    if (runMs < m_options.stuckMinMs || chance >= m_options.stuckChance)
+        return false;
+    verdict.consider(AnomalyKind::Stuck, static_cast<double>(runMs) / static_cast<double>(m_options.stuckMinMs), [&] {
+        return QStringLiteral("%1 has read exactly %2 %3 for %4 readings over %5 (since %6), a run this station's "
+                              "usual variation makes a 1-in-%7 chance: the sensor looks stuck")
+            .arg(verdict.name(), QString::number(x), verdict.unit())
+            .arg(s.runCount)
+            .arg(duration(runMs), timeutil::toIsoUtc(s.runStartMs))
+            .arg(chance > 0 ? QString::number(1.0 / chance, 'g', 2) : QStringLiteral("∞"));
+    });
+    return true;
+}
 
-    // Peer drift (spatial), for the spatially smooth quantities.
-    if (m_options.peerDrift && !stuck) {
-        if (auto d = m_peers.process(r, v, floor))
-            out.append(*d); // about the previous reading: carries its own time and value
+// Two-sided spike test (as QARTOD's): when this reading arrives, the previous one is a spike if it
+// stood far from the midpoint of its two neighbours while they agree. Costs one reading of delay,
+// so it can afford a lower threshold than the one-sided step test; the anomaly carries the previous
+// reading's time.
+std::optional<Anomaly> AnomalyDetector::twoSidedSpike(Series &s, const Verdict &verdict,
+                                                      std::pair<double, double> stepStats, double floor) const
+{
+    const double x = verdict.x;
+    const double dtMin = static_cast<double>(verdict.r.timestampMs - s.prevNormalMs) / 2.0 / 60'000.0;
+    const double scale = std::max(kMadToSigma * stepStats.second, floor * std::max(1.0, std::sqrt(dtMin / 10.0)));
+    const double ref = std::abs(s.lastNormal - (s.prevNormal + x) / 2) - std::abs(x - s.prevNormal) / 2;
+    const double score = ref / (m_options.twoSidedSpikeScore * scale);
+    if (score < 1.0)
+        return std::nullopt;
+    Anomaly d = verdict.anomaly(AnomalyKind::Spike, score);
+    d.timestampMs = s.lastNormalMs;
+    d.value = s.lastNormal;
+    const QString unit = verdict.unit();
+    d.reason = QStringLiteral("%1 %2 %3 at %4 stood %5 %3 off both neighbours (%6 and %7 %3), which agree; "
+                              "this station's usual change is about %8 %3")
+                   .arg(verdict.name(), fmt(s.lastNormal, 2), unit, timeutil::toIsoUtc(s.lastNormalMs), fmt(ref, 2),
+                        fmt(s.prevNormal, 2), fmt(x, 2), fmt(scale, 2));
+    // The spike was no normal value: step back to the one before it.
+    s.lastNormal = s.prevNormal;
+    s.lastNormalMs = s.prevNormalMs;
+    s.hasPrev = false;
+    return d;
+}
+
+// The window: recent normal readings within windowSpanMs (at most windowSize of them). With sparse
+// (hourly) data it holds too few readings to speak, and only the step check runs: an hourly series'
+// recent hours are not a "normal" its next hour must stay near. Returns whether the reading is
+// anomalous (a spike, a deviation, or still inside a deviation event).
+bool AnomalyDetector::checkWindow(Series &s, Verdict &verdict, std::pair<double, double> stepStats, double floor)
+{
+    const double x = verdict.x;
+    const qint64 now = verdict.r.timestampMs;
+    s.baseline.evictBefore(now - m_options.windowSpanMs);
+    const int count = s.baseline.size();
+    const auto [med, mad] = medianMad(s.baseline);
+    const bool haveWindow = count >= m_options.minHistory;
+    const double scale = std::max(kMadToSigma * mad, floor);
+    const double z = haveWindow ? (x - med) / scale : 0.0;
+    // Natural change grows with the time between readings (roughly as its square root, like a
+    // random walk), so the floor of the usual step does too, counted from 10 minutes.
+    const double dtMin = static_cast<double>(now - s.lastNormalMs) / 60'000.0;
+    const double stepScale = std::max(kMadToSigma * stepStats.second, floor * std::max(1.0, std::sqrt(dtMin / 10.0)));
+    const double step = x - s.lastNormal;
+    const double stepScore = std::abs(step - stepStats.first) / (m_options.spikeScore * stepScale);
+    if (s.inEvent)
+        return continueEvent(s, verdict, z, step);
+    const bool spike = stepScore >= 1.0;
+    const bool deviates = std::abs(z) > m_options.enterScore;
+    if (!spike && !deviates)
+        return false;
+    s.inEvent = true;
+    s.eventStartMs = now;
+    s.frozenHasWindow = haveWindow;
+    s.frozenMedian = med;
+    s.frozenScale = scale;
+    s.frozenStepScale = stepScale;
+    if (spike)
+        verdict.consider(AnomalyKind::Spike, stepScore, [&] {
+            return QStringLiteral("%1 jumped %2 %3 in %4 to %5 %3; this station's usual change is about %6 %3")
+                .arg(verdict.name(), fmt(step, 2), verdict.unit(), duration(now - s.lastNormalMs), fmt(x, 2),
+                     fmt(stepScale, 2));
+        });
+    if (deviates)
+        verdict.consider(AnomalyKind::WindowDeviation, std::abs(z) / m_options.enterScore, [&] {
+            return QStringLiteral("%1 %2 %3 is %4 robust standard deviations %5 the median %6 %3 of its last %7 "
+                                  "normal readings")
+                .arg(verdict.name(), fmt(x, 2), verdict.unit(), fmt(std::abs(z)),
+                     z > 0 ? QStringLiteral("above") : QStringLiteral("below"), fmt(med, 2))
+                .arg(count);
+        });
+    return true;
+}
+
+// Inside a deviation event: hysteresis keeps it until the reading is back within exitScore of the
+// frozen level (or, without a window, within the same fraction of a spike of the last normal value).
+bool AnomalyDetector::continueEvent(Series &s, Verdict &verdict, double z, double step)
+{
+    const double x = verdict.x;
+    const qint64 eventMs = verdict.r.timestampMs - s.eventStartMs;
+    const double zf = s.frozenHasWindow ? (x - s.frozenMedian) / s.frozenScale : 0.0;
+    const double frozenStep = std::abs(step) / (m_options.spikeScore * s.frozenStepScale);
+    const bool still = s.frozenHasWindow ? std::abs(zf) > m_options.exitScore
+                                         : frozenStep > m_options.exitScore / m_options.enterScore;
+    if (eventMs > m_options.maxEventMs) {
+        // A shift that lasts this long is the new normal: relearn from here.
+        s.inEvent = false;
+        s.baseline.clear();
+        s.steps.clear();
+        s.hasLast = false;
+        return false;
     }
-
-    // Two-sided spike test (as QARTOD's): when this reading arrives, the previous one is a spike if it
-    // stood far from the midpoint of its two neighbours while they agree. Costs one reading of
-    // delay, so it can afford a lower threshold than the one-sided step test below; the anomaly
-    // carries the previous reading's time.
-    std::optional<Anomaly> delayedSpike;
-    if (isStatistical(v) && s.lastWasNormal && s.hasPrev && static_cast<int>(s.steps.size()) >= m_options.minHistory
-        && !s.inEvent) {
-        const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
-        const double dtMin = static_cast<double>(r.timestampMs - s.prevNormalMs) / 2.0 / 60'000.0;
-        const double scale = std::max(kMadToSigma * stepMad, floor * std::max(1.0, std::sqrt(dtMin / 10.0)));
-        const double ref = std::abs(s.lastNormal - (s.prevNormal + x) / 2) - std::abs(x - s.prevNormal) / 2;
-        const double score = ref / (m_options.twoSidedSpikeScore * scale);
-        if (score >= 1.0) {
-            Anomaly d = a;
-            d.timestampMs = s.lastNormalMs;
-            d.value = s.lastNormal;
-            d.kind = AnomalyKind::Spike;
-            d.score = score;
-            d.severity = severityFor(score);
-            d.reason = QStringLiteral("%1 %2 %3 at %4 stood %5 %3 off both neighbours (%6 and %7 %3), which agree; "
-                                      "this station's usual change is about %8 %3")
-                           .arg(name, fmt(s.lastNormal, 2), unit, timeutil::toIsoUtc(s.lastNormalMs), fmt(ref, 2),
-                                fmt(s.prevNormal, 2), fmt(x, 2), fmt(scale, 2));
-            delayedSpike = d;
-            // The spike was no normal value: step back to the one before it.
-            s.lastNormal = s.prevNormal;
-            s.lastNormalMs = s.prevNormalMs;
-            s.hasPrev = false;
-        }
+    if (!still && std::abs(z) <= m_options.enterScore) {
+        s.inEvent = false;
+        return false;
     }
+    const double level = s.frozenHasWindow ? s.frozenMedian : s.lastNormal;
+    const double score = s.frozenHasWindow ? std::abs(zf) / m_options.enterScore : frozenStep;
+    verdict.consider(AnomalyKind::WindowDeviation, std::max(score, 1.0), [&] {
+        return QStringLiteral("%1 %2 %3 is still %4 %3 %5 the level of %6 %3 before the event began at %7")
+            .arg(verdict.name(), fmt(x, 2), verdict.unit(), fmt(std::abs(x - level), 2),
+                 x > level ? QStringLiteral("above") : QStringLiteral("below"), fmt(level, 2),
+                 timeutil::toIsoUtc(s.eventStartMs));
+    });
+    return true;
+}
 
-    bool anomalous = false;
-    if (isStatistical(v) && static_cast<int>(s.steps.size()) >= m_options.minHistory) {
-        // The window: recent normal readings within windowSpanMs (at most windowSize of them). With
-        // sparse (hourly) data it holds too few readings to speak, and only the step check runs: an
-        // hourly series' recent hours are not a "normal" its next hour must stay near.
-        size_t count = 0;
-        const auto [med, mad] = s.baseline.medianMadSince(r.timestampMs - m_options.windowSpanMs, scratch, count);
-        const bool haveWindow = static_cast<int>(count) >= m_options.minHistory;
-        const double scale = std::max(kMadToSigma * mad, floor);
-        const double z = haveWindow ? (x - med) / scale : 0.0;
-        // Robust scale of the signed step between consecutive normal readings.
-        const auto [stepMed, stepMad] = s.steps.medianMad(scratch);
-        // Natural change grows with the time between readings (roughly as its square root, like a
-        // random walk), so the floor of the usual step does too, counted from 10 minutes.
-        const double dtMin = static_cast<double>(r.timestampMs - s.lastNormalMs) / 60'000.0;
-        const double stepFloor = floor * std::max(1.0, std::sqrt(dtMin / 10.0));
-        const double stepScale = std::max(kMadToSigma * stepMad, stepFloor);
-        const double step = x - s.lastNormal;
-        const double stepScore = std::abs(step - stepMed) / (m_options.spikeScore * stepScale);
-
-        if (s.inEvent) {
-            const qint64 eventMs = r.timestampMs - s.eventStartMs;
-            const double zf = s.frozenHasWindow ? (x - s.frozenMedian) / s.frozenScale : 0.0;
-            const double frozenStep = std::abs(step) / (m_options.spikeScore * s.frozenStepScale);
-            // Hysteresis: stay in the event until back within exitScore of the frozen level (or,
-            // without a window, within the same fraction of a spike of the last normal value).
-            const bool still = s.frozenHasWindow ? std::abs(zf) > m_options.exitScore
-                                                 : frozenStep > m_options.exitScore / m_options.enterScore;
-            if (eventMs > m_options.maxEventMs) {
-                // A shift that lasts this long is the new normal: relearn from here.
-                s.inEvent = false;
-                s.baseline.clear();
-                s.steps.clear();
-                s.hasLast = false;
-            } else if (still || std::abs(z) > m_options.enterScore) {
-                anomalous = true;
-                const double level = s.frozenHasWindow ? s.frozenMedian : s.lastNormal;
-                const double score = s.frozenHasWindow ? std::abs(zf) / m_options.enterScore : frozenStep;
-                consider(AnomalyKind::WindowDeviation, std::max(score, 1.0),
-                         QStringLiteral("%1 %2 %3 is still %4 %3 %5 the level of %6 %3 before the event began at %7")
-                             .arg(name, fmt(x, 2), unit, fmt(std::abs(x - level), 2),
-                                  x > level ? QStringLiteral("above") : QStringLiteral("below"), fmt(level, 2),
-                                  timeutil::toIsoUtc(s.eventStartMs)));
-            } else {
-                s.inEvent = false;
-            }
-        } else {
-            const bool spike = stepScore >= 1.0;
-            const bool deviates = std::abs(z) > m_options.enterScore;
-            if (spike || deviates) {
-                anomalous = true;
-                s.inEvent = true;
-                s.eventStartMs = r.timestampMs;
-                s.frozenHasWindow = haveWindow;
-                s.frozenMedian = med;
-                s.frozenScale = scale;
-                s.frozenStepScale = stepScale;
-                if (spike)
-                    consider(AnomalyKind::Spike, stepScore,
-                             QStringLiteral("%1 jumped %2 %3 in %4 to %5 %3; this station's usual change is about %6 %3")
-                                 .arg(name, fmt(step, 2), unit, duration(r.timestampMs - s.lastNormalMs), fmt(x, 2),
-                                      fmt(stepScale, 2)));
-                if (deviates)
-                    consider(AnomalyKind::WindowDeviation, std::abs(z) / m_options.enterScore,
-                             QStringLiteral("%1 %2 %3 is %4 robust standard deviations %5 the median %6 %3 of its last %7 "
-                                            "normal readings")
-                                 .arg(name, fmt(x, 2), unit, fmt(std::abs(z)),
-                                      z > 0 ? QStringLiteral("above") : QStringLiteral("below"), fmt(med, 2))
-                                 .arg(count));
-            }
-        }
-    }
-
-    // Only normal values teach the baseline what normal is.
-    s.lastWasNormal = !anomalous && !stuck;
-    if (!anomalous && !stuck) {
+// Only normal values teach the baseline what normal is. Only the statistical variables read the
+// windows, so the others keep none.
+void AnomalyDetector::learn(Series &s, qint64 timeMs, double x, bool normal, bool windows)
+{
+    s.lastWasNormal = normal;
+    if (normal) {
         if (s.hasLast) {
-            s.steps.push(x - s.lastNormal);
+            if (windows)
+                s.steps.push(x - s.lastNormal);
             s.hasPrev = true;
             s.prevNormal = s.lastNormal;
             s.prevNormalMs = s.lastNormalMs;
         }
-        s.baseline.push(x, r.timestampMs);
+        if (windows)
+            s.baseline.push(x, timeMs);
         s.hasLast = true;
         s.lastNormal = x;
-        s.lastNormalMs = r.timestampMs;
+        s.lastNormalMs = timeMs;
     }
     if (!s.hasLast) {
         s.hasLast = true;
         s.lastNormal = x;
-        s.lastNormalMs = r.timestampMs;
+        s.lastNormalMs = timeMs;
     }
-    if (delayedSpike)
-        out.append(*delayedSpike);
-    if (found)
-        out.append(*found);
 }
 
 void AnomalyDetector::expect(const QString &stationId, Variable variable, qint64 targetMs, double expected,
@@ -555,19 +596,18 @@ std::optional<Anomaly> AnomalyDetector::residualAnomaly(const Reading &reading, 
 
 QList<Anomaly> AnomalyDetector::checkSilence(qint64 nowMs)
 {
-    thread_local std::vector<double> scratch;
     QList<Anomaly> out;
     for (StationState *st : std::as_const(m_stations)) {
         if (!st->seen || st->silenceReported)
             continue;
-        const qint64 usual = st->usualIntervalMs(scratch);
+        const qint64 usual = st->usualIntervalMs();
         if (usual <= 0)
             continue;
         const qint64 limit = std::max<qint64>(static_cast<qint64>(m_options.dropoutFactor * static_cast<double>(usual)),
                                               m_options.dropoutMinMs);
         const qint64 gap = nowMs - st->lastMs;
-        if (gap <= limit)
-            continue;
+        if (gap <= limit || scheduledMs(*st, st->lastMs, nowMs) <= limit)
+            continue; // (a part-time station closed for the night is not silent)
         st->silenceReported = true;
         Anomaly a;
         a.stationId = st->id;

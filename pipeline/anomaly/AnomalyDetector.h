@@ -15,8 +15,11 @@
 
 namespace stratus {
 
+class RollingWindow;
+
 // Streaming anomaly detector: one call per reading, state per station and variable, memory bounded
-// by the window size, cost per reading O(window) with a small fixed window (≈ constant).
+// by the window size, cost per reading O(log window) for the robust statistics (RollingWindow) and
+// no allocation unless it reports something.
 //
 // Per variable it scores, in this order of precedence:
 //  - out_of_range: outside the physical limits (the Engine's validator already turns these into
@@ -55,6 +58,17 @@ public:
         double residualSigmas = 3.5;          // forecast residual threshold, in standard deviations
         bool peerDrift = true;                // run the neighbour drift check (needs stations())
         std::array<double, kVariableCount> scaleFloor = defaultScaleFloors();
+        // Recompute every median and MAD from a copy of the window by partial sorting instead of
+        // reading the sorted windows: slow, the oracle the tests hold the fast path to.
+        bool referenceStatistics = false;
+        // Flag values outside the physical limits of their variable. Off for series whose values
+        // are not in the variable's unit (a NAB machine temperature in °F).
+        bool physicalLimits = true;
+        // Learn each station's reporting schedule: a silence counts only for the hours in which the
+        // station usually reports (after a day, the UTC hours it has reported in; before that, a
+        // located station not yet seen reporting at local night is taken to close at night, 22-06
+        // local solar time). Part-time stations silent at night are not dropouts.
+        bool learnSchedule = true;
 
         static std::array<double, kVariableCount> defaultScaleFloors();
     };
@@ -96,11 +110,25 @@ public:
 private:
     struct Series;
     struct StationState;
+    struct Verdict;
     StationState *stationState(const QString &id); // created on first use
+    void checkGap(StationState &st, const Reading &r, QList<Anomaly> &out);
+    // Of the time from `fromMs` to `toMs`, how much falls in hours the station usually reports in.
+    qint64 scheduledMs(const StationState &st, qint64 fromMs, qint64 toMs) const;
+    void noteSchedule(StationState &st, qint64 timeMs) const;
     void scoreVariable(StationState &st, Series &s, const Reading &r, Variable v, QList<Anomaly> &out);
+    std::pair<double, double> medianMad(const RollingWindow &w) const;
+    void checkResidual(const StationState &st, Series &s, Verdict &verdict) const;
+    bool checkStuck(Series &s, Verdict &verdict) const;
+    std::optional<Anomaly> twoSidedSpike(Series &s, const Verdict &verdict, std::pair<double, double> stepStats,
+                                         double floor) const;
+    bool checkWindow(Series &s, Verdict &verdict, std::pair<double, double> stepStats, double floor);
+    bool continueEvent(Series &s, Verdict &verdict, double z, double step);
+    static void learn(Series &s, qint64 timeMs, double x, bool normal, bool windows);
 
     Options m_options;
     QHash<QString, StationState *> m_stations;
+    QHash<QString, double> m_longitudes; // for local solar time before a station's schedule is learned
     std::vector<std::unique_ptr<StationState>> m_owned;
     PeerDriftDetector m_peers;
 };

@@ -30,8 +30,41 @@ double haversineKm(const Station &a, const Station &b)
 }
 } // namespace
 
+struct PeerDriftDetector::Latest
+{
+    double value = 0;
+    qint64 timeMs = 0;
+    bool valid = false;
+    double prevValue = 0;
+    qint64 prevTimeMs = 0;
+    bool hasPrev = false;
+};
+
+struct PeerDriftDetector::Offset
+{
+    double longMean = 0, longDev = 0, shortMean = 0;
+    qint64 lastMs = 0;
+    int n = 0;
+    int over = 0; // consecutive readings beyond the threshold
+    bool alarmed = false;
+    std::array<double, 24> hourShape{}; // usual offset by UTC hour, around longMean
+    std::array<int, 24> hourCount{};
+};
+
+struct PeerDriftDetector::Entry
+{
+    QString id;
+    bool seen = false; // has reported a spatially smooth variable
+    std::array<Latest, 3> latest;
+    std::array<Offset, 3> offsets;
+    std::vector<Handle> peers;
+    bool peersFinal = false;       // peers known for good (until the stations change)
+    quint64 peersGeneration = ~0ULL; // network the provisional peers were chosen from
+};
+
 PeerDriftDetector::PeerDriftDetector() : PeerDriftDetector(Options()) {}
 PeerDriftDetector::PeerDriftDetector(Options options) : m_options(options) {}
+PeerDriftDetector::~PeerDriftDetector() = default;
 
 bool PeerDriftDetector::isSpatiallySmooth(Variable v) { return smoothSlot(v) >= 0; }
 
@@ -39,62 +72,90 @@ void PeerDriftDetector::setStations(const QList<Station> &stations)
 {
     for (const Station &s : stations)
         m_stations.insert(s.id, s);
-    m_peerCache.clear();
+    for (const auto &e : m_owned)
+        e->peersFinal = false;
+    ++m_generation;
+}
+
+PeerDriftDetector::Handle PeerDriftDetector::handle(const QString &stationId)
+{
+    if (Handle h = m_entries.value(stationId))
+        return h;
+    auto owned = std::make_unique<Entry>();
+    owned->id = stationId;
+    Handle h = owned.get();
+    m_entries.insert(stationId, h);
+    m_owned.push_back(std::move(owned));
+    return h;
 }
 
 void PeerDriftDetector::reset()
 {
-    m_latest.clear();
-    m_offsets.clear();
-}
-
-const QStringList &PeerDriftDetector::peersOf(const QString &id)
-{
-    auto it = m_peerCache.find(id);
-    if (it != m_peerCache.end())
-        return *it;
-    QStringList peers;
-    const auto self = m_stations.constFind(id);
-    if (self != m_stations.cend() && self->hasLocation()) {
-        // The k nearest located stations within maxPeerKm.
-        std::vector<std::pair<double, QString>> byDistance;
-        for (const Station &s : std::as_const(m_stations)) {
-            if (s.id == id || !s.hasLocation())
-                continue;
-            const double km = haversineKm(*self, s);
-            if (km <= m_options.maxPeerKm)
-                byDistance.emplace_back(km, s.id);
-        }
-        std::sort(byDistance.begin(), byDistance.end());
-        for (size_t i = 0; i < byDistance.size() && static_cast<int>(i) < m_options.maxPeers; ++i)
-            peers << byDistance[i].second;
-    } else {
-        // Without positions (e.g. the Beijing sites, or stations seen only in the stream) the
-        // stations form one local network; the k first others, in a stable order, are the peers.
-        // Only stations of the same kind of place (Station::region, e.g. indoor/outdoor motes)
-        // are comparable.
-        const QString region = self != m_stations.cend() ? self->region : QString();
-        QStringList all;
-        for (auto i = m_latest.cbegin(); i != m_latest.cend(); ++i) {
-            const auto st = m_stations.constFind(i.key());
-            const bool unlocated = st == m_stations.cend() || !st->hasLocation();
-            const QString theirRegion = st != m_stations.cend() ? st->region : QString();
-            if (i.key() != id && unlocated && theirRegion == region)
-                all << i.key();
-        }
-        all.sort();
-        peers = all.mid(0, m_options.maxPeers);
-        // Not cached until the network is known, so late-joining stations become peers.
-        if (peers.size() < m_options.maxPeers) {
-            static thread_local QStringList scratch;
-            scratch = peers;
-            return scratch;
-        }
+    // Peers chosen for good stay chosen: they depend on the stations' places, not on what was seen.
+    for (const auto &e : m_owned) {
+        e->seen = false;
+        e->latest = {};
+        e->offsets = {};
     }
-    return *m_peerCache.insert(id, peers);
+    ++m_generation;
 }
 
-std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variable variable, double scaleFloor)
+const std::vector<PeerDriftDetector::Handle> &PeerDriftDetector::peersOf(Entry &e)
+{
+    if (e.peersFinal)
+        return e.peers;
+    const auto self = m_stations.constFind(e.id);
+    if (self != m_stations.cend() && self->hasLocation())
+        locatedPeers(e, *self);
+    else if (e.peersGeneration != m_generation)
+        networkPeers(e, self != m_stations.cend() ? self->region : QString());
+    return e.peers;
+}
+
+// The k nearest located stations within maxPeerKm.
+void PeerDriftDetector::locatedPeers(Entry &e, const Station &self)
+{
+    std::vector<std::pair<double, QString>> byDistance;
+    for (const Station &s : std::as_const(m_stations)) {
+        if (s.id == e.id || !s.hasLocation())
+            continue;
+        const double km = haversineKm(self, s);
+        if (km <= m_options.maxPeerKm)
+            byDistance.emplace_back(km, s.id);
+    }
+    std::sort(byDistance.begin(), byDistance.end());
+    e.peers.clear();
+    for (size_t i = 0; i < byDistance.size() && static_cast<int>(i) < m_options.maxPeers; ++i)
+        e.peers.push_back(handle(byDistance[i].second));
+    e.peersFinal = true;
+}
+
+// Without positions (e.g. the Beijing sites, or stations seen only in the stream) the stations form
+// one local network; the k first others seen, in a stable order, are the peers. Only stations of the
+// same kind of place (Station::region, e.g. indoor/outdoor motes) are comparable. Chosen for good
+// once there are k; until then chosen again whenever a new station has been seen.
+void PeerDriftDetector::networkPeers(Entry &e, const QString &region)
+{
+    std::vector<Handle> all;
+    for (const auto &o : m_owned) {
+        if (!o->seen || o.get() == &e)
+            continue;
+        const auto st = m_stations.constFind(o->id);
+        const bool unlocated = st == m_stations.cend() || !st->hasLocation();
+        const QString theirRegion = st != m_stations.cend() ? st->region : QString();
+        if (unlocated && theirRegion == region)
+            all.push_back(o.get());
+    }
+    std::sort(all.begin(), all.end(), [](Handle a, Handle b) { return a->id < b->id; });
+    if (static_cast<int>(all.size()) > m_options.maxPeers)
+        all.resize(static_cast<size_t>(m_options.maxPeers));
+    e.peers = std::move(all);
+    e.peersGeneration = m_generation;
+    e.peersFinal = static_cast<int>(e.peers.size()) >= m_options.maxPeers;
+}
+
+std::optional<Anomaly> PeerDriftDetector::process(Handle station, const Reading &reading, Variable variable,
+                                                  double scaleFloor)
 {
     const int slot = smoothSlot(variable);
     if (slot < 0 || !reading.has(variable))
@@ -102,7 +163,11 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     // The reading is judged one reading late: when the station's next reading arrives, every peer
     // has reported for the previous instant too (hourly networks report all at the same minute, and
     // the first stations of an hour would otherwise have no current peers).
-    Latest &mine = m_latest[reading.stationId][slot];
+    if (!station->seen) {
+        station->seen = true;
+        ++m_generation;
+    }
+    Latest &mine = station->latest[static_cast<size_t>(slot)];
     const Latest pending = mine;
     mine.prevValue = mine.value;
     mine.prevTimeMs = mine.timeMs;
@@ -115,12 +180,10 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     const double x = pending.value;
     const qint64 tp = pending.timeMs;
 
-    std::vector<double> peerValues;
-    for (const QString &p : peersOf(reading.stationId)) {
-        const auto it = m_latest.constFind(p);
-        if (it == m_latest.cend())
-            continue;
-        const Latest &l = (*it)[slot];
+    std::vector<double> &peerValues = m_values;
+    peerValues.clear();
+    for (Handle p : peersOf(*station)) {
+        const Latest &l = p->latest[static_cast<size_t>(slot)];
         // The peer's value closest in time to the judged reading.
         qint64 best = m_options.peerToleranceMs + 1;
         double value = 0;
@@ -146,7 +209,7 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     }
     const double rawOffset = x - consensus;
 
-    Offset &o = m_offsets[reading.stationId][slot];
+    Offset &o = station->offsets[static_cast<size_t>(slot)];
     const int hour = static_cast<int>(((tp / 3'600'000) % 24 + 24) % 24);
     const bool shapeReady =
         m_options.diurnalBaseline && o.hourCount[static_cast<size_t>(hour)] >= m_options.hourWarmupDays;
@@ -160,8 +223,13 @@ std::optional<Anomaly> PeerDriftDetector::process(const Reading &reading, Variab
     }
     const double dt = static_cast<double>(std::max<qint64>(0, tp - o.lastMs));
     o.lastMs = tp;
-    const double aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
-    const double aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
+    if (dt != m_lastDt) {
+        // Readings come at a station's steady interval: the same dt, the same weights.
+        m_lastDt = dt;
+        m_aShort = 1 - std::exp(-dt / static_cast<double>(m_options.shortTauMs));
+        m_aLong = 1 - std::exp(-dt / static_cast<double>(m_options.longTauMs));
+    }
+    const double aShort = m_aShort, aLong = m_aLong;
     o.shortMean += aShort * (d - o.shortMean);
     // The scale is that of the statistic itself: how far the recent mean offset usually wanders
     // from the usual offset (mean absolute deviation × 1.25 ≈ standard deviation).

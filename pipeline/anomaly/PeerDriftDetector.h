@@ -9,6 +9,8 @@
 #include <QStringList>
 
 #include <array>
+#include <memory>
+#include <vector>
 
 #include <optional>
 
@@ -49,44 +51,44 @@ public:
         int hourWarmupDays = 7;         // days a station's hour-of-day shape is learned before it is used
     };
 
+    struct Entry;
+    // One station's state, created on first use and kept at one address for the detector's life, so
+    // a caller looks a station up once and its peers are held as handles, not looked up per reading.
+    using Handle = Entry *;
+
     PeerDriftDetector();
     explicit PeerDriftDetector(Options options);
+    ~PeerDriftDetector();
+    PeerDriftDetector(const PeerDriftDetector &) = delete;
+    PeerDriftDetector &operator=(const PeerDriftDetector &) = delete;
 
     void setStations(const QList<Station> &stations);
+    Handle handle(const QString &stationId);
     // Updates the station's latest value and scores `variable`. Variables other than temperature,
     // dewpoint and pressure (the spatially smooth ones) are ignored.
-    std::optional<Anomaly> process(const Reading &reading, Variable variable, double scaleFloor);
+    std::optional<Anomaly> process(Handle station, const Reading &reading, Variable variable, double scaleFloor);
+    std::optional<Anomaly> process(const Reading &reading, Variable variable, double scaleFloor)
+    {
+        return process(handle(reading.stationId), reading, variable, scaleFloor);
+    }
     void reset();
 
     static bool isSpatiallySmooth(Variable v);
 
 private:
-    struct Latest
-    {
-        double value = 0;
-        qint64 timeMs = 0;
-        bool valid = false;
-        double prevValue = 0;
-        qint64 prevTimeMs = 0;
-        bool hasPrev = false;
-    };
-    struct Offset
-    {
-        double longMean = 0, longDev = 0, shortMean = 0;
-        qint64 lastMs = 0;
-        int n = 0;
-        int over = 0; // consecutive readings beyond the threshold
-        bool alarmed = false;
-        std::array<double, 24> hourShape{}; // usual offset by UTC hour, around longMean
-        std::array<int, 24> hourCount{};
-    };
-    const QStringList &peersOf(const QString &id);
+    struct Latest;
+    struct Offset;
+    const std::vector<Handle> &peersOf(Entry &e);
+    void locatedPeers(Entry &e, const Station &self);
+    void networkPeers(Entry &e, const QString &region);
 
     Options m_options;
     QHash<QString, Station> m_stations;
-    QHash<QString, QStringList> m_peerCache;
-    QHash<QString, std::array<Latest, 3>> m_latest;
-    QHash<QString, std::array<Offset, 3>> m_offsets;
+    QHash<QString, Handle> m_entries;
+    std::vector<std::unique_ptr<Entry>> m_owned;
+    quint64 m_generation = 0;     // moves when the set of stations seen changes
+    std::vector<double> m_values; // peers' values of one reading (reused)
+    double m_lastDt = -1, m_aShort = 0, m_aLong = 0; // EWMA weights of the last interval
 };
 
 } // namespace stratus

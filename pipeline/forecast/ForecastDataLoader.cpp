@@ -244,6 +244,35 @@ Result<ForecastDataset> ForecastDataLoader::load(const QString &path)
     return ds;
 }
 
+qsizetype ForecastDataLoader::mergeInto(StationSeries &into, const StationSeries &from)
+{
+    const qint64 step = into.stepMs;
+    const qint64 start = std::min(into.startMs, from.startMs);
+    const qint64 end = std::max(into.timeOf(into.size()), from.timeOf(from.size()));
+    StationSeries merged;
+    merged.stationId = into.stationId;
+    merged.startMs = start;
+    merged.stepMs = step;
+    merged.resize(static_cast<int>((end - start) / step));
+    qsizetype overlap = 0;
+    for (const StationSeries *src : {static_cast<const StationSeries *>(&into), &from}) {
+        const int offset = static_cast<int>((src->startMs - start) / step);
+        for (int c = 0; c < kChannelCount; ++c) {
+            for (int i = 0; i < src->size(); ++i) {
+                const double v = src->values[c][static_cast<size_t>(i)];
+                double &dst = merged.values[c][static_cast<size_t>(offset + i)];
+                if (std::isnan(v))
+                    continue;
+                if (src == &from && !std::isnan(dst))
+                    ++overlap;
+                dst = v;
+            }
+        }
+    }
+    into = std::move(merged);
+    return overlap;
+}
+
 Result<ForecastDataset> ForecastDataLoader::loadAll(const QStringList &paths)
 {
     if (paths.isEmpty())
@@ -260,11 +289,19 @@ Result<ForecastDataset> ForecastDataLoader::loadAll(const QStringList &paths)
                                       paths[0], all.daily ? QStringLiteral("daily") : QStringLiteral("hourly")));
         all.daily = one->daily;
         for (auto &s : one->stations) {
-            for (const auto &existing : all.stations) {
-                if (existing.stationId == s.stationId)
-                    return makeError(QStringLiteral("station %1 appears in more than one file").arg(s.stationId));
+            auto existing = std::find_if(all.stations.begin(), all.stations.end(),
+                                         [&](const StationSeries &e) { return e.stationId == s.stationId; });
+            if (existing == all.stations.end()) {
+                all.stations.push_back(std::move(s));
+                continue;
             }
-            all.stations.push_back(std::move(s));
+            // The same station in a later file (e.g. the history, then the period to score): one time
+            // line, the later file's value where both have one.
+            const qsizetype overlap = mergeInto(*existing, s);
+            all.notes << QStringLiteral("station %1 is in %2 and an earlier file: merged on one time line%3")
+                             .arg(s.stationId, paths[i],
+                                  overlap ? QStringLiteral(" (%1 slots in both: %2's values kept)").arg(overlap).arg(paths[i])
+                                          : QString());
         }
         descriptions << one->description;
         all.notes << one->notes;

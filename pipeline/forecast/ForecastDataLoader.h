@@ -21,8 +21,12 @@ class ForecastDataLoader
 {
 public:
     static Result<ForecastDataset> load(const QString &path);
-    // Several files of the same kind (all hourly or all daily) merged, station ids kept apart.
+    // Several files of the same kind (all hourly or all daily) merged; a station in several files
+    // (its history in one, a later period in another) gets one time line.
     static Result<ForecastDataset> loadAll(const QStringList &paths);
+    // Puts both records on one grid (they share the step); `from`'s values win where both have one.
+    // Returns how many values were in both.
+    static qsizetype mergeInto(StationSeries &into, const StationSeries &from);
     // Fills humidity from temperature and dewpoint (and dewpoint from temperature and humidity)
     // where only one of them is known, with the Magnus formula.
     static void deriveMoisture(StationSeries &s);

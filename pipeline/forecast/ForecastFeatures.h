@@ -20,6 +20,13 @@ struct FeatureContext
     // Another station's record by id (nullptr when unknown), for the per-neighbour terms: each of
     // the model's stations is read separately, not only through the group mean.
     std::function<const StationSeries *(const QString &id)> series;
+    // The live engine's alternative to both callbacks: the record of each of the model's stations,
+    // in the model's order (nullptr where there is none), looked up once per forecast. The mean of
+    // the others is then taken over these.
+    std::vector<const StationSeries *> group;
+
+    // The mean of the other stations of the group for a channel at a time, NaN when none reported.
+    double othersMeanAt(Channel c, qint64 ms, double own) const;
 };
 
 // Builds the regression inputs for one station at one issue slot t from slots <= t only, so a
@@ -46,13 +53,29 @@ public:
     int historyNeeded() const { return m_daily ? 31 : 49; }
 
     // Fills out[0..size()) for issue slot t. Returns false when a value the features need is missing
-    // even after looking back a few slots (the caller then falls back to persistence).
+    // even after looking back a few slots.
     bool build(const StationSeries &s, int t, const FeatureContext &ctx, double *out) const;
+    // The same, leaving NaN in the features whose inputs are missing (a station without wind, a gap
+    // in the lags, history shorter than a week); returns how many are, or -1 when nothing can be
+    // forecast (no current temperature, a station the model has no terms for).
+    int buildPartial(const StationSeries &s, int t, const FeatureContext &ctx, double *out) const;
 
     static double dayOfYearFraction(qint64 ms);
     static int dayOfYear(qint64 ms);
 
 private:
+    struct Row;
+    bool has(Channel c) const { return m_channels[ch(c)]; }
+    bool buildHourly(Row &row) const;
+    void putTemperature(Row &row) const;
+    void putMoisture(Row &row) const;
+    void putPressureWindRain(Row &row) const;
+    void putCrossStation(Row &row) const;
+    void putInteractions(Row &row) const;
+    bool putStationTerms(Row &row) const;
+    void putNeighbours(Row &row) const;
+    bool buildDaily(Row &row) const;
+    void putDailyInputs(Row &row) const;
     void addName(const QString &n) { m_names << n; }
     QStringList interactionBases() const;
 

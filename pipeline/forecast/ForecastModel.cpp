@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <map>
+#include <mutex>
+
 namespace stratus {
 
 namespace {
@@ -48,6 +51,53 @@ Result<QString> writeAtomically(const QString &path, const QByteArray &bytes)
 }
 
 } // namespace
+
+// x_missing = c + A · x_observed, and the covariance the imputation leaves.
+struct ForecastModel::Imputer
+{
+    std::vector<int> missing, observed;
+    Eigen::MatrixXd a;
+    Eigen::VectorXd c;
+    Eigen::MatrixXd residualCov;
+};
+
+struct ForecastModel::ImputerCache
+{
+    std::mutex mutex;
+    std::map<std::vector<bool>, std::shared_ptr<const Imputer>> byMask;
+    static constexpr size_t kMax = 512; // patterns kept; a live station has a handful
+};
+
+std::shared_ptr<const ForecastModel::Imputer> ForecastModel::imputer(const double *x) const
+{
+    const auto p = static_cast<size_t>(featureMean.size());
+    if (p == 0 || featureCov.rows() != featureMean.size() || !m_imputers)
+        return nullptr;
+    std::vector<bool> mask(p);
+    for (size_t i = 0; i < p; ++i)
+        mask[i] = std::isnan(x[i]);
+    {
+        std::lock_guard lock(m_imputers->mutex);
+        if (auto it = m_imputers->byMask.find(mask); it != m_imputers->byMask.end())
+            return it->second;
+    }
+    auto imp = std::make_shared<Imputer>();
+    for (size_t i = 0; i < p; ++i)
+        (mask[i] ? imp->missing : imp->observed).push_back(static_cast<int>(i));
+    Eigen::MatrixXd soo = featureCov(imp->observed, imp->observed);
+    // A little ridge keeps the solve stable: many features are near-collinear (lags, products).
+    const double scale = soo.diagonal().mean() + 1e-12;
+    soo.diagonal() += 1e-4 * soo.diagonal() + Eigen::VectorXd::Constant(soo.rows(), 1e-9 * scale);
+    const Eigen::MatrixXd som = featureCov(imp->observed, imp->missing);
+    imp->a = soo.ldlt().solve(som).transpose();
+    imp->c = featureMean(imp->missing) - imp->a * featureMean(imp->observed);
+    imp->residualCov = featureCov(imp->missing, imp->missing) - imp->a * som;
+    std::lock_guard lock(m_imputers->mutex);
+    if (m_imputers->byMask.size() >= ImputerCache::kMax)
+        m_imputers->byMask.erase(m_imputers->byMask.begin());
+    m_imputers->byMask.emplace(std::move(mask), imp);
+    return imp;
+}
 
 int ForecastModel::maxHorizon() const
 {
@@ -93,8 +143,35 @@ int ForecastModel::regimesOf(qint64 issuedAtMs, int *out) const
     return n;
 }
 
+void ForecastModel::indexIntervalScales()
+{
+    const int hs = std::max(maxHorizon(), 1) + 1;
+    m_scaleLookup.assign(static_cast<size_t>(kChannelCount * hs), -1);
+    for (size_t i = 0; i < intervalScales.size(); ++i) {
+        const IntervalScale &sc = intervalScales[i];
+        if (sc.horizon > 0 && sc.horizon < hs)
+            m_scaleLookup[static_cast<size_t>(ch(sc.variable) * hs + sc.horizon)] = static_cast<int>(i);
+    }
+}
+
+double ForecastModel::intervalScale(Channel variable, int horizon, int station, double doyAngle) const
+{
+    const int hs = static_cast<int>(m_scaleLookup.size()) / kChannelCount;
+    if (horizon <= 0 || horizon >= hs)
+        return 1.0;
+    const int i = m_scaleLookup[static_cast<size_t>(ch(variable) * hs + horizon)];
+    if (i < 0)
+        return 1.0;
+    const IntervalScale &sc = intervalScales[static_cast<size_t>(i)];
+    const auto &c = sc.season;
+    const double season = c[0] + c[1] * std::sin(doyAngle) + c[2] * std::cos(doyAngle) + c[3] * std::sin(2 * doyAngle)
+        + c[4] * std::cos(2 * doyAngle);
+    const double st = station >= 0 && station < static_cast<int>(sc.station.size()) ? sc.station[static_cast<size_t>(station)] : 1.0;
+    return st * std::clamp(season, 0.5, 2.0);
+}
+
 bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
-                             PointForecast &out) const
+                             PointForecast &out, int station) const
 {
     int g[kMaxMembers];
     const int n = regimesOf(issuedAtMs, g);
@@ -109,20 +186,128 @@ bool ForecastModel::forecast(Channel variable, int horizon, qint64 issuedAtMs, c
         out.upper += v + t->residualQ90;
     }
     out.value /= n;
-    out.lower /= n;
-    out.upper /= n;
-    if (variable == Channel::Temperature) {
-        if (const BoostStage *b = boostStage(horizon)) {
-            double row[kMaxBoostInputs];
-            boostRow(x, issuedAtMs, out.value - current, row);
-            const double lo = (out.lower - out.value) * b->intervalScale;
-            const double hi = (out.upper - out.value) * b->intervalScale;
-            out.value += b->blend * b->trees.predict(row);
-            out.lower = out.value + lo;
-            out.upper = out.value + hi;
+    const double scale = intervalScale(variable, horizon, station, 2 * M_PI * ForecastFeatures::dayOfYearFraction(issuedAtMs));
+    out.lower = out.value + (out.lower / n - out.value) * scale;
+    out.upper = out.value + (out.upper / n - out.value) * scale;
+    if (variable == Channel::Temperature)
+        applyBoost(horizon, x, issuedAtMs, current, out);
+    return n > 0;
+}
+
+void ForecastModel::applyBoost(int horizon, const double *x, qint64 issuedAtMs, double current,
+                               PointForecast &out) const
+{
+    const BoostStage *b = boostStage(horizon);
+    if (!b)
+        return;
+    double row[kMaxBoostInputs];
+    boostRow(x, issuedAtMs, out.value - current, row);
+    const double lo = (out.lower - out.value) * b->intervalScale;
+    const double hi = (out.upper - out.value) * b->intervalScale;
+    out.value += b->blend * b->trees.predict(row);
+    out.lower = out.value + lo;
+    out.upper = out.value + hi;
+}
+
+bool ForecastModel::forecastAll(const double *x, qint64 issuedAtMs, const std::array<double, kChannelCount> &current,
+                                Grid &out, int station) const
+{
+    if (m_combined.empty())
+        return false;
+    const int hour = daily ? 0 : static_cast<int>((issuedAtMs / 3'600'000) % 24);
+    const Combined &c = m_combined[static_cast<size_t>(m_combinedByHour[static_cast<size_t>(hour)])];
+    const Eigen::Index p = c.weights.cols();
+    out.horizons = m_lookupH - 1;
+    out.points.resize(static_cast<size_t>(kChannelCount * out.horizons));
+    out.served.fill(false);
+    out.imputed = 0;
+    for (Eigen::Index i = 0; i < p; ++i)
+        out.imputed += std::isnan(x[i]) ? 1 : 0;
+    out.widen.setOnes(static_cast<Eigen::Index>(m_combinedTargets.size()));
+    if (out.imputed > 0) {
+        const auto imp = imputer(x);
+        if (!imp)
+            return false;
+        out.filled = Eigen::Map<const Eigen::VectorXd>(x, p);
+        const Eigen::VectorXd xo = out.filled(imp->observed);
+        out.filled(imp->missing) = imp->c + imp->a * xo;
+        x = out.filled.data();
+        // The interval widens by what the imputation leaves unknown, w_m' C w_m per target, against
+        // the residual variance the 10-90 % interval stands for (its width / 2.563 for a normal).
+        const Eigen::MatrixXd wm = c.weights(Eigen::all, imp->missing);
+        const Eigen::VectorXd extra = (wm * imp->residualCov).cwiseProduct(wm).rowwise().sum();
+        for (Eigen::Index j = 0; j < extra.size(); ++j) {
+            const double sd = (c.q90[j] - c.q10[j]) / 2.5631;
+            if (sd > 0)
+                out.widen[j] = std::sqrt(1.0 + std::max(0.0, extra[j]) / (sd * sd));
         }
     }
-    return n > 0;
+    out.scratch = c.bias;
+    const double doyAngle = 2 * M_PI * ForecastFeatures::dayOfYearFraction(issuedAtMs);
+    for (Eigen::Index i = 0; i < p; ++i) {
+        if (x[i] != 0.0)
+            out.scratch.noalias() += x[i] * c.weights.col(i);
+    }
+    for (size_t j = 0; j < m_combinedTargets.size(); ++j) {
+        const auto [variable, h] = m_combinedTargets[j];
+        const double cur = current[static_cast<size_t>(ch(variable))];
+        if (std::isnan(cur))
+            continue;
+        out.served[static_cast<size_t>(ch(variable))] = true;
+        PointForecast &pf = out.points[static_cast<size_t>(ch(variable) * out.horizons + h - 1)];
+        pf.value = cur + out.scratch[static_cast<Eigen::Index>(j)];
+        const double scale = out.widen[static_cast<Eigen::Index>(j)] * intervalScale(variable, h, station, doyAngle);
+        pf.lower = pf.value + c.q10[static_cast<Eigen::Index>(j)] * scale;
+        pf.upper = pf.value + c.q90[static_cast<Eigen::Index>(j)] * scale;
+        if (variable == Channel::Temperature)
+            applyBoost(h, x, issuedAtMs, cur, pf);
+    }
+    return true;
+}
+
+void ForecastModel::buildCombined()
+{
+    m_combined.clear();
+    m_combinedTargets.clear();
+    for (Channel v : variables()) {
+        for (int h = 1; h < m_lookupH; ++h) {
+            if (target(v, h, 0))
+                m_combinedTargets.emplace_back(v, h);
+        }
+    }
+    if (m_combinedTargets.empty() || targets.empty())
+        return;
+    const Eigen::Index p = targets.front().weights.size();
+    const auto J = static_cast<Eigen::Index>(m_combinedTargets.size());
+    std::vector<std::vector<int>> combos;
+    for (int hour = 0; hour < 24; ++hour) {
+        int g[kMaxMembers];
+        const int n = regimesOf(static_cast<qint64>(hour) * 3'600'000, g);
+        std::vector<int> combo(g, g + n);
+        auto it = std::find(combos.begin(), combos.end(), combo);
+        if (it == combos.end()) {
+            Combined c{Eigen::MatrixXd::Zero(J, p), Eigen::VectorXd::Zero(J), Eigen::VectorXd::Zero(J),
+                       Eigen::VectorXd::Zero(J)};
+            for (Eigen::Index j = 0; j < J; ++j) {
+                const auto [variable, h] = m_combinedTargets[static_cast<size_t>(j)];
+                for (int r : combo) {
+                    const ModelTarget *t = target(variable, h, r);
+                    if (!t) {
+                        m_combined.clear(); // a hole in the regressions: only the per-target path serves
+                        return;
+                    }
+                    c.weights.row(j) += t->weights.transpose() / n;
+                    c.bias[j] += t->bias / n;
+                    c.q10[j] += t->residualQ10 / n;
+                    c.q90[j] += t->residualQ90 / n;
+                }
+            }
+            m_combined.push_back(std::move(c));
+            combos.push_back(combo);
+            it = combos.end() - 1;
+        }
+        m_combinedByHour[static_cast<size_t>(hour)] = static_cast<int>(it - combos.begin());
+    }
 }
 
 int ForecastModel::boostRow(const double *x, qint64 issuedAtMs, double ridgeDelta, double *out) const
@@ -145,6 +330,7 @@ const ForecastModel::BoostStage *ForecastModel::boostStage(int horizon) const
 
 void ForecastModel::index()
 {
+    m_imputers = std::make_shared<ImputerCache>();
     m_features = std::make_shared<const ForecastFeatures>(features());
     m_lookupH = maxHorizon() + 1;
     m_lookup.assign(static_cast<size_t>(regimeCount() * kChannelCount * m_lookupH), -1);
@@ -163,6 +349,8 @@ void ForecastModel::index()
         if (boost[i].horizon > 0 && boost[i].horizon < m_lookupH)
             m_boostByH[static_cast<size_t>(boost[i].horizon)] = static_cast<int>(i);
     }
+    buildCombined();
+    indexIntervalScales();
 }
 
 const ModelTarget *ForecastModel::target(Channel variable, int horizon, int regime) const
@@ -232,6 +420,22 @@ Result<QString> ForecastModel::save(const QString &dir) const
         ts.append(o);
     }
     w[QStringLiteral("targets")] = ts;
+    QJsonArray scales;
+    for (const IntervalScale &sc : intervalScales) {
+        scales.append(QJsonObject{{QStringLiteral("variable"), channelKey(sc.variable)},
+                                  {QStringLiteral("horizon"), sc.horizon},
+                                  {QStringLiteral("station"), toArray(sc.station.data(), static_cast<qsizetype>(sc.station.size()))},
+                                  {QStringLiteral("season"), toArray(sc.season.data(), 5)}});
+    }
+    w[QStringLiteral("interval_scales")] = scales;
+    if (featureMean.size() > 0) {
+        w[QStringLiteral("feature_mean")] = toArray(featureMean.data(), featureMean.size());
+        QJsonArray lower; // row by row, the lower triangle of the symmetric covariance
+        for (Eigen::Index i = 0; i < featureCov.rows(); ++i)
+            for (Eigen::Index k = 0; k <= i; ++k)
+                lower.append(featureCov(i, k));
+        w[QStringLiteral("feature_cov_lower")] = lower;
+    }
     if (!boost.empty()) {
         QJsonObject b;
         b[QStringLiteral("inputs")] = QJsonArray::fromStringList(boostInputs);
@@ -371,6 +575,36 @@ Result<std::shared_ptr<const ForecastModel>> ForecastModel::load(const QString &
     }
     if (m->targets.empty())
         return makeError(QStringLiteral("%1 holds no regression targets").arg(weightsPath));
+    for (const auto &sv : w.value(QStringLiteral("interval_scales")).toArray()) {
+        const QJsonObject o = sv.toObject();
+        IntervalScale sc;
+        const auto chn = channelFromKey(o.value(QStringLiteral("variable")).toString());
+        sc.horizon = o.value(QStringLiteral("horizon")).toInt(0);
+        const QJsonArray st = o.value(QStringLiteral("station")).toArray();
+        const QJsonArray se = o.value(QStringLiteral("season")).toArray();
+        if (!chn || sc.horizon < 1 || st.size() != m->stations.size() || se.size() != 5)
+            return makeError(QStringLiteral("%1 is corrupt: an interval scale has a bad variable, horizon or size")
+                                 .arg(weightsPath));
+        sc.variable = *chn;
+        for (const auto &v : st)
+            sc.station.push_back(v.toDouble(1.0));
+        for (int k = 0; k < 5; ++k)
+            sc.season[static_cast<size_t>(k)] = se[k].toDouble(k == 0 ? 1.0 : 0.0);
+        m->intervalScales.push_back(std::move(sc));
+    }
+    const QJsonArray mean = w.value(QStringLiteral("feature_mean")).toArray();
+    const QJsonArray lower = w.value(QStringLiteral("feature_cov_lower")).toArray();
+    if (mean.size() != p || lower.size() != p * (p + 1) / 2)
+        return makeError(QStringLiteral("%1 is corrupt: the feature means and covariance do not match its %2 features")
+                             .arg(weightsPath)
+                             .arg(p));
+    m->featureMean.resize(p);
+    m->featureCov.resize(p, p);
+    for (qsizetype i = 0, k = 0; i < p; ++i) {
+        m->featureMean[i] = mean[i].toDouble();
+        for (qsizetype j = 0; j <= i; ++j, ++k)
+            m->featureCov(i, j) = m->featureCov(j, i) = lower[k].toDouble();
+    }
     const QJsonObject b = w.value(QStringLiteral("boost")).toObject();
     for (const auto &n : b.value(QStringLiteral("inputs")).toArray()) {
         if (!m->featureNames.contains(n.toString()))

@@ -36,7 +36,8 @@ class ForecastModel
 {
 public:
     // Bump when the files' layout or meaning changes; a model of another format is refused.
-    static constexpr int kFormatVersion = 3; // 2: boosted-tree correction stage (hourly); 3: neighbour terms
+    // 2: boosted-tree correction stage (hourly); 3: neighbour terms; 4: feature means and covariance
+    static constexpr int kFormatVersion = 4;
     static constexpr const char *kMetadataFile = "model.json";
     static constexpr const char *kWeightsFile = "weights.json";
 
@@ -63,6 +64,26 @@ public:
     QStringList featureNames;
     std::vector<double> climatology;    // daily models: mean temperature by day of year
     std::vector<ModelTarget> targets;
+    // The training rows' feature means and covariance: a feature whose input is missing at forecast
+    // time (a station without wind, a gap in the lags, a silent neighbour) is imputed by its mean
+    // given the features that are there, which for a linear model is the reduced model fitted without
+    // it, and the interval widens by the variance the imputation leaves. Empty: such forecasts fail.
+    Eigen::VectorXd featureMean;
+    Eigen::MatrixXd featureCov;
+    // How wide the 10-90 % interval is at a station and season, relative to the pooled residuals it
+    // was fitted on: per (variable, horizon), a factor per model station and a two-harmonic curve over
+    // the day of year, so the interval holds ~80 % at each station and in each season, not only overall.
+    struct IntervalScale
+    {
+        Channel variable = Channel::Temperature;
+        int horizon = 1;
+        std::vector<double> station;               // per model station, 1 = the pooled spread
+        std::array<double, 5> season{1, 0, 0, 0, 0}; // 1, sin d, cos d, sin 2d, cos 2d (d: day-of-year angle)
+    };
+    std::vector<IntervalScale> intervalScales;
+    // The factor for one forecast; `station` is the index in `stations` (-1: none), 1 when unscaled.
+    double intervalScale(Channel variable, int horizon, int station, double doyAngle) const;
+    void indexIntervalScales();
     QString trainedOn;                  // data description
     QJsonObject metrics;                // offline metrics (held-out evaluation, validation)
 
@@ -98,8 +119,28 @@ public:
         double value = 0, lower = 0, upper = 0;
     };
     // The model's forecast (mean over members) with its 10–90 % interval; false if a regression is missing.
+    // `station`: index in `stations` for the station's interval width (-1: the pooled width).
     bool forecast(Channel variable, int horizon, qint64 issuedAtMs, const double *x, double current,
-                  PointForecast &out) const;
+                  PointForecast &out, int station = -1) const;
+    // Every variable and horizon of one issue time at once, the engine's path: one pass over the
+    // features with the members' mean weights for the issue hour (zero features skipped: the station
+    // one-hot terms are mostly zero). Reuse one Grid: it keeps its buffers, so a forecast allocates nothing.
+    struct Grid
+    {
+        int horizons = 0;
+        std::array<bool, kChannelCount> served{}; // variables forecast (those with a current value)
+        std::vector<PointForecast> points;        // [channel][horizon - 1]
+        int imputed = 0;                          // features that were missing and imputed
+        Eigen::VectorXd scratch, filled, widen;
+        const PointForecast &at(Channel c, int h) const
+        {
+            return points[static_cast<size_t>(ch(c) * horizons + h - 1)];
+        }
+    };
+    // `current`: each variable's value at the issue slot, NaN where it is not to be forecast.
+    // False when the model has no regressions for the issue time.
+    bool forecastAll(const double *x, qint64 issuedAtMs, const std::array<double, kChannelCount> &current,
+                     Grid &out, int station = -1) const;
     // Rebuilds the (regime, variable, horizon) → target lookup; call after filling `targets`.
     void index();
     // The feature builder of this model, built once by index() (building one formats every
@@ -129,7 +170,26 @@ public:
     static Result<std::shared_ptr<const ForecastModel>> load(const QString &dir);
 
 private:
+    void applyBoost(int horizon, const double *x, qint64 issuedAtMs, double current, PointForecast &out) const;
+    void buildCombined();
+    struct Imputer;
+    struct ImputerCache;
+    // The imputation for one pattern of missing features, computed on first use and kept.
+    std::shared_ptr<const Imputer> imputer(const double *x) const;
+    std::shared_ptr<ImputerCache> m_imputers;
+
+    // Per distinct combination of member regimes (the issue hour decides it): the members' mean
+    // weights of every (variable, horizon) as the columns of one matrix, and their bias and interval.
+    struct Combined
+    {
+        Eigen::MatrixXd weights; // targets × features, column-major: one column per feature
+        Eigen::VectorXd bias, q10, q90;
+    };
+    std::vector<Combined> m_combined;
+    std::array<int, 24> m_combinedByHour{};
+    std::vector<std::pair<Channel, int>> m_combinedTargets; // row → (variable, horizon)
     std::vector<int> m_lookup;
+    std::vector<int> m_scaleLookup; // (channel, horizon) -> index into intervalScales, -1 none
     std::vector<int> m_boostIdx;   // feature index of each boost input
     std::vector<int> m_boostByH;   // horizon -> index into boost, -1 none
     int m_lookupH = 0;

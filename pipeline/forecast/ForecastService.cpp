@@ -102,39 +102,27 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
     m_x.resize(static_cast<size_t>(features.size()));
     FeatureContext ctx;
     if (model.crossStation) {
-        // The model's group as this engine sees it: the other stations it was trained with.
-        ctx.othersMean = [&](Channel c, qint64 ms, double own) {
-            double sum = 0;
-            int n = 0;
-            for (const QString &id : model.stations) {
-                const auto h = m_history.constFind(id);
-                if (h == m_history.cend())
-                    continue;
-                const double v = h->at(c, h->slotOf(ms));
-                if (!std::isnan(v)) {
-                    sum += v;
-                    ++n;
-                }
-            }
-            if (!std::isnan(own) && n > 0) {
-                sum -= own;
-                --n;
-            }
-            return n > 0 ? sum / n : kMissing;
-        };
-        ctx.series = [this](const QString &id) -> const StationSeries * {
+        // The model's group as this engine sees it: each of its stations' history, looked up once.
+        ctx.group.reserve(static_cast<size_t>(model.stations.size()));
+        for (const QString &id : model.stations) {
             const auto h = m_history.constFind(id);
-            return h == m_history.cend() ? nullptr : &*h;
-        };
+            ctx.group.push_back(h == m_history.cend() ? nullptr : &*h);
+        }
     }
     if (!features.build(s, t, ctx, m_x.data()))
         return out;
+    std::array<double, kChannelCount> current;
+    current.fill(kMissing);
+    for (Variable v : variables) {
+        if (const auto c = channelOf(v); c && model.target(*c, 1, 0))
+            current[static_cast<size_t>(ch(*c))] = ForecastTrainer::currentValue(s, *c, t);
+    }
+    thread_local ForecastModel::Grid grid; // keeps its buffers from one forecast to the next
+    if (!model.forecastAll(m_x.data(), s.timeOf(t), current, grid, static_cast<int>(model.stations.indexOf(stationId))))
+        return out;
     for (Variable v : variables) {
         const auto c = channelOf(v);
-        if (!c || !model.target(*c, 1, 0))
-            continue;
-        const double cur = ForecastTrainer::currentValue(s, *c, t);
-        if (std::isnan(cur))
+        if (!c || !grid.served[static_cast<size_t>(ch(*c))])
             continue;
         Forecast f;
         f.stationId = stationId;
@@ -142,10 +130,10 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
         f.issuedAtMs = issuedAtMs;
         f.model = QStringLiteral("ridge");
         f.modelVersion = model.version;
-        for (int h = 1; h <= PersistenceForecaster::kMaxHorizonH; ++h) {
-            ForecastModel::PointForecast pf;
-            if (!model.forecast(*c, h, s.timeOf(t), m_x.data(), cur, pf))
-                break;
+        const int horizons = std::min(grid.horizons, PersistenceForecaster::kMaxHorizonH);
+        f.points.reserve(horizons);
+        for (int h = 1; h <= horizons; ++h) {
+            const ForecastModel::PointForecast &pf = grid.at(*c, h);
             ForecastPoint p;
             p.horizonH = h;
             p.targetMs = issuedAtMs + h * kHour;

@@ -29,6 +29,53 @@ QString shared(const char *rel)
     return QStringLiteral(STRATUS_SHARED_DIR "/") + QString::fromUtf8(rel);
 }
 
+// The per-forecast path as it was before ForecastModel::forecastAll (kept here as the baseline of
+// the same run): the group mean through a callback that looks every station up by id, and one
+// regression per (variable, horizon) evaluated member by member.
+qint64 legacyForecast(const ForecastService &service, const ForecastModel &model, const QString &station,
+                      qint64 issuedAtMs, std::vector<double> &x)
+{
+    const StationSeries *s = service.history(station);
+    const int t = s ? s->slotOf(issuedAtMs - 1) : -1;
+    if (!s || t < 0 || t >= s->size())
+        return 0;
+    FeatureContext ctx;
+    ctx.othersMean = [&](Channel c, qint64 ms, double own) {
+        double sum = 0;
+        int n = 0;
+        for (const QString &id : model.stations) {
+            const StationSeries *h = service.history(id);
+            const double v = h ? h->at(c, h->slotOf(ms)) : kMissing;
+            if (!std::isnan(v)) {
+                sum += v;
+                ++n;
+            }
+        }
+        if (!std::isnan(own) && n > 0) {
+            sum -= own;
+            --n;
+        }
+        return n > 0 ? sum / n : kMissing;
+    };
+    ctx.series = [&](const QString &id) { return service.history(id); };
+    x.resize(static_cast<size_t>(model.featureBuilder().size()));
+    if (!model.featureBuilder().build(*s, t, ctx, x.data()))
+        return 0;
+    qint64 points = 0;
+    for (Channel c : {Channel::Temperature, Channel::Humidity, Channel::Pressure, Channel::WindSpeed}) {
+        const double cur = ForecastTrainer::currentValue(*s, c, t);
+        QList<ForecastPoint> out;
+        for (int h = 1; h <= 24 && !std::isnan(cur); ++h) {
+            ForecastModel::PointForecast pf;
+            if (!model.forecast(c, h, s->timeOf(t), x.data(), cur, pf))
+                break;
+            out.append(ForecastPoint{h, issuedAtMs + h * timeutil::kMsPerHour, pf.value, pf.lower, pf.upper});
+        }
+        points += out.isEmpty() ? 0 : 1;
+    }
+    return points;
+}
+
 QJsonObject run(const BenchContext &ctx)
 {
     QTextStream out(stdout);
@@ -129,7 +176,34 @@ QJsonObject run(const BenchContext &ctx)
         cpuP99s.push_back(cpu[cpu.size() * 99 / 100]);
         cpuRates.push_back(n / (cpuTotal / 1e6));
     }
+    // The path before forecastAll, same model, same history, same run.
+    std::vector<double> legacyUs, meanUs, xs;
+    for (int rep = 0; rep < ctx.repeats; ++rep) {
+        QElapsedTimer loop; // the engine's path, timed like the legacy one: the whole loop, no clock per call
+        loop.start();
+        qint64 made = 0;
+        for (int i = 0; i < n; ++i)
+            made += service.modelForecast(*model, beijing.stations[static_cast<size_t>(i) % beijing.stations.size()].stationId,
+                                          issued, vars).size();
+        meanUs.push_back(static_cast<double>(loop.nsecsElapsed()) / 1e3 / n);
+        if (made != static_cast<qint64>(n) * vars.size())
+            return {};
+        QElapsedTimer all;
+        all.start();
+        qint64 served = 0;
+        for (int i = 0; i < n; ++i)
+            served += legacyForecast(service, *model,
+                                     beijing.stations[static_cast<size_t>(i) % beijing.stations.size()].stationId, issued, xs);
+        if (served != static_cast<qint64>(n) * vars.size()) {
+            out << "inference: the legacy path did not serve every station\n";
+            return {};
+        }
+        legacyUs.push_back(static_cast<double>(all.nsecsElapsed()) / 1e3 / n);
+    }
     QJsonObject o2;
+    o2[QStringLiteral("mean_us_per_forecast")] = median(meanUs);
+    o2[QStringLiteral("legacy_mean_us_per_forecast")] = median(legacyUs);
+    o2[QStringLiteral("speedup_vs_legacy")] = median(legacyUs) / median(meanUs);
     o2[QStringLiteral("latency_p50_us")] = median(p50s);
     o2[QStringLiteral("latency_p99_us")] = median(p99s);
     o2[QStringLiteral("predictions_per_s")] = median(rates);
@@ -148,6 +222,9 @@ QJsonObject run(const BenchContext &ctx)
         o2.insert(it.key(), it.value());
     if (!ctx.json) {
         out << "inference (median of " << ctx.repeats << " runs; a prediction = one station, 4 variables x 24 h)\n"
+            << "  mean per forecast      " << o2[QStringLiteral("mean_us_per_forecast")].toDouble() << " us; before forecastAll "
+            << o2[QStringLiteral("legacy_mean_us_per_forecast")].toDouble() << " us (same run): "
+            << o2[QStringLiteral("speedup_vs_legacy")].toDouble() << "x\n"
             << "  latency p50            " << o2[QStringLiteral("latency_p50_us")].toDouble() << " us\n"
             << "  latency p99            " << o2[QStringLiteral("latency_p99_us")].toDouble() << " us\n"
             << "  predictions/s (1 core) " << o2[QStringLiteral("predictions_per_s")].toDouble() << '\n'

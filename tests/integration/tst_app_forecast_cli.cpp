@@ -17,8 +17,14 @@ private slots:
     void chicagoIsTrainedInCelsius();
     void corruptModelIsRefused();
     void badInputSaysWhatIsWrong();
+    void historyInOneFileScoredInALaterOne();
+    void missingWindIsImputedNotPersistence();
 
 private:
+    // The Madison file split at a date into two real files (the header repeated), as a user who
+    // downloads a later year would have them.
+    QPair<QString, QString> splitMadison(const QString &at, bool blankWindInLater);
+    QString trainMadison();
     struct Run
     {
         int code;
@@ -47,7 +53,7 @@ void TestForecastCli::trainThenEvaluateMadisonJson()
     QVERIFY(metaFile.open(QIODevice::ReadOnly));
     const QJsonObject meta = QJsonDocument::fromJson(metaFile.readAll()).object();
     QCOMPARE(meta.value(QStringLiteral("version")).toString(), QStringLiteral("mad-1"));
-    QCOMPARE(meta.value(QStringLiteral("format_version")).toInt(), 3);
+    QCOMPARE(meta.value(QStringLiteral("format_version")).toInt(), 4);
     QVERIFY(meta.value(QStringLiteral("data_to")).toString() < QStringLiteral("2020-01-01"));
     QVERIFY(meta.value(QStringLiteral("metrics")).toObject().contains(QStringLiteral("holdout")));
 
@@ -121,6 +127,108 @@ void TestForecastCli::badInputSaysWhatIsWrong()
                                 QStringLiteral("--data"), testdata::shared("data/chicago_daily/chicago_2001_2013.csv")});
     QVERIFY(missingModel.code != 0);
     QVERIFY(missingModel.err.contains("cannot read"));
+}
+
+QPair<QString, QString> TestForecastCli::splitMadison(const QString &at, bool blankWindInLater)
+{
+    QFile in(testdata::shared("data/ghcnd_madison_daily/madison_daily_1996_2023.csv"));
+    if (!in.open(QIODevice::ReadOnly))
+        return {};
+    const QList<QByteArray> lines = in.readAll().split('\n');
+    const QString a = m_dir.filePath(QStringLiteral("a-%1.csv").arg(blankWindInLater)),
+                  b = m_dir.filePath(QStringLiteral("b-%1.csv").arg(blankWindInLater));
+    QFile fa(a), fb(b);
+    if (!fa.open(QIODevice::WriteOnly) || !fb.open(QIODevice::WriteOnly))
+        return {};
+    const QList<QByteArray> header = lines.first().split(',');
+    const int dateCol = static_cast<int>(header.indexOf("\"DATE\"") >= 0 ? header.indexOf("\"DATE\"") : header.indexOf("DATE"));
+    const int windCol = static_cast<int>(header.indexOf("\"AWND\"") >= 0 ? header.indexOf("\"AWND\"") : header.indexOf("AWND"));
+    fa.write(lines.first() + '\n');
+    fb.write(lines.first() + '\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        if (lines[i].trimmed().isEmpty())
+            continue;
+        // NAME is quoted and holds commas: count fields from the end, where DATE and AWND are.
+        QList<QByteArray> f = lines[i].split(',');
+        const qsizetype shift = f.size() - header.size();
+        const QByteArray date = f[dateCol + shift];
+        const bool later = QString::fromLatin1(date).remove(QLatin1Char('"')) >= at;
+        if (later && blankWindInLater)
+            f[windCol + shift] = QByteArray();
+        (later ? fb : fa).write(f.join(',') + '\n');
+    }
+    return {a, b};
+}
+
+QString TestForecastCli::trainMadison()
+{
+    const QString model = m_dir.filePath(QStringLiteral("madison-split"));
+    if (QFile::exists(model + QStringLiteral("/model.json")))
+        return model;
+    Run t = stratus({QStringLiteral("--train"), QStringLiteral("--data"),
+                     testdata::shared("data/ghcnd_madison_daily/madison_daily_1996_2023.csv"), QStringLiteral("--to"),
+                     QStringLiteral("2020-01-01"), QStringLiteral("--out"), model});
+    return t.code == 0 ? model : QString();
+}
+
+void TestForecastCli::historyInOneFileScoredInALaterOne()
+{
+    const QString model = trainMadison();
+    QVERIFY(!model.isEmpty());
+    const auto [a, b] = splitMadison(QStringLiteral("2020-01-01"), false);
+    QVERIFY(!a.isEmpty());
+    const auto score = [&](const QStringList &data) {
+        QStringList args = {QStringLiteral("--evaluate"), QStringLiteral("--model"), model, QStringLiteral("--from"),
+                            QStringLiteral("2020-01-01"), QStringLiteral("--json")};
+        for (const QString &d : data)
+            args << QStringLiteral("--data") << d;
+        Run r = stratus(args);
+        return std::make_pair(r, QJsonDocument::fromJson(r.out).object().value(QStringLiteral("horizons")).toArray().first().toObject());
+    };
+    const auto [whole, w] = score({testdata::shared("data/ghcnd_madison_daily/madison_daily_1996_2023.csv")});
+    QVERIFY2(whole.code == 0, whole.err.constData());
+    // History from the first file, scoring from 2020 in the second: the same forecasts as the whole file.
+    const auto [split, sp] = score({a, b});
+    QVERIFY2(split.code == 0, split.err.constData());
+    QVERIFY(split.err.contains("merged on one time line"));
+    QCOMPARE(sp.value(QStringLiteral("model")).toObject(), w.value(QStringLiteral("model")).toObject());
+    QCOMPARE(sp.value(QStringLiteral("model")).toObject().value(QStringLiteral("n")).toInt(), 1460);
+    // The later file alone: no history before its first day, so its first month has partial features
+    // (the 7- and 30-day means): imputed, not persistence, and scored.
+    const auto [alone, al] = score({b});
+    QVERIFY2(alone.code == 0, alone.err.constData());
+    const QJsonObject paths = al.value(QStringLiteral("paths")).toObject();
+    qInfo("later file alone: %s", QJsonDocument(paths).toJson(QJsonDocument::Compact).constData());
+    QCOMPARE(paths.value(QStringLiteral("persistence")).toInt(), 0);
+    QVERIFY(paths.value(QStringLiteral("imputed")).toInt() > 0);
+    QVERIFY(al.value(QStringLiteral("model")).toObject().value(QStringLiteral("mae")).toDouble()
+            < al.value(QStringLiteral("persistence")).toObject().value(QStringLiteral("mae")).toDouble());
+}
+
+void TestForecastCli::missingWindIsImputedNotPersistence()
+{
+    // The same real days with the wind column emptied from 2020 on (as in years where AWND is not
+    // reported): every forecast is served by the model with the wind imputed, a little worse than
+    // with wind and far better than persistence.
+    const QString model = trainMadison();
+    QVERIFY(!model.isEmpty());
+    const auto [a, b] = splitMadison(QStringLiteral("2020-01-01"), true);
+    Run r = stratus({QStringLiteral("--evaluate"), QStringLiteral("--model"), model, QStringLiteral("--from"),
+                     QStringLiteral("2020-01-01"), QStringLiteral("--data"), a, QStringLiteral("--data"), b,
+                     QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject h = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("horizons")).toArray().first().toObject();
+    const QJsonObject paths = h.value(QStringLiteral("paths")).toObject();
+    QCOMPARE(paths.value(QStringLiteral("persistence")).toInt(), 0);
+    // (Its first 3 days still bridge the last reported wind of 2019.)
+    QVERIFY(paths.value(QStringLiteral("imputed")).toInt() >= 1450);
+    const double mae = h.value(QStringLiteral("model")).toObject().value(QStringLiteral("mae")).toDouble();
+    const double pers = h.value(QStringLiteral("persistence")).toObject().value(QStringLiteral("mae")).toDouble();
+    const double coverage = h.value(QStringLiteral("interval_coverage_10_90")).toDouble();
+    qInfo("Madison 2020-2023 without wind: MAE %.3f (persistence %.3f), interval held %.1f %%", mae, pers, 100 * coverage);
+    QVERIFY(mae < 2.1);        // with wind 1.957
+    QVERIFY(mae < 0.8 * pers); // persistence 2.767
+    QVERIFY(coverage > 0.74 && coverage < 0.9);
 }
 
 QTEST_GUILESS_MAIN(TestForecastCli)
