@@ -1,20 +1,19 @@
 #pragma once
 
 #include "EngineOptions.h"
-#include "LiveState.h"
-#include "ReadingValidator.h"
-#include "aggregate/SlidingWindowAggregator.h"
 #include "LatencyHistogram.h"
+#include "LiveState.h"
 #include "alerts/AlertManager.h"
-#include "alerts/AlertRuleEngine.h"
-#include "anomaly/AnomalyDetector.h"
-#include "forecast/ForecastService.h"
-#include "anomaly/SpatialConsistencyCheck.h"
+#include "stages/NeighbourTable.h"
+#include "stages/PartitionTask.h"
+#include "stages/ValidateStage.h"
 
 #include <QObject>
 
 #include <memory>
 #include <vector>
+
+class QTimer;
 
 namespace stratus {
 
@@ -25,8 +24,14 @@ class Source;
 class ModelRegistry;
 class RetrainCoordinator;
 
-// The one facade that wires sources → raw → aggregate → features → infer → predictions and keeps
-// LiveState current. The GUI and the server only talk to this.
+// The one facade that wires sources → validate → the partitions' stages (aggregate → detect →
+// forecast → rules, see PartitionTask) → the bus, and keeps LiveState current. The GUI and the
+// server only talk to this. The stages are the ones a Kafka worker runs; this engine splits its
+// stations into the same partitions (EngineOptions::partitions) and runs them on its thread.
+//
+// Back-pressure: the engine works synchronously from the source's batch to the bus, so the only
+// queue that can grow is the history store's; above its high-water mark the sources are paused
+// until it drains below half of it (LiveState::backPressure() says so for /health).
 class Engine : public QObject
 {
     Q_OBJECT
@@ -36,6 +41,9 @@ public:
 
     void start();
     void stop();
+    // A source made elsewhere (the options' own source is added by the constructor); the engine
+    // takes it over (its QObject parent may be set by the caller).
+    void addSource(Source *source);
 
     LiveState &state() { return m_state; }
     const LiveState &state() const { return m_state; }
@@ -46,13 +54,10 @@ public:
     AlertManager &alerts() { return m_alerts; }
     // The rule engine inside alerts(), unlocked: only on the engine's thread (tests).
     AlertRuleEngine &alertRules() { return m_alerts.engineUnlocked(); }
-    // The periodic silent-station check (see DropoutWatch).
-    class DropoutWatch *dropoutWatch() const { return m_dropoutWatch; }
-    // The anomaly detector; the forecaster feeds it expectations (AnomalyDetector::expect).
-    AnomalyDetector &anomalyDetector() { return m_detector; }
+    // Dropouts are looked for as event time passes (a replay) rather than on a wall-clock timer.
+    bool dropoutsOnEventTime() const { return m_alerts.clock() == AlertManager::Clock::EventTime; }
     // Forecast model versions, A/B split and live accuracy (null without EngineOptions::modelDir).
     ModelRegistry *models() const { return m_models; }
-    ForecastService &forecasts() { return m_forecasts; }
     // Retraining and model drift alerts (null without EngineOptions::modelDir).
     RetrainCoordinator *retrain() const { return m_retrain; }
     // The history store, or nullptr when none was asked for or it failed to open (see storeError()).
@@ -60,37 +65,48 @@ public:
     QString storeError() const { return m_storeError; }
     const LatencyHistogram &windowLatency() const { return m_windowLatency; }
     const LatencyHistogram &inferLatency() const { return m_inferLatency; }
+    const NeighbourTable &table() const { return m_table; }
+    // Deferred work waiting for other partitions, over all tasks.
+    qsizetype pendingWork() const;
 
 signals:
     void sourceFinished(const QString &name);
 
 private:
-    void addSource(Source *source);
+    void connectStateToBus();
+    void openStore();
+    void loadCatalogue();
+    void setUpTasks();
     void setUpModels(const QStringList &servedStations);
-    void ingest(Source *source, const QList<Reading> &readings);
-    void aggregate(const QList<Reading> &readings);
-    void detect(const QList<Reading> &readings);
     void setUpAlerts();
-    void checkDropouts(qint64 nowMs);
-    void infer(const QList<WindowStats> &windows);
+    void ingest(Source *source, const QList<Reading> &readings);
+    void process(const QList<Reading> &accepted);
+    void finishStreams();
+    void publish(const StageOutput &out);
+    void reportStages();
+    void checkSilence();
+    void checkPressure();
+    void setPaused(bool paused, const QString &why);
     void publishSourceStatus(Source *source);
     QList<Station> selectStations(const QList<Station> &stations);
+    void upsertStations(const QList<Station> &stations);
 
     EngineOptions m_options;
     LiveState m_state;
     Bus *m_bus = nullptr;
     std::vector<Source *> m_sources;
-    ReadingValidator m_validator;
-    SlidingWindowAggregator m_aggregator;
-    SpatialConsistencyCheck m_spatial;
+    ValidateStage m_validate;
+    NeighbourTable m_table;
+    std::vector<std::unique_ptr<PartitionTask>> m_tasks;
+    std::vector<QList<Reading>> m_byPartition; // scratch: one batch split by partition
+    PartitionTask::StageTimes m_reportedTimes;
     std::unique_ptr<NearStationSelection> m_near; // --near
-    AnomalyDetector m_detector;
     AlertManager m_alerts;
-    class DropoutWatch *m_dropoutWatch = nullptr;
-    qint64 m_watermarkMs = 0;
+    QTimer *m_silenceTimer = nullptr; // live: wall-clock dropout checks
+    QTimer *m_pressureTimer = nullptr;
+    bool m_paused = false;
     ModelRegistry *m_models = nullptr;
     RetrainCoordinator *m_retrain = nullptr;
-    ForecastService m_forecasts;
     std::unique_ptr<HistoryStore> m_store;
     QString m_storeError;
     qint64 m_resumeFromMs = 0; // replayed readings older than this are already in the store

@@ -25,6 +25,11 @@ struct EngineOptions : SourceOptions
     QString stationsCsv;     // optional catalogue (positions, names)
 
     SlidingWindowAggregator::Options windows;
+    // Partitions the stations are split into (as on Kafka: per-partition watermarks and state). An
+    // engine and a cluster with the same count make the same decisions; the config's kafka/partitions.
+    int partitions = 4;
+    // The history store may hold this many rows not yet committed before the sources are paused.
+    qint64 storeHighWaterRows = 200'000;
     bool spatialCheck = true;     // compare readings with their nearest neighbours (Spatial anomalies)
     QStringList alertRules;  // alert rule lines from the config file (AlertRule.h); a bad line is logged and skipped
     QString alertsStateFile; // rules and silences added through the API/GUI (JSON); empty = beside the store, none without one

@@ -1,6 +1,7 @@
 #include "LiveState.h"
 
 
+#include <QDateTime>
 #include <QThread>
 
 #include <algorithm>
@@ -196,6 +197,46 @@ void LiveState::recordStage(const QString &name, qint64 items, double latencyMs,
     it->queueDepth = queueDepth;
     it->lastLatencyMs = latencyMs;
     it->maxLatencyMs = std::max(it->maxLatencyMs, latencyMs);
+    it->busyMs += latencyMs;
+}
+
+void LiveState::setQueue(const QString &name, qint64 depth, qint64 capacity)
+{
+    QWriteLocker lock(&m_lock);
+    for (Queue &q : m_queues) {
+        if (q.name == name) {
+            q.depth = depth;
+            q.capacity = capacity;
+            return;
+        }
+    }
+    m_queues.append(Queue{name, depth, capacity});
+}
+
+void LiveState::setBackPressure(bool on, const QString &reason)
+{
+    QWriteLocker lock(&m_lock);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (on && !m_backPressure.on) {
+        ++m_backPressure.episodes;
+        m_backPressure.sinceMs = now;
+    } else if (!on && m_backPressure.on) {
+        m_backPressure.pausedMs += now - m_backPressure.sinceMs;
+    }
+    m_backPressure.on = on;
+    m_backPressure.reason = reason;
+}
+
+QList<LiveState::Queue> LiveState::queues() const
+{
+    QReadLocker lock(&m_lock);
+    return m_queues;
+}
+
+LiveState::BackPressure LiveState::backPressure() const
+{
+    QReadLocker lock(&m_lock);
+    return m_backPressure;
 }
 
 void LiveState::setNotifyStatus(const NotifyStatus &status)

@@ -59,6 +59,24 @@ public:
         qint64 queueDepth = 0;      // items waiting for the stage (in-process: the last batch handed over)
         double lastLatencyMs = 0;   // wall time of the last batch
         double maxLatencyMs = 0;
+        double busyMs = 0;          // total time spent in the stage since start (its CPU share)
+    };
+
+    // A bounded queue between stages (the history store's backlog, deferred work) and its limit.
+    struct Queue
+    {
+        QString name;
+        qint64 depth = 0;
+        qint64 capacity = 0; // 0 = not bounded by a number of items
+    };
+    // Whether the engine is holding its sources back because a queue is full, and why.
+    struct BackPressure
+    {
+        bool on = false;
+        QString reason;
+        qint64 sinceMs = 0;   // wall clock when it last went on
+        qint64 episodes = 0;  // times it went on since start
+        qint64 pausedMs = 0;  // total time on, closed episodes
     };
 
     // What a connected engine (--connect, Kafka) knows about its cluster. Empty/unconnected in-process.
@@ -142,6 +160,8 @@ public:
     void requestRetrain(const QString &action) const; // const: a view asks, it changes no state
     QString takeRetrainRequest();
     void recordStage(const QString &name, qint64 items, double latencyMs, qint64 queueDepth);
+    void setQueue(const QString &name, qint64 depth, qint64 capacity);
+    void setBackPressure(bool on, const QString &reason);
     void setClusterStatus(const ClusterStatus &status);
     // Alert notifications (NotificationService): firing alerts and the receivers' state.
     void setNotifyStatus(const NotifyStatus &status);
@@ -164,6 +184,8 @@ public:
     // The latest reading of every station in one lock, for views that draw all stations.
     QHash<QString, Reading> latestReadings() const;
     QList<StageStats> stages() const;
+    QList<Queue> queues() const;
+    BackPressure backPressure() const;
     ClusterStatus clusterStatus() const;
     QList<Forecast> forecasts(const QString &id) const;
     QList<Anomaly> anomalies(qint64 sinceMs, const QString &station, int limit) const;
@@ -260,6 +282,8 @@ private:
     std::deque<Anomaly> m_anomalies;
     QHash<QString, SourceStatus> m_sources;
     QList<StageStats> m_stages; // in first-seen order, so views keep a stable layout
+    QList<Queue> m_queues;
+    BackPressure m_backPressure;
     ClusterStatus m_clusterStatus; // for the GUI's cluster view
     Counters m_counters;
     QString m_mode = QStringLiteral("in-process");

@@ -44,6 +44,8 @@ void SpatialConsistencyCheck::upsertStations(const QList<Station> &stations)
         m_stations.upsert(s);
         m_indexDirty = m_indexDirty || moves || rises || !known;
     }
+    if (m_indexDirty)
+        m_candidates.clear();
 }
 
 const StationIndex &SpatialConsistencyCheck::stationIndex()
@@ -65,16 +67,64 @@ QList<Anomaly> SpatialConsistencyCheck::check(const QList<Reading> &readings)
 
 QList<Anomaly> SpatialConsistencyCheck::check(const Reading &reading)
 {
+    const Lookup own = [this](const QString &id, Variable v, qint64 atMs, qint64 maxAgeMs) -> std::optional<NeighbourValue> {
+        const auto it = m_memory.constFind(id);
+        if (it == m_memory.cend() || !it->latest[index(v)])
+            return std::nullopt;
+        const Latest &l = *it->latest[index(v)];
+        if (l.timestampMs > atMs || l.timestampMs < atMs - maxAgeMs)
+            return std::nullopt;
+        return NeighbourValue{l.value, l.timestampMs};
+    };
+    QList<Anomaly> out = check(reading, own);
+    remember(reading);
+    return out;
+}
+
+QList<Anomaly> SpatialConsistencyCheck::check(const Reading &reading, const Lookup &lookup)
+{
     QList<Anomaly> out;
     const Station *station = m_stations.find(reading.stationId);
-    if (station && station->hasLocation()) {
-        for (const Rule &rule : std::as_const(m_options.rules)) {
-            if (reading.has(rule.variable)) {
-                if (auto a = checkVariable(*station, reading, rule))
-                    out.append(*a);
-            }
+    if (!station || !station->hasLocation())
+        return out;
+    for (const Rule &rule : std::as_const(m_options.rules)) {
+        if (reading.has(rule.variable)) {
+            if (auto a = checkVariable(*station, reading, rule, lookup))
+                out.append(*a);
         }
     }
+    return out;
+}
+
+bool SpatialConsistencyCheck::applies(const Reading &reading) const
+{
+    const Station *station = m_stations.find(reading.stationId);
+    if (!station || !station->hasLocation())
+        return false;
+    for (const Rule &rule : m_options.rules) {
+        if (reading.has(rule.variable))
+            return true;
+    }
+    return false;
+}
+
+const QList<NearStation> &SpatialConsistencyCheck::candidates(const QString &stationId)
+{
+    auto it = m_candidates.find(stationId);
+    if (it != m_candidates.end())
+        return *it;
+    QList<NearStation> near;
+    if (const Station *s = m_stations.find(stationId); s && s->hasLocation()) {
+        near = stationIndex().nearest(QGeoCoordinate(s->latitude, s->longitude), m_options.candidates + 1,
+                                      m_options.maxDistanceKm, [&](const Station &n) { return n.id != stationId; });
+        if (near.size() > m_options.candidates)
+            near.resize(m_options.candidates);
+    }
+    return *m_candidates.insert(stationId, near);
+}
+
+void SpatialConsistencyCheck::remember(const Reading &reading)
+{
     StationMemory &memory = m_memory[reading.stationId];
     for (const Rule &rule : std::as_const(m_options.rules)) {
         if (!reading.has(rule.variable))
@@ -83,25 +133,22 @@ QList<Anomaly> SpatialConsistencyCheck::check(const Reading &reading)
         if (!slot || slot->timestampMs <= reading.timestampMs)
             slot = Latest{reading.value(rule.variable), reading.timestampMs};
     }
-    return out;
 }
 
 std::optional<Anomaly> SpatialConsistencyCheck::checkVariable(const Station &station, const Reading &reading,
-                                                              const Rule &rule)
+                                                              const Rule &rule, const Lookup &lookup)
 {
-    const int slot = index(rule.variable);
-    const auto recent = [&](const Station &s) -> const Latest * {
-        if (s.id == station.id)
-            return nullptr;
-        const auto it = m_memory.constFind(s.id);
-        if (it == m_memory.cend() || !it->latest[slot])
-            return nullptr;
-        const Latest &l = *it->latest[slot];
-        return std::llabs(reading.timestampMs - l.timestampMs) <= m_options.maxAgeMs ? &l : nullptr;
-    };
-    const QGeoCoordinate here(station.latitude, station.longitude);
-    const QList<NearStation> near = stationIndex().nearest(here, m_options.neighbours, m_options.maxDistanceKm,
-                                                    [&](const Station &s) { return recent(s) != nullptr; });
+    // The nearest candidates that have a value at or before the reading's time.
+    QList<NearStation> near;
+    std::vector<double> values;
+    for (const NearStation &n : candidates(station.id)) {
+        if (const auto v = lookup(n.station.id, rule.variable, reading.timestampMs, m_options.maxAgeMs)) {
+            near.append(n);
+            values.push_back(v->value);
+            if (near.size() == m_options.neighbours)
+                break;
+        }
+    }
     if (near.size() < m_options.minNeighbours)
         return std::nullopt;
 
@@ -110,8 +157,9 @@ std::optional<Anomaly> SpatialConsistencyCheck::checkVariable(const Station &sta
     std::vector<double> adjusted;
     std::vector<double> distances;
     QStringList described;
-    for (const NearStation &n : near) {
-        double v = recent(n.station)->value;
+    for (qsizetype k = 0; k < near.size(); ++k) {
+        const NearStation &n = near[k];
+        double v = values[static_cast<size_t>(k)];
         // Move the neighbour's value to this station's height; unknown elevations are compared as is.
         if (rule.lapsePerKm != 0 && !std::isnan(station.elevationM) && !std::isnan(n.station.elevationM))
             v += rule.lapsePerKm * (station.elevationM - n.station.elevationM) / 1000.0;

@@ -4,6 +4,7 @@
 #include "TimeUtil.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QFile>
 
 namespace stratus {
@@ -22,7 +23,7 @@ QJsonObject storeJson(ApiContext &ctx, bool *down)
     o.insert(ApiKeys::state, problem.isEmpty() ? QStringLiteral("ok") : QStringLiteral("down"));
     if (!problem.isEmpty())
         o.insert(ApiKeys::lastError, problem);
-    o.insert(ApiKeys::pendingRows, c.pendingRows.load());
+    o.insert(ApiKeys::pendingRows, store->backlogRows());
     o.insert(ApiKeys::rows, c.readingsAcked.load());
     o.insert(ApiKeys::retentionDays, store->options().retentionDays);
     if (c.ackedReadingMs.load() > 0)
@@ -31,6 +32,24 @@ QJsonObject storeJson(ApiContext &ctx, bool *down)
         o.insert(ApiKeys::lastCommit, timeutil::toIsoUtc(c.lastCommitMs.load()));
     *down = !problem.isEmpty();
     return o;
+}
+
+// The engine's bounded queues and whether it is holding its sources back.
+QJsonObject pipelineJson(const LiveState &state)
+{
+    const LiveState::BackPressure bp = state.backPressure();
+    QJsonObject pressure{{QLatin1String("on"), bp.on}, {QLatin1String("episodes"), bp.episodes},
+                         {QLatin1String("paused_s"), (bp.pausedMs + (bp.on ? QDateTime::currentMSecsSinceEpoch() - bp.sinceMs : 0)) / 1000.0}};
+    if (bp.on)
+        pressure.insert(QLatin1String("reason"), bp.reason);
+    QJsonArray queues;
+    for (const LiveState::Queue &q : state.queues())
+        queues.append(QJsonObject{{ApiKeys::name, q.name}, {QLatin1String("depth"), q.depth}, {QLatin1String("capacity"), q.capacity}});
+    for (const LiveState::StageStats &s : state.stages()) {
+        if (s.queueDepth > 0 || s.name == QLatin1String("deferred"))
+            queues.append(QJsonObject{{ApiKeys::name, s.name}, {QLatin1String("depth"), s.queueDepth}, {QLatin1String("capacity"), 0}});
+    }
+    return QJsonObject{{QLatin1String("back_pressure"), pressure}, {QLatin1String("queues"), queues}};
 }
 
 } // namespace
@@ -120,6 +139,7 @@ ApiReply SystemController::health(ApiRequest &)
     o.insert(ApiKeys::models, models);
     o.insert(ApiKeys::counters, counters);
     o.insert(QLatin1String("notify"), notify.toJson());
+    o.insert(QLatin1String("pipeline"), pipelineJson(state));
     // A load balancer takes a node out only when it cannot serve at all.
     return ApiReply::json(o, status == QLatin1String("down") ? httpStatus(ApiError::Unavailable) : 200);
 }

@@ -26,64 +26,33 @@ LiveAccuracy &ForecastService::liveAccuracy()
 
 int ForecastService::historyHours(const QString &stationId) const
 {
-    const auto it = m_history.constFind(stationId);
-    return it == m_history.cend() ? 0 : it->size();
+    const StationSeries *s = history(stationId);
+    return s ? s->size() : 0;
 }
 
 const StationSeries *ForecastService::history(const QString &stationId) const
 {
-    const auto it = m_history.constFind(stationId);
-    return it == m_history.cend() ? nullptr : &*it;
+    return table().hourly(stationId);
+}
+
+QStringList ForecastService::inputStations(const QString &stationId) const
+{
+    const auto model = m_registry ? m_registry->modelFor(stationId) : nullptr;
+    if (!model || !model->crossStation || !model->knowsStation(stationId))
+        return {stationId};
+    QStringList ids = model->stations;
+    if (!ids.contains(stationId))
+        ids.append(stationId);
+    return ids;
 }
 
 void ForecastService::observe(const QList<Reading> &readings)
 {
     LiveAccuracy &live = liveAccuracy();
-    QSet<QString> touched;
     for (const Reading &r : readings) {
-        StationSeries &s = m_history[r.stationId];
-        const qint64 slotMs = r.timestampMs - ((r.timestampMs % kHour) + kHour) % kHour;
-        if (s.stepMs == 0) {
-            s.stationId = r.stationId;
-            s.stepMs = kHour;
-            s.startMs = slotMs;
-        }
-        int i = s.slotOf(r.timestampMs);
-        if (i < 0)
-            continue; // older than the history kept: too late to matter
-        if (i - s.size() > 2 * kKeepHours) {
-            // A jump far ahead (a replay loop, a long outage): the old history says nothing now.
-            s.startMs = slotMs;
-            s.resize(0);
-            i = 0;
-        }
-        if (i >= s.size())
-            s.resize(i + 1);
-        for (Variable v : kAllVariables) {
-            const auto c = channelOf(v);
-            if (c && r.has(v))
-                s.values[ch(*c)][static_cast<size_t>(i)] = r.value(v);
-        }
-        // Keep humidity and dewpoint consistent when the source gives only one of them.
-        const double t = s.values[ch(Channel::Temperature)][static_cast<size_t>(i)];
-        double &rh = s.values[ch(Channel::Humidity)][static_cast<size_t>(i)];
-        double &td = s.values[ch(Channel::Dewpoint)][static_cast<size_t>(i)];
-        if (!std::isnan(t) && std::isnan(rh) && !std::isnan(td))
-            rh = ForecastDataLoader::relativeHumidity(t, std::min(td, t));
-        else if (!std::isnan(t) && std::isnan(td) && !std::isnan(rh))
-            td = ForecastDataLoader::dewpointFrom(t, rh);
-        for (Variable v : {Variable::Temperature, Variable::Humidity, Variable::Pressure, Variable::WindSpeed})
-            live.recordObservation(r.stationId, v, r.timestampMs, r.value(v));
-        touched.insert(r.stationId);
-    }
-    for (const QString &id : touched) {
-        StationSeries &s = m_history[id];
-        if (s.size() > kKeepHours + 24) {
-            const int drop = s.size() - kKeepHours;
-            for (auto &v : s.values)
-                v.erase(v.begin(), v.begin() + drop);
-            s.startMs += drop * kHour;
-        }
+        if (!m_table)
+            m_ownTable.add(r);
+        live.recordObservations(r);
     }
 }
 
@@ -91,10 +60,10 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
                                                qint64 issuedAtMs, const QList<Variable> &variables)
 {
     QList<Forecast> out;
-    const auto it = m_history.constFind(stationId);
-    if (model.daily || !model.knowsStation(stationId) || it == m_history.cend())
+    const StationSeries *own = history(stationId);
+    if (model.daily || !model.knowsStation(stationId) || !own)
         return out;
-    const StationSeries &s = *it;
+    const StationSeries &s = *own;
     const int t = s.slotOf(issuedAtMs - 1);
     if (t < 0 || t >= s.size())
         return out;
@@ -104,10 +73,8 @@ QList<Forecast> ForecastService::modelForecast(const ForecastModel &model, const
     if (model.crossStation) {
         // The model's group as this engine sees it: each of its stations' history, looked up once.
         ctx.group.reserve(static_cast<size_t>(model.stations.size()));
-        for (const QString &id : model.stations) {
-            const auto h = m_history.constFind(id);
-            ctx.group.push_back(h == m_history.cend() ? nullptr : &*h);
-        }
+        for (const QString &id : model.stations)
+            ctx.group.push_back(history(id));
     }
     if (!features.build(s, t, ctx, m_x.data()))
         return out;
@@ -168,46 +135,60 @@ QList<Forecast> ForecastService::forecast(const QList<WindowStats> &windows)
         if (PersistenceForecaster::isForecastVariable(w.variable) && w.count > 0)
             byStation[{w.stationId, w.endMs}].append(w);
     }
-    for (auto it = byStation.cbegin(); it != byStation.cend(); ++it) {
-        const QString &station = it->first.first;
-        const QList<WindowStats> &ws = it->second;
-        const auto model = m_registry ? m_registry->modelFor(station) : nullptr;
-        QList<Forecast> served;
-        if (model) {
-            QList<Variable> vars;
-            qint64 issued = 0;
-            for (const WindowStats &w : ws) {
-                vars.append(w.variable);
-                issued = std::max(issued, w.endMs);
-            }
-            served = modelForecast(*model, station, issued, vars);
-        }
-        QSet<int> covered;
-        for (const Forecast &f : std::as_const(served))
-            covered.insert(index(f.variable));
-        QList<WindowStats> rest;
-        for (const WindowStats &w : ws) {
-            if (!covered.contains(index(w.variable)))
-                rest.append(w);
-        }
-        // No model for this station, or history too short: persistence, labelled as such.
-        served += m_persistence.forecast(rest);
-        for (const Forecast &f : std::as_const(served))
-            record(f);
-        out += served;
-    }
+    for (auto it = byStation.cbegin(); it != byStation.cend(); ++it)
+        out += forecastStation(it->first.first, it->first.second, it->second);
     return out;
+}
+
+QList<Forecast> ForecastService::forecastStation(const QString &station, qint64 issuedAtMs, const QList<WindowStats> &latest)
+{
+    QList<WindowStats> ws;
+    for (const WindowStats &w : latest) {
+        if (PersistenceForecaster::isForecastVariable(w.variable) && w.count > 0)
+            ws.append(w);
+    }
+    const auto model = m_registry ? m_registry->modelFor(station) : nullptr;
+    QList<Forecast> served;
+    if (model) {
+        QList<Variable> vars;
+        for (const WindowStats &w : std::as_const(ws))
+            vars.append(w.variable);
+        served = modelForecast(*model, station, issuedAtMs, vars);
+    }
+    QSet<int> covered;
+    for (const Forecast &f : std::as_const(served))
+        covered.insert(index(f.variable));
+    QList<WindowStats> rest;
+    for (const WindowStats &w : std::as_const(ws)) {
+        if (!covered.contains(index(w.variable)))
+            rest.append(w);
+    }
+    // No model for this station, or history too short: persistence, labelled as such.
+    QList<Forecast> persisted = m_persistence.forecast(rest);
+    for (Forecast &f : persisted) {
+        f.issuedAtMs = issuedAtMs;
+        for (ForecastPoint &p : f.points)
+            p.targetMs = issuedAtMs + p.horizonH * kHour;
+    }
+    served += persisted;
+    for (const Forecast &f : std::as_const(served))
+        record(f);
+    return served;
 }
 
 void ForecastService::record(const Forecast &f)
 {
     // Windows slide every minute; score one forecast per station, variable and issue hour.
-    const QString key = f.stationId + QLatin1Char('|') + variableKey(f.variable);
     const qint64 slot = f.issuedAtMs / kHour;
-    auto it = m_lastRecordedSlot.find(key);
-    if (it != m_lastRecordedSlot.end() && *it >= slot)
+    auto it = m_lastRecordedSlot.find(f.stationId);
+    if (it == m_lastRecordedSlot.end()) {
+        it = m_lastRecordedSlot.insert(f.stationId, {});
+        it->fill(std::numeric_limits<qint64>::min());
+    }
+    qint64 &last = (*it)[static_cast<size_t>(index(f.variable))];
+    if (last >= slot)
         return;
-    m_lastRecordedSlot.insert(key, slot);
+    last = slot;
     LiveAccuracy &live = liveAccuracy();
     live.recordForecast(f, f.modelVersion.isEmpty() ? f.model : f.modelVersion);
     // A replay delivers readings in batches, so a target hour may already be in the history when

@@ -5,14 +5,12 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 namespace stratus {
 
 namespace {
-QString pendingKey(const QString &station, Variable v)
-{
-    return station + QLatin1Char('|') + variableKey(v);
-}
 QJsonValue num(double v)
 {
     return std::isnan(v) ? QJsonValue() : QJsonValue(std::round(v * 10000) / 10000);
@@ -23,41 +21,65 @@ constexpr qint64 kMaxWaitSlots = 3;
 
 bool LiveAccuracy::isScored(int horizonH)
 {
-    return std::find(kScoredHorizonsH.begin(), kScoredHorizonsH.end(), horizonH) != kScoredHorizonsH.end();
+    return horizonIndex(horizonH) >= 0;
+}
+
+int LiveAccuracy::horizonIndex(int horizonH)
+{
+    const auto it = std::find(kScoredHorizonsH.begin(), kScoredHorizonsH.end(), horizonH);
+    return it == kScoredHorizonsH.end() ? -1 : static_cast<int>(it - kScoredHorizonsH.begin());
+}
+
+int LiveAccuracy::scoredIndex(Variable v)
+{
+    const auto it = std::find(kScoredVariables.begin(), kScoredVariables.end(), v);
+    return it == kScoredVariables.end() ? -1 : static_cast<int>(it - kScoredVariables.begin());
+}
+
+LiveAccuracy::StationScores &LiveAccuracy::stationLocked(const QString &id)
+{
+    auto it = m_index.constFind(id);
+    if (it == m_index.cend()) {
+        it = m_index.insert(id, static_cast<int>(m_stations.size()));
+        m_stations.push_back(StationScores{id, {}, {}});
+    }
+    return m_stations[static_cast<size_t>(*it)];
 }
 
 void LiveAccuracy::recordForecast(const Forecast &f, const QString &variant)
 {
+    const int var = scoredIndex(f.variable);
+    if (var < 0)
+        return;
     QMutexLocker lock(&m_mutex);
     qsizetype vi = m_variants.indexOf(variant);
     if (vi < 0) {
         vi = m_variants.size();
         m_variants.append(variant);
     }
-    auto &q = m_pending[pendingKey(f.stationId, f.variable)];
+    std::vector<Pending> &q = stationLocked(f.stationId).pending[static_cast<size_t>(var)];
     for (const ForecastPoint &p : f.points) {
-        if (std::isnan(p.value) || !isScored(p.horizonH))
+        const int h = horizonIndex(p.horizonH);
+        if (std::isnan(p.value) || h < 0)
             continue;
-        const Pending x{p.targetMs / timeutil::kMsPerHour, p.value, static_cast<qint16>(p.horizonH), static_cast<quint16>(vi)};
+        const Pending x{p.targetMs / timeutil::kMsPerHour, p.value, static_cast<qint16>(h), static_cast<quint16>(vi)};
         q.insert(std::upper_bound(q.begin(), q.end(), x, [](const Pending &a, const Pending &b) { return a.slot < b.slot; }), x);
     }
 }
 
-void LiveAccuracy::recordObservation(const QString &station, Variable v, qint64 ms, double value)
+void LiveAccuracy::observeLocked(StationScores &s, int var, qint64 ms, double value)
 {
-    if (std::isnan(value))
-        return;
-    QMutexLocker lock(&m_mutex);
-    auto it = m_pending.find(pendingKey(station, v));
-    if (it == m_pending.end())
+    std::vector<Pending> &q = s.pending[static_cast<size_t>(var)];
+    if (q.empty() || std::isnan(value))
         return;
     const qint64 slot = ms / timeutil::kMsPerHour;
-    std::vector<Pending> &q = *it;
-    const auto bySlot = [](const Pending &p, qint64 s) { return p.slot < s; };
+    const auto bySlot = [](const Pending &p, qint64 x) { return p.slot < x; };
     const auto first = std::lower_bound(q.begin(), q.end(), slot, bySlot);
     auto last = first;
     for (; last != q.end() && last->slot == slot; ++last) {
-        Cell &c = m_cells[Key{station, m_variants[last->variant], index(v), last->horizonH}];
+        if (s.byVariant.size() <= last->variant)
+            s.byVariant.resize(static_cast<size_t>(last->variant) + 1);
+        Cell &c = s.byVariant[last->variant][static_cast<size_t>(var)][static_cast<size_t>(last->horizon)];
         const double e = last->value - value;
         ++c.n;
         c.sumAbs += std::abs(e);
@@ -67,17 +89,62 @@ void LiveAccuracy::recordObservation(const QString &station, Variable v, qint64 
     q.erase(q.begin(), std::lower_bound(q.begin(), q.end(), slot - kMaxWaitSlots, bySlot));
 }
 
+void LiveAccuracy::recordObservation(const QString &station, Variable v, qint64 ms, double value)
+{
+    const int var = scoredIndex(v);
+    if (var < 0 || std::isnan(value))
+        return;
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_index.constFind(station);
+    if (it != m_index.cend())
+        observeLocked(m_stations[static_cast<size_t>(*it)], var, ms, value);
+}
+
+void LiveAccuracy::recordObservations(const Reading &r)
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_index.constFind(r.stationId);
+    if (it == m_index.cend())
+        return;
+    StationScores &s = m_stations[static_cast<size_t>(*it)];
+    for (size_t var = 0; var < kScoredVariables.size(); ++var)
+        observeLocked(s, static_cast<int>(var), r.timestampMs, r.value(kScoredVariables[var]));
+}
+
+template<class F> void LiveAccuracy::forEachCell(const QString &station, F &&f) const
+{
+    for (const StationScores &s : m_stations) {
+        if (!station.isEmpty() && s.id != station)
+            continue;
+        for (size_t vi = 0; vi < s.byVariant.size(); ++vi) {
+            for (size_t var = 0; var < kScoredVariables.size(); ++var) {
+                for (size_t h = 0; h < kScoredHorizonsH.size(); ++h) {
+                    const Cell &c = s.byVariant[vi][var][h];
+                    if (c.n > 0)
+                        f(s.id, m_variants[static_cast<qsizetype>(vi)], kScoredVariables[var], kScoredHorizonsH[h], c);
+                }
+            }
+        }
+    }
+}
+
+namespace {
+void add(LiveAccuracy::Cell &to, const LiveAccuracy::Cell &c)
+{
+    to.n += c.n;
+    to.sumAbs += c.sumAbs;
+    to.sumSq += c.sumSq;
+}
+} // namespace
+
 LiveAccuracy::Cell LiveAccuracy::cell(const QString &variant, Variable v, int horizonH) const
 {
     QMutexLocker lock(&m_mutex);
     Cell out;
-    for (const auto &[k, c] : m_cells) {
-        if (k.variant == variant && k.variable == index(v) && k.horizon == horizonH) {
-            out.n += c.n;
-            out.sumAbs += c.sumAbs;
-            out.sumSq += c.sumSq;
-        }
-    }
+    forEachCell(QString(), [&](const QString &, const QString &vn, Variable var, int h, const Cell &c) {
+        if (vn == variant && var == v && h == horizonH)
+            add(out, c);
+    });
     return out;
 }
 
@@ -85,13 +152,10 @@ LiveAccuracy::Cell LiveAccuracy::overall(const QString &variant) const
 {
     QMutexLocker lock(&m_mutex);
     Cell out;
-    for (const auto &[k, c] : m_cells) {
-        if (k.variant == variant) {
-            out.n += c.n;
-            out.sumAbs += c.sumAbs;
-            out.sumSq += c.sumSq;
-        }
-    }
+    forEachCell(QString(), [&](const QString &, const QString &vn, Variable, int, const Cell &c) {
+        if (vn == variant)
+            add(out, c);
+    });
     return out;
 }
 
@@ -99,62 +163,59 @@ qint64 LiveAccuracy::pending() const
 {
     QMutexLocker lock(&m_mutex);
     qint64 n = 0;
-    for (const auto &q : m_pending)
-        n += static_cast<qint64>(q.size());
-    return n;
-}
-
-std::map<LiveAccuracy::Key, LiveAccuracy::Cell> LiveAccuracy::pooledLocked(const QString &station) const
-{
-    std::map<Key, Cell> pooled;
-    for (const auto &[k, c] : m_cells) {
-        if (!station.isEmpty() && k.station != station)
-            continue;
-        Cell &p = pooled[Key{QString(), k.variant, k.variable, k.horizon}];
-        p.n += c.n;
-        p.sumAbs += c.sumAbs;
-        p.sumSq += c.sumSq;
+    for (const StationScores &s : m_stations) {
+        for (const auto &q : s.pending)
+            n += static_cast<qint64>(q.size());
     }
-    return pooled;
+    return n;
 }
 
 QList<LiveAccuracy::PooledCell> LiveAccuracy::pooled() const
 {
     QMutexLocker lock(&m_mutex);
+    std::map<std::tuple<QString, int, int>, Cell> sums;
+    forEachCell(QString(), [&](const QString &, const QString &variant, Variable v, int h, const Cell &c) {
+        add(sums[{variant, index(v), h}], c);
+    });
     QList<PooledCell> out;
-    for (const auto &[k, c] : pooledLocked(QString()))
-        out.append(PooledCell{k.variant, static_cast<Variable>(k.variable), k.horizon, c});
+    for (const auto &[k, c] : sums)
+        out.append(PooledCell{std::get<0>(k), static_cast<Variable>(std::get<1>(k)), std::get<2>(k), c});
     return out;
 }
 
 QJsonObject LiveAccuracy::toJson(const QString &station) const
 {
     QMutexLocker lock(&m_mutex);
-    const std::map<Key, Cell> pooled = pooledLocked(station);
     auto cellJson = [](const Cell &c) {
         return QJsonObject{{QStringLiteral("n"), c.n}, {QStringLiteral("mae"), num(c.mae())},
                            {QStringLiteral("rmse"), num(c.rmse())}};
     };
-    auto insert = [&](QJsonObject &root, const Key &k, const Cell &c) {
-        QJsonObject variant = root.value(k.variant).toObject();
-        const QString var = variableKey(static_cast<Variable>(k.variable));
-        QJsonObject byH = variant.value(var).toObject();
-        byH[QString::number(k.horizon)] = cellJson(c);
-        variant[var] = byH;
-        root[k.variant] = variant;
+    // variant → variable → horizon, pooled over stations and per station.
+    using Tree = std::map<QString, std::map<QString, std::map<int, Cell>>>;
+    Tree pooled;
+    std::map<QString, Tree> perStation;
+    forEachCell(station, [&](const QString &id, const QString &variant, Variable v, int h, const Cell &c) {
+        add(pooled[variant][variableKey(v)][h], c);
+        add(perStation[id][variant][variableKey(v)][h], c);
+    });
+    auto toJsonTree = [&](const Tree &t) {
+        QJsonObject variants;
+        for (const auto &[variant, vars] : t) {
+            QJsonObject byVar;
+            for (const auto &[var, byH] : vars) {
+                QJsonObject hs;
+                for (const auto &[h, c] : byH)
+                    hs[QString::number(h)] = cellJson(c);
+                byVar[var] = hs;
+            }
+            variants[variant] = byVar;
+        }
+        return variants;
     };
-    QJsonObject variants;
-    for (const auto &[k, c] : pooled)
-        insert(variants, k, c);
     QJsonObject stations;
-    for (const auto &[k, c] : m_cells) {
-        if (!station.isEmpty() && k.station != station)
-            continue;
-        QJsonObject s = stations.value(k.station).toObject();
-        insert(s, k, c);
-        stations[k.station] = s;
-    }
-    return QJsonObject{{QStringLiteral("variants"), variants}, {QStringLiteral("stations"), stations}};
+    for (const auto &[id, t] : perStation)
+        stations[id] = toJsonTree(t);
+    return QJsonObject{{QStringLiteral("variants"), toJsonTree(pooled)}, {QStringLiteral("stations"), stations}};
 }
 
 } // namespace stratus

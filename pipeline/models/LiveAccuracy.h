@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Forecast.h"
+#include "Reading.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -9,7 +10,6 @@
 #include <QStringList>
 
 #include <array>
-#include <map>
 #include <vector>
 
 namespace stratus {
@@ -31,6 +31,8 @@ public:
     // `variant` says which model made it (e.g. the version, or "persistence").
     void recordForecast(const Forecast &f, const QString &variant);
     void recordObservation(const QString &station, Variable v, qint64 ms, double value);
+    // The scored variables of one reading, under one lock.
+    void recordObservations(const Reading &reading);
 
     // MAE over all stations of one variant at one horizon (NaN when nothing was scored yet).
     Cell cell(const QString &variant, Variable v, int horizonH) const;
@@ -56,33 +58,37 @@ public:
     static constexpr std::array<int, 5> kScoredHorizonsH{1, 3, 6, 12, 24};
     static bool isScored(int horizonH);
 
+    // The variables scored (those the forecaster serves).
+    static constexpr std::array<Variable, 4> kScoredVariables{Variable::Temperature, Variable::Humidity,
+                                                             Variable::Pressure, Variable::WindSpeed};
+
 private:
     struct Pending
     {
         qint64 slot; // target hour slot
         double value;
-        qint16 horizonH;
+        qint16 horizon;  // index into kScoredHorizonsH
         quint16 variant; // index into m_variants
     };
-    struct Key
+    using Cells = std::array<std::array<Cell, kScoredHorizonsH.size()>, kScoredVariables.size()>;
+    // One station: forecasts waiting for their target hour's observation (sorted by slot), and the
+    // scores per variant. Stations are interned: the engine records per reading and per forecast.
+    struct StationScores
     {
-        QString station;
-        QString variant;
-        int variable;
-        int horizon;
-        bool operator<(const Key &o) const
-        {
-            return std::tie(station, variant, variable, horizon) < std::tie(o.station, o.variant, o.variable, o.horizon);
-        }
+        QString id;
+        std::array<std::vector<Pending>, kScoredVariables.size()> pending;
+        std::vector<Cells> byVariant; // index = variant
     };
-    // Cells summed over stations (all, or just `station`); m_mutex held.
-    std::map<Key, Cell> pooledLocked(const QString &station) const;
+    static int scoredIndex(Variable v);
+    static int horizonIndex(int horizonH);
+    StationScores &stationLocked(const QString &id);
+    void observeLocked(StationScores &s, int var, qint64 ms, double value);
+    template<class F> void forEachCell(const QString &station, F &&f) const; // f(station, variant, var, h, cell)
 
     mutable QMutex m_mutex;
-    // (station, variable) → forecasts waiting for their target hour's observation, sorted by slot
-    QHash<QString, std::vector<Pending>> m_pending;
+    QHash<QString, int> m_index; // station id → m_stations
+    std::vector<StationScores> m_stations;
     QStringList m_variants;
-    std::map<Key, Cell> m_cells;
 };
 
 } // namespace stratus

@@ -50,7 +50,8 @@ void ReplaySource::start()
     m_wall.start();
     m_lastWallMs = 0;
     setState(State::Ok);
-    m_timer.start(m_options.speed > 0 ? 50 : 0);
+    if (!isPaused())
+        m_timer.start(m_options.speed > 0 ? 50 : 0);
     tick();
 }
 
@@ -59,8 +60,23 @@ void ReplaySource::stop()
     m_timer.stop();
 }
 
+void ReplaySource::pauseChanged()
+{
+    if (isPaused()) {
+        m_timer.stop();
+        return;
+    }
+    if (m_next >= m_data.readings.size() && !m_options.loop)
+        return;
+    // The replay clock stood still while paused: resume from where it was.
+    m_lastWallMs = m_wall.elapsed();
+    m_timer.start(m_options.speed > 0 ? 50 : 0);
+}
+
 void ReplaySource::tick()
 {
+    if (isPaused())
+        return;
     const qint64 wallNow = m_wall.elapsed();
     const bool fastest = m_options.speed <= 0;
     if (!fastest)

@@ -31,6 +31,9 @@ public:
 
     qsizetype totalReadings() const { return m_data.readings.size(); }
 
+protected:
+    void pauseChanged() override;
+
 private:
     void tick();
     qint64 emittedTime(qint64 original) const { return original + m_shiftMs - m_skippedMs; }

@@ -41,4 +41,12 @@ void Source::countEmitted(qint64 n)
     m_health.readingsEmitted += n;
 }
 
+void Source::setPaused(bool paused)
+{
+    if (m_paused == paused)
+        return;
+    m_paused = paused;
+    pauseChanged();
+}
+
 } // namespace stratus

@@ -33,6 +33,11 @@ public:
     virtual QString name() const = 0;
     virtual void start() = 0;
     virtual void stop() = 0;
+    // Back-pressure: a paused source emits nothing until it is resumed. A replay waits (its clock
+    // stands still); a live poller keeps polling on its schedule (a poll is small, and its readings
+    // must not be lost), so only replays are held back.
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
     Health health() const { return m_health; }
 
     static QString stateKey(State state);
@@ -46,12 +51,14 @@ signals:
     void finished();
 
 protected:
+    virtual void pauseChanged() {}
     void setState(State state, const QString &error = QString());
     void countEmitted(qint64 n);
     // Emits progress() and keeps it in the health, so /health and the GUI can show it.
     void reportProgress(qint64 done, qint64 total);
 
     Health m_health;
+    bool m_paused = false;
 };
 
 } // namespace stratus

@@ -6,6 +6,21 @@
 
 namespace stratus {
 
+namespace {
+template<class T> qint64 rowsOf(const QList<T> &items)
+{
+    return items.size();
+}
+// A forecast is stored as one row per horizon.
+qint64 rowsOf(const QList<Forecast> &forecasts)
+{
+    qint64 n = 0;
+    for (const Forecast &f : forecasts)
+        n += f.points.size();
+    return n;
+}
+} // namespace
+
 HistoryStore::HistoryStore(StoreOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_counters(std::make_shared<StoreCounters>()),
       m_thread(new QThread)
@@ -44,22 +59,50 @@ Result<bool> HistoryStore::open()
 
 void HistoryStore::addReadings(const QList<Reading> &readings)
 {
-    QMetaObject::invokeMethod(m_writer, [w = m_writer, readings] { w->addReadings(readings); }, Qt::QueuedConnection);
+    const qint64 n = rowsOf(readings);
+    *m_inFlight += n;
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, readings, n, inFlight = m_inFlight] {
+            *inFlight -= n;
+            w->addReadings(readings);
+        },
+        Qt::QueuedConnection);
 }
 
 void HistoryStore::addFeatures(const QList<WindowStats> &windows)
 {
-    QMetaObject::invokeMethod(m_writer, [w = m_writer, windows] { w->addFeatures(windows); }, Qt::QueuedConnection);
+    const qint64 n = rowsOf(windows);
+    *m_inFlight += n;
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, windows, n, inFlight = m_inFlight] {
+            *inFlight -= n;
+            w->addFeatures(windows);
+        },
+        Qt::QueuedConnection);
 }
 
 void HistoryStore::addForecasts(const QList<Forecast> &forecasts)
 {
-    QMetaObject::invokeMethod(m_writer, [w = m_writer, forecasts] { w->addForecasts(forecasts); }, Qt::QueuedConnection);
+    const qint64 n = rowsOf(forecasts);
+    *m_inFlight += n;
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, forecasts, n, inFlight = m_inFlight] {
+            *inFlight -= n;
+            w->addForecasts(forecasts);
+        },
+        Qt::QueuedConnection);
 }
 
 void HistoryStore::addAnomalies(const QList<Anomaly> &anomalies)
 {
-    QMetaObject::invokeMethod(m_writer, [w = m_writer, anomalies] { w->addAnomalies(anomalies); }, Qt::QueuedConnection);
+    const qint64 n = rowsOf(anomalies);
+    *m_inFlight += n;
+    QMetaObject::invokeMethod(
+        m_writer, [w = m_writer, anomalies, n, inFlight = m_inFlight] {
+            *inFlight -= n;
+            w->addAnomalies(anomalies);
+        },
+        Qt::QueuedConnection);
 }
 
 void HistoryStore::flush()

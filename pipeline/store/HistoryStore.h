@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
+
 #include <memory>
 
 namespace stratus {
@@ -49,6 +51,9 @@ public:
     const StoreOptions &options() const { return m_options; }
     QString path() const { return m_options.path; }
     const StoreCounters &counters() const { return *m_counters; }
+    // Rows handed to the store and not yet committed (queued for the writer thread, or in its
+    // batch): what the engine's back-pressure watches.
+    qint64 backlogRows() const { return m_inFlight->load() + m_counters->pendingRows.load(); }
     // Newest reading time committed before this process started (or since): the replay resume point.
     qint64 resumeMarkMs() const { return m_resumeMarkMs; }
     // Human-readable problem for /health; empty when fine.
@@ -75,6 +80,8 @@ private:
     bool m_open = false;
     QString m_openError;
     qint64 m_resumeMarkMs = 0;
+    // Rows queued to the writer thread and not yet received by it (shared with the queued calls).
+    std::shared_ptr<std::atomic<qint64>> m_inFlight = std::make_shared<std::atomic<qint64>>(0);
 };
 
 } // namespace stratus

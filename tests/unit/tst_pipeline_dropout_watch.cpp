@@ -53,7 +53,7 @@ class TestDropoutWatch : public QObject
         o.replayFile = path;
         o.replaySpeed = 0;
         Engine engine(o);
-        QVERIFY2(engine.dropoutWatch()->clock() == DropoutWatch::Clock::EventTime, "a replay runs on event time");
+        QVERIFY2(engine.dropoutsOnEventTime(), "a replay runs on event time");
         QSignalSpy finished(&engine, &Engine::sourceFinished);
         engine.start();
         QVERIFY(finished.count() > 0 || finished.wait(60'000));
