@@ -85,7 +85,7 @@ int AnomalyCommand::run(const QStringList &args)
         if (!series)
             return fail(series.errorMessage());
         const NabCorpus::Score sc = NabCorpus::evaluate(*series);
-        if (p.isSet(json))
+        if (p.isSet(o.json))
             out << QJsonDocument(sc.toJson()).toJson(QJsonDocument::Compact) << '\n';
         else
             out << series->name << ": " << series->values.size() << " points\n" << sc.toText();
