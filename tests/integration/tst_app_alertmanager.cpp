@@ -9,7 +9,7 @@
 //    alert arrives again; then the resolve. The direct webhook receives the same alert in the same
 //    format (version 4) and with the same fingerprint as Alertmanager's.
 #include "PrometheusStack.h"
-#include "ServerProcess.h"
+#include "StratusProcess.h"
 #include "TimeUtil.h"
 #include "WebhookReceiver.h"
 
@@ -19,7 +19,7 @@
 using namespace monitoring;
 
 namespace {
-QJsonObject stationTemperatureFromApi(ServerProcess &server, const QString &id)
+QJsonObject stationTemperatureFromApi(StratusProcess &server, const QString &id)
 {
     return server.get(QStringLiteral("/stations/") + id).json().value(QLatin1String("latest")).toObject();
 }
@@ -154,8 +154,8 @@ private:
 private slots:
     void prometheusScrapesTheServer()
     {
-        ServerProcess server;
-        QVERIFY2(server.start({QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"),
+        StratusProcess server;
+        QVERIFY2(server.startServer({QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"),
                                testdata::shared("data/nws_recorded/nws_recorded.jsonl"), QStringLiteral("--speed"),
                                QStringLiteral("max")}),
                  qPrintable(server.error()));
@@ -230,9 +230,9 @@ private slots:
                        .toUtf8());
         conf.close();
 
-        ServerProcess server;
+        StratusProcess server;
         // 3600×: the 76 °C report (05:50) comes about 6 s after the start.
-        QVERIFY2(server.start({QStringLiteral("--port"), QString::number(apiPort), QStringLiteral("--config"), conf.fileName(),
+        QVERIFY2(server.startServer({QStringLiteral("--port"), QString::number(apiPort), QStringLiteral("--config"), conf.fileName(),
                                QStringLiteral("--source"), QStringLiteral("replay"), QStringLiteral("--file"), kgso,
                                QStringLiteral("--shift-to-now"), QStringLiteral("--speed"), QStringLiteral("3600")}),
                  qPrintable(server.error()));
