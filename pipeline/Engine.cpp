@@ -6,6 +6,7 @@
 #include "geo/NearStationSelection.h"
 #include "models/ModelRegistry.h"
 #include "models/RetrainCoordinator.h"
+#include "models/ShippedModel.h"
 #include "notify/NotificationService.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
@@ -59,6 +60,14 @@ EngineOptions EngineOptions::demo()
     o.replayShiftToNow = true;
     o.replayMaxGapMs = 5 * 60'000;
     o.replayLoop = true;
+    // Beside it, the last five weeks of Beijing's hourly weather: four weeks loaded at once as the
+    // history the shipped model's features read, the fifth played on at the same pace.
+    o.companionReplays = {QStringLiteral(":/demo/beijing_recent.csv")};
+    o.companionHistoryMs = 28 * 24 * 3600'000LL;
+    if (const auto root = ShippedModel::install(ShippedModel::defaultRoot()))
+        o.modelDir = *root;
+    else
+        qCWarning(lcEngine).noquote() << "demo without the shipped model (forecasts are persistence):" << root.errorMessage();
     return o;
 }
 
@@ -81,6 +90,8 @@ Engine::Engine(EngineOptions options, QObject *parent)
         qCWarning(lcEngine).noquote() << source.errorMessage();
     else if (*source)
         addSource(*source);
+    for (Source *companion : SourceFactory::createCompanions(m_options, this))
+        addSource(companion);
 }
 
 Engine::~Engine()

@@ -47,7 +47,8 @@ struct EngineOptions : SourceOptions
     std::function<QJsonObject()> clusterSnapshot;
 
     // The bundled NWS recording, replayed live-like: 60× speed, recording pauses cut to 5 min,
-    // times shifted to now, looping, so the demo always shows a moving feed.
+    // times shifted to now, looping, so the demo always shows a moving feed; beside it the last
+    // weeks of Beijing's hourly weather, which the shipped model forecasts (see ShippedModel).
     static EngineOptions demo();
 };
 

@@ -110,7 +110,9 @@ Result<EngineOptions> EngineOptionsLoader::load(const Config &config)
     EngineOptions o = demo ? EngineOptions::demo() : EngineOptions();
     if (const auto source = loadSource(config, o); !source)
         return source.error();
-    o.modelDir = config.value(QStringLiteral("models/dir"));
+    // The demo forecasts with the shipped model (EngineOptions::demo()) unless told to use others.
+    if (const QString dir = config.value(QStringLiteral("models/dir")); !demo || !dir.isEmpty())
+        o.modelDir = dir;
     const auto retrain = RetrainOptions::fromConfig(config);
     if (!retrain)
         return retrain.error();

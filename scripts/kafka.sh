@@ -87,14 +87,20 @@ port_in_use() {
 }
 
 declare -a TAKEN=()
+# Below the kernel's ephemeral range: a port picked there can be taken by any outgoing connection
+# (a client of the previous test) between the check and the broker's bind.
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+PORT_LOW=15000
+PORT_HIGH=$((EPHEMERAL_LOW > PORT_LOW + 1000 ? EPHEMERAL_LOW - 1 : 32767))
+# Sets PICKED (not echoed: a $(...) subshell would lose TAKEN and could pick one port twice).
 free_port() {
     local p tries=0
-    while ((tries++ < 200)); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    while ((tries++ < 500)); do
+        p=$((PORT_LOW + (RANDOM * 32768 + RANDOM) % (PORT_HIGH - PORT_LOW)))
         [[ " ${TAKEN[*]-} " == *" $p "* ]] && continue
         port_in_use "$p" && continue
         TAKEN+=("$p")
-        echo "$p"
+        PICKED=$p
         return 0
     done
     die "found no free TCP port on 127.0.0.1"
@@ -299,8 +305,8 @@ cmd_up() {
     local -a bports=() cports=()
     local n
     for ((n = 1; n <= brokers; n++)); do
-        bports+=("$(free_port)")
-        cports+=("$(free_port)")
+        free_port; bports+=("$PICKED")
+        free_port; cports+=("$PICKED")
     done
     local voters="" bs=""
     local rf=$(( brokers >= 3 ? 3 : 1 ))

@@ -7,7 +7,7 @@ PACKAGES=(
     cmake ninja-build g++ ccache pkg-config
     qt6-base-dev qt6-charts-dev qt6-positioning-dev qt6-httpserver-dev qt6-websockets-dev
     libqt6sql6-sqlite libqt6positioning6-plugins qt6-qpa-plugins
-    librdkafka-dev libeigen3-dev
+    librdkafka-dev libeigen3-dev libsqlite3-dev
     xvfb xauth fonts-dejavu-core
     kcat wrk openjdk-17-jre-headless maven
     prometheus prometheus-alertmanager   # the monitoring tests run their own instances on free loopback ports

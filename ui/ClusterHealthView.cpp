@@ -10,6 +10,7 @@
 #include <QBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QLineSeries>
 #include <QMap>
 #include <QSet>
@@ -22,6 +23,16 @@
 namespace stratus {
 
 namespace {
+// Counts and offsets run to millions: with the locale's digit grouping, at a glance.
+QString grouped(double x)
+{
+    return QLocale().toString(x, 'f', 0);
+}
+QString grouped(qint64 x)
+{
+    return QLocale().toString(x);
+}
+
 const QList<QColor> kColours = {QColor(0x2e, 0x86, 0xde), QColor(0xe4, 0x57, 0x2e), QColor(0x16, 0xa0, 0x85),
                                 QColor(0x9b, 0x59, 0xb6), QColor(0xd3, 0x8b, 0x00), QColor(0x7f, 0x8c, 0x8d)};
 
@@ -252,9 +263,9 @@ void ClusterHealthView::sample()
         const double rate = (s.processed - before) / dt;
         m_lastProcessed.insert(s.name, s.processed);
         setCell(m_stages, i, 0, s.name, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_stages, i, 1, QString::number(s.processed));
-        setCell(m_stages, i, 2, QString::number(rate, 'f', 0));
-        setCell(m_stages, i, 3, QString::number(s.queueDepth));
+        setCell(m_stages, i, 1, grouped(s.processed));
+        setCell(m_stages, i, 2, grouped(rate));
+        setCell(m_stages, i, 3, grouped(s.queueDepth));
         setCell(m_stages, i, 4, QString::number(s.lastLatencyMs, 'f', 2));
         setCell(m_stages, i, 5, QString::number(s.maxLatencyMs, 'f', 2));
         push(m_rates, s.name, i, rate);
@@ -272,7 +283,7 @@ void ClusterHealthView::sample()
     m_counters->setRowCount(static_cast<int>(counters.size() + 1) / 2);
     for (int i = 0; i < counters.size(); ++i) {
         setCell(m_counters, i / 2, (i % 2) * 2, counters[i].first, Qt::AlignLeft | Qt::AlignVCenter);
-        setCell(m_counters, i / 2, (i % 2) * 2 + 1, QString::number(counters[i].second));
+        setCell(m_counters, i / 2, (i % 2) * 2 + 1, grouped(counters[i].second));
     }
     updateCluster(m_state.clusterStatus());
 }
@@ -355,9 +366,9 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         setCell(m_partitions, i, 3, p.leader >= 0 ? QString::number(p.leader) : tr("none"));
         setCell(m_partitions, i, 4, ids(p.replicas));
         setCell(m_partitions, i, 5, ids(p.isr));
-        setCell(m_partitions, i, 6, p.endOffset >= 0 ? QString::number(p.endOffset) : QStringLiteral("—"));
-        setCell(m_partitions, i, 7, consumed && p.committedOffset >= 0 ? QString::number(p.committedOffset) : QStringLiteral("—"));
-        setCell(m_partitions, i, 8, consumed ? QString::number(lag) : QStringLiteral("—"));
+        setCell(m_partitions, i, 6, p.endOffset >= 0 ? grouped(p.endOffset) : QStringLiteral("—"));
+        setCell(m_partitions, i, 7, consumed && p.committedOffset >= 0 ? grouped(p.committedOffset) : QStringLiteral("—"));
+        setCell(m_partitions, i, 8, consumed ? grouped(lag) : QStringLiteral("—"));
         setCell(m_partitions, i, 9, consumed ? QString::number(p.lagSeconds, 'f', 1) : QStringLiteral("—"));
         // An under-replicated partition, a partition without a leader and a lag that keeps growing
         // are worth a glance.
@@ -389,8 +400,8 @@ void ClusterHealthView::updateCluster(const LiveState::ClusterStatus &cluster)
         const QString age = w.lastHeartbeatMs > 0 ? tr("%1 s").arg((at - w.lastHeartbeatMs) / 1000.0, 0, 'f', 1) : tr("never");
         setCell(m_workers, i, 2, w.alive ? age : tr("%1 (gone)").arg(age));
         setCell(m_workers, i, 3, ids(w.partitions));
-        setCell(m_workers, i, 4, QString::number(in, 'f', 0));
-        setCell(m_workers, i, 5, QString::number(out, 'f', 0));
+        setCell(m_workers, i, 4, grouped(in));
+        setCell(m_workers, i, 5, grouped(out));
         markRed(m_workers->item(i, 2), !w.alive);
     }
     if (fresh) {

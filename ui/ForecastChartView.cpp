@@ -31,6 +31,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace stratus {
 
@@ -461,9 +462,26 @@ void ForecastChartView::updateXRange(bool exact)
     // As much future as past is shown (at least 3 h), up to the forecast's end: 24 h of forecast
     // beside 20 minutes of a fresh live feed would squash the observations to a sliver.
     const qint64 ahead = std::max<qint64>(m_dataToMs - from, 3 * timeutil::kMsPerHour);
-    const qint64 to = std::min(forecastEnd, m_dataToMs + ahead);
+    qint64 to = std::min(forecastEnd, m_dataToMs + ahead);
     if (to - from < 10 * 60'000)
         from = to - 10 * 60'000;
+    // Ticks on round times (QDateTimeAxis spaces its ticks evenly from end to end): the step that
+    // gives at most 8 intervals, and the range widened to whole steps.
+    static constexpr qint64 kMin = 60'000, kHour = 60 * kMin, kDay = 24 * kHour;
+    static constexpr qint64 kSteps[] = {10 * kMin, 15 * kMin, 30 * kMin, kHour, 2 * kHour, 3 * kHour, 6 * kHour,
+                                        12 * kHour, kDay, 2 * kDay, 7 * kDay, 14 * kDay, 28 * kDay, 91 * kDay};
+    qint64 step = kSteps[std::size(kSteps) - 1];
+    for (qint64 s : kSteps) {
+        if ((to - from + s - 1) / s <= 8) {
+            step = s;
+            break;
+        }
+    }
+    from = (from >= 0 ? from / step : (from - step + 1) / step) * step;
+    to = ((to + step - 1) / step) * step;
+    const int ticks = static_cast<int>(std::min<qint64>((to - from) / step + 1, 16));
+    if (m_timeAxis->tickCount() != ticks)
+        m_timeAxis->setTickCount(ticks);
     const qint64 curFrom = m_timeAxis->min().toMSecsSinceEpoch(), curTo = m_timeAxis->max().toMSecsSinceEpoch();
     if (!exact && curTo > curFrom) {
         // Following a live feed: move the axis in steps of 2 % of its span, not on every reading (each
@@ -476,7 +494,7 @@ void ForecastChartView::updateXRange(bool exact)
     const QSignalBlocker block(m_timeAxis);
     if (from != curFrom || to != curTo)
         m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(to));
-    const QString format = to - from > 3 * timeutil::kMsPerDay ? QStringLiteral("MM-dd") : QStringLiteral("MM-dd HH:mm");
+    const QString format = step >= kDay ? QStringLiteral("MM-dd") : QStringLiteral("MM-dd HH:mm");
     if (m_timeAxis->format() != format)
         m_timeAxis->setFormat(format);
 }
@@ -558,6 +576,15 @@ int ForecastChartView::observedCount(Variable v) const
     for (const Lines &l : m_lines) {
         if (l.variable == v)
             return static_cast<int>(l.observed->count());
+    }
+    return 0;
+}
+
+int ForecastChartView::forecastCount(Variable v) const
+{
+    for (const Lines &l : m_lines) {
+        if (l.variable == v)
+            return static_cast<int>(l.forecast->count());
     }
     return 0;
 }

@@ -48,6 +48,7 @@ public:
     qint64 visibleFromMs() const;
     qint64 visibleToMs() const;
     int observedCount(Variable v) const; // points in the observed series (tests)
+    int forecastCount(Variable v) const; // points in the forecast series (tests)
     int anomalyCount() const;
     QChart *chart() const { return m_chart; }
 

@@ -22,8 +22,8 @@ int WorkerMode::run(const CommandLine &cli, const Config &config)
     w.id = config.value(QStringLiteral("worker/id"));
     w.metricsPort = config.isSet(QStringLiteral("worker/metrics_port")) ? config.intValue(QStringLiteral("worker/metrics_port")) : -1;
     w.metricsBind = config.value(QStringLiteral("server/bind"));
-    if (w.role == QLatin1String("collect"))
-        w.engine = *options;
+    // collect: the sources; the other roles: windows, detection, alert rules, --models, --stations.
+    w.engine = *options;
     // Quits the event loop; Worker::run then stops its stages, commits and leaves the group.
     SignalHandler onSignal;
     return Worker::run(w);

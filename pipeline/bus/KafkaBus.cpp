@@ -1,5 +1,7 @@
 #include "KafkaBus.h"
 
+#include "stages/Partitioner.h"
+
 #include "KafkaCodec.h"
 
 #include <librdkafka/rdkafka.h>
@@ -146,8 +148,16 @@ void KafkaBus::produce(const QString &topic, const QByteArray &key, const QByteA
 void KafkaBus::publishReadings(const QList<Reading> &readings)
 {
     const QString t = m_options.kafka.topic(Topic::Raw);
-    for (const Reading &r : readings)
-        produce(t, r.stationId.toUtf8(), KafkaCodec::encode(r, m_options.kafka.binary));
+    // Partitioned by the engine's own hash, not the client's: an in-process engine with as many
+    // partitions as the topic splits stations the same way (see Partitioner).
+    if (m_rawPartitions == 0 && m_producer) {
+        const auto n = kafka::partitionCount(m_producer.get(), t);
+        m_rawPartitions = n ? *n : -1;
+    }
+    for (const Reading &r : readings) {
+        const int partition = m_rawPartitions > 0 ? Partitioner::partitionOf(r.stationId, m_rawPartitions) : -1;
+        produce(t, r.stationId.toUtf8(), KafkaCodec::encode(r, m_options.kafka.binary), partition);
+    }
 }
 
 void KafkaBus::publishFeatures(const QList<WindowStats> &windows)

@@ -75,6 +75,7 @@ private:
     mutable QMutex m_problemLock;
     QString m_problem;
     DuplicateFilter m_dedup; // used by the service thread only (dropped() is atomic)
+    int m_rawPartitions = 0;  // of the raw topic, read once (0 = not yet, -1 = unknown)
 };
 
 } // namespace stratus

@@ -156,7 +156,7 @@ std::optional<ClusterHealth::Group> groupLag(rd_kafka_t *rk, const KafkaSettings
     rd_kafka_topic_partition_list_destroy(list);
     // `--role all` workers fuse both stages into the aggregate group: an infer group that has
     // committed nothing and has no members does not exist, and must not show as lagging by the
-    // whole features topic.
+    // whole raw topic.
     const bool committedNothing = std::all_of(g.lag.cbegin(), g.lag.cend(), [](const auto &l) { return l.committed < 0; });
     const bool exists = !committedNothing || hasMembers(rk, group, timeoutMs);
     if (exists && lagging->cnt > 0)
@@ -324,7 +324,7 @@ ClusterHealth ClusterMonitor::snapshot(int timeoutMs)
     // Lag of each worker group over the topic it consumes.
     const QList<std::pair<QString, QString>> groups = {
         {m_settings.group(QStringLiteral("aggregate")), m_settings.topic(Bus::Topic::Raw)},
-        {m_settings.group(QStringLiteral("infer")), m_settings.topic(Bus::Topic::Features)}};
+        {m_settings.group(QStringLiteral("infer")), m_settings.topic(Bus::Topic::Raw)}};
     for (const auto &[group, topicName] : groups) {
         if (const ClusterHealth::Topic *topic = findTopic(h, topicName)) {
             if (auto g = groupLag(rk, m_settings, group, *topic, h.takenAtMs, timeoutMs))

@@ -1,8 +1,8 @@
 #include "Worker.h"
 
-#include "AggregateStage.h"
 #include "Engine.h"
-#include "InferStage.h"
+#include "EngineServices.h"
+#include "EngineStage.h"
 #include "api/StatusServer.h"
 #include "bus/KafkaBus.h"
 
@@ -102,15 +102,17 @@ int Worker::run(Options o)
     if (const auto t = kafka::ensureTopics(admin->get(), o.kafka, o.kafka.allTopics()); !t)
         return fail(t.errorMessage());
 
+    // The same stages the in-process engine runs (see EngineStage): one consume → process → produce
+    // loop per worker, its outputs committed with its input offsets.
+    EngineServices services(o.engine);
+    if (const QString p = services.problem(); !p.isEmpty())
+        QTextStream(stderr) << "stratus: worker " << o.id << ": " << p << '\n';
+    PartitionTask::Options task;
+    task.windows = o.engine.windows;
+    task.detect.spatialCheck = o.engine.spatialCheck;
+    task.detect.dropoutCheckMs = o.engine.dropoutCheckMs;
     std::vector<std::unique_ptr<TransactionalStage>> stages;
-    // `all` is one fused stage (raw → features + predictions in one transaction: half the commit
-    // round trips of aggregate → infer); `aggregate` and `infer` scale the two steps separately.
-    if (o.role == QLatin1String("all"))
-        stages.push_back(std::make_unique<AggregateStage>(o.kafka, o.id, o.engine.windows, true));
-    if (o.role == QLatin1String("aggregate"))
-        stages.push_back(std::make_unique<AggregateStage>(o.kafka, o.id, o.engine.windows));
-    if (o.role == QLatin1String("infer"))
-        stages.push_back(std::make_unique<InferStage>(o.kafka, o.id));
+    stages.push_back(std::make_unique<EngineStage>(o.kafka, o.id, o.role, task, services));
 
     std::atomic<bool> stageFailed{false};
     const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();

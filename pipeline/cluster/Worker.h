@@ -11,10 +11,12 @@ namespace stratus {
 //  - collect:   runs the sources (e.g. a replay) with the Engine's validation and publishes into
 //               stratus.raw (plus anomalies and dead letters); at the end of a finite replay it
 //               writes the end-of-stream marker and exits;
-//  - aggregate: raw → features (AggregateStage, exactly once, or at least once with
-//               [kafka] delivery = at_least_once: see TransactionalStage and DuplicateFilter);
-//  - infer:     features → predictions (InferStage, likewise);
-//  - all:       aggregate and infer in one process.
+//  - all:       the in-process engine's stages on the raw topic (EngineStage: windows, anomalies,
+//               alert rules, forecasts with the --models registry), exactly once, or at least
+//               once with [kafka] delivery = at_least_once (see TransactionalStage, DuplicateFilter);
+//  - aggregate: the windows only, to the features topic;
+//  - infer:     forecasts, anomalies and rules, in their own consumer group on the raw topic, so
+//               the two halves scale apart.
 // Every worker publishes a heartbeat (role, partitions, rates) to stratus.heartbeats every 2 s.
 class Worker : public QObject
 {

@@ -114,6 +114,13 @@ Result<std::shared_ptr<const ForecastModel>> ModelRegistry::loadChecked(const QS
     auto model = ForecastModel::load(dir);
     if (!model)
         return makeError(QStringLiteral("model %1 refused: %2").arg(version, model.errorMessage()));
+    if ((*model)->version != version) {
+        // The folder names the version everywhere (listing, activation, live accuracy); a model
+        // trained as "v1" and installed as "beijing-2013-2015" is that folder's version.
+        auto renamed = std::make_shared<ForecastModel>(**model);
+        renamed->version = version;
+        model = std::shared_ptr<const ForecastModel>(std::move(renamed));
+    }
     QStringList served;
     {
         QMutexLocker lock(&m_mutex);

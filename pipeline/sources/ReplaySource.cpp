@@ -44,7 +44,7 @@ void ReplaySource::start()
         return;
     }
     m_next = 0;
-    m_replayClockMs = m_data.readings.first().timestampMs;
+    m_replayClockMs = m_data.readings.first().timestampMs + std::max<qint64>(0, m_options.historyMs);
     m_shiftMs = m_options.shiftToNow ? QDateTime::currentMSecsSinceEpoch() - m_replayClockMs : 0;
     m_skippedMs = 0;
     m_wall.start();

@@ -20,6 +20,9 @@ public:
         bool shiftToNow = false;   // rewrite times so the replay starts now
         qint64 maxGapMs = 0;       // > 0: recording pauses longer than this are cut to this length
         bool loop = false;         // start over at the end (needs shiftToNow so time keeps moving)
+        // > 0: the first historyMs of the recording (event time) is emitted at once and, with
+        // shiftToNow, ends now: a demo starts with the history its forecasts need, then plays on.
+        qint64 historyMs = 0;
         int maxBatch = 10000;      // readings per event-loop pass at maximum speed
     };
 

@@ -65,4 +65,20 @@ Result<Source *> SourceFactory::create(const SourceOptions &o, QObject *parent)
     return makeError(QStringLiteral("unknown source \"%1\": use replay, nws or openmeteo").arg(o.sourceKind));
 }
 
+QList<Source *> SourceFactory::createCompanions(const SourceOptions &o, QObject *parent)
+{
+    QList<Source *> out;
+    for (const QString &path : o.companionReplays) {
+        ReplaySource::Options ro;
+        ro.path = path;
+        ro.speed = o.replaySpeed;
+        ro.shiftToNow = o.replayShiftToNow;
+        ro.maxGapMs = 0; // an hourly recording stays hourly: its model reads hour-spaced history
+        ro.loop = o.replayLoop;
+        ro.historyMs = o.companionHistoryMs;
+        out.append(new ReplaySource(ro, parent));
+    }
+    return out;
+}
+
 } // namespace stratus

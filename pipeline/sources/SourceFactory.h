@@ -3,6 +3,7 @@
 #include "SourceOptions.h"
 #include "Result.h"
 
+#include <QList>
 #include <QObject>
 
 #include <optional>
@@ -18,6 +19,8 @@ class SourceFactory
 public:
     // nullptr when the options name no source (nothing to collect); an error when they are wrong.
     static Result<Source *> create(const SourceOptions &options, QObject *parent);
+    // The companion replays (SourceOptions::companionReplays), paced like the main replay.
+    static QList<Source *> createCompanions(const SourceOptions &options, QObject *parent);
     // Where the live sources point: the centre of --near (nullopt without one, or while unresolved).
     static std::optional<std::pair<double, double>> sourcePoint(const SourceOptions &options);
 };

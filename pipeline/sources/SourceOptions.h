@@ -19,6 +19,10 @@ struct SourceOptions
     bool replayShiftToNow = false;
     qint64 replayMaxGapMs = 0;
     bool replayLoop = false;
+    // Recordings replayed beside the main source at its replay pace (the demo's Beijing weeks);
+    // the first companionHistoryMs of each is emitted at once as the history forecasts need.
+    QStringList companionReplays;
+    qint64 companionHistoryMs = 0;
     QStringList stationIds;                           // nws: explicit station ids
     int nearMaxStations = 10;                         // nws: discovered stations polled
     QString nwsUrl;                                   // empty = https://api.weather.gov

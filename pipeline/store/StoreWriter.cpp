@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QThread>
 
@@ -13,13 +14,6 @@
 namespace stratus {
 
 Q_LOGGING_CATEGORY(lcStore, "stratus.store")
-
-namespace {
-QVariant real(double x)
-{
-    return std::isnan(x) ? QVariant(QMetaType(QMetaType::Double)) : QVariant(x);
-}
-} // namespace
 
 StoreWriter::StoreWriter(StoreOptions options, std::shared_ptr<StoreCounters> counters)
     : m_options(std::move(options)), m_counters(std::move(counters)), m_flushTimer(this), m_retentionTimer(this)
@@ -46,7 +40,7 @@ Result<bool> StoreWriter::open()
     if (!created)
         return created;
     if (!prepare())
-        return makeError(QStringLiteral("history store: cannot prepare statements: %1").arg(m_db.lastError().text()));
+        return makeError(QStringLiteral("history store: cannot prepare its statements (see the log)"));
     QSqlQuery mark(m_db);
     if (mark.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'acked_reading_ms'")) && mark.next())
         m_counters->ackedReadingMs = mark.value(0).toLongLong();
@@ -57,13 +51,21 @@ Result<bool> StoreWriter::open()
 
 bool StoreWriter::prepare()
 {
-    auto make = [this](const QString &sql) {
-        auto q = std::make_unique<QSqlQuery>(m_db);
-        if (!q->prepare(sql)) {
-            qCWarning(lcStore).noquote() << q->lastError().text() << sql;
-            return std::unique_ptr<QSqlQuery>();
+    // The inserts bind through SQLite's C API on the driver's own connection (SqliteStatement).
+    sqlite3 *handle = nullptr;
+    if (const QVariant v = m_db.driver()->handle(); v.isValid() && qstrcmp(v.typeName(), "sqlite3*") == 0)
+        handle = *static_cast<sqlite3 *const *>(v.constData());
+    bool ok = handle != nullptr;
+    if (!ok)
+        qCWarning(lcStore) << "history store: the SQL driver gave no SQLite handle";
+    auto make = [&](const QString &sql) {
+        auto q = SqliteStatement::prepare(handle, sql);
+        if (!q) {
+            qCWarning(lcStore).noquote() << q.errorMessage();
+            ok = false;
+            return SqliteStatement();
         }
-        return q;
+        return std::move(q).value();
     };
     QString cols, marks;
     for (Variable v : kAllVariables) {
@@ -82,7 +84,7 @@ bool StoreWriter::prepare()
         "INSERT OR IGNORE INTO anomalies (station, ts, variable, kind, severity, score, value, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     m_setMeta = make(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
-    return m_insReading && m_insFeature && m_insPrediction && m_insAnomaly && m_setMeta;
+    return ok;
 }
 
 void StoreWriter::close()
@@ -90,11 +92,11 @@ void StoreWriter::close()
     if (!m_db.isValid())
         return;
     flush();
-    m_insReading.reset();
-    m_insFeature.reset();
-    m_insPrediction.reset();
-    m_insAnomaly.reset();
-    m_setMeta.reset();
+    m_insReading = SqliteStatement();
+    m_insFeature = SqliteStatement();
+    m_insPrediction = SqliteStatement();
+    m_insAnomaly = SqliteStatement();
+    m_setMeta = SqliteStatement();
     // Fold the WAL back into the main file so a clean shutdown leaves one self-contained file.
     storeschema::exec(m_db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     m_db.close();
@@ -161,72 +163,72 @@ void StoreWriter::flush()
     bool ok = m_db.transaction();
     qint64 newestReading = m_counters->ackedReadingMs.load();
     QString failure;
-    auto run = [&](QSqlQuery &q) {
+    auto run = [&](SqliteStatement &q) {
         if (ok && !q.exec()) {
             ok = false;
-            failure = q.lastError().text();
+            failure = q.error();
         }
     };
     for (const Reading &r : std::as_const(m_readings)) {
         if (r.stationId.isEmpty())
             continue; // the engine's validator refuses these; a direct publisher may not
-        QSqlQuery &q = *m_insReading;
-        q.bindValue(0, r.stationId);
-        q.bindValue(1, r.timestampMs);
+        SqliteStatement &q = m_insReading;
+        q.bind(0, r.stationId);
+        q.bind(1, r.timestampMs);
         for (int i = 0; i < kVariableCount; ++i)
-            q.bindValue(2 + i, real(r.values[i]));
+            q.bind(2 + i, double(r.values[i]));
         run(q);
         newestReading = std::max(newestReading, r.timestampMs);
     }
     for (const WindowStats &w : std::as_const(m_features)) {
-        QSqlQuery &q = *m_insFeature;
-        q.bindValue(0, w.stationId);
-        q.bindValue(1, variableKey(w.variable));
-        q.bindValue(2, w.startMs);
-        q.bindValue(3, w.endMs);
-        q.bindValue(4, w.count);
-        q.bindValue(5, real(w.mean));
-        q.bindValue(6, real(w.stddev));
-        q.bindValue(7, real(w.min));
-        q.bindValue(8, real(w.max));
-        q.bindValue(9, real(w.first));
-        q.bindValue(10, real(w.last));
-        q.bindValue(11, real(w.resultantLength));
-        q.bindValue(12, w.revision);
+        SqliteStatement &q = m_insFeature;
+        q.bind(0, w.stationId);
+        q.bind(1, variableKey(w.variable));
+        q.bind(2, w.startMs);
+        q.bind(3, w.endMs);
+        q.bind(4, w.count);
+        q.bind(5, double(w.mean));
+        q.bind(6, double(w.stddev));
+        q.bind(7, double(w.min));
+        q.bind(8, double(w.max));
+        q.bind(9, double(w.first));
+        q.bind(10, double(w.last));
+        q.bind(11, double(w.resultantLength));
+        q.bind(12, w.revision);
         run(q);
     }
     for (const Forecast &f : std::as_const(m_forecasts)) {
         for (const ForecastPoint &p : f.points) {
-            QSqlQuery &q = *m_insPrediction;
-            q.bindValue(0, f.stationId);
-            q.bindValue(1, variableKey(f.variable));
-            q.bindValue(2, f.issuedAtMs);
-            q.bindValue(3, f.model);
-            q.bindValue(4, f.modelVersion);
-            q.bindValue(5, p.horizonH);
-            q.bindValue(6, p.targetMs);
-            q.bindValue(7, real(p.value));
-            q.bindValue(8, real(p.lower));
-            q.bindValue(9, real(p.upper));
+            SqliteStatement &q = m_insPrediction;
+            q.bind(0, f.stationId);
+            q.bind(1, variableKey(f.variable));
+            q.bind(2, f.issuedAtMs);
+            q.bind(3, f.model);
+            q.bind(4, f.modelVersion);
+            q.bind(5, p.horizonH);
+            q.bind(6, p.targetMs);
+            q.bind(7, double(p.value));
+            q.bind(8, double(p.lower));
+            q.bind(9, double(p.upper));
             run(q);
         }
     }
     for (const Anomaly &a : std::as_const(m_anomalies)) {
-        QSqlQuery &q = *m_insAnomaly;
-        q.bindValue(0, a.stationId);
-        q.bindValue(1, a.timestampMs);
-        q.bindValue(2, variableKey(a.variable));
-        q.bindValue(3, anomalyKindKey(a.kind));
-        q.bindValue(4, severityKey(a.severity));
-        q.bindValue(5, real(a.score));
-        q.bindValue(6, real(a.value));
-        q.bindValue(7, a.reason);
+        SqliteStatement &q = m_insAnomaly;
+        q.bind(0, a.stationId);
+        q.bind(1, a.timestampMs);
+        q.bind(2, variableKey(a.variable));
+        q.bind(3, anomalyKindKey(a.kind));
+        q.bind(4, severityKey(a.severity));
+        q.bind(5, double(a.score));
+        q.bind(6, double(a.value));
+        q.bind(7, a.reason);
         run(q);
     }
     // The acknowledged high-water mark commits in the same transaction as the rows it covers.
-    m_setMeta->bindValue(0, QStringLiteral("acked_reading_ms"));
-    m_setMeta->bindValue(1, QString::number(newestReading));
-    run(*m_setMeta);
+    m_setMeta.bind(0, QStringLiteral("acked_reading_ms"));
+    m_setMeta.bind(1, QString::number(newestReading));
+    run(m_setMeta);
     if (ok)
         ok = m_db.commit();
     if (!ok) {

@@ -4,6 +4,7 @@
 #include "Forecast.h"
 #include "Reading.h"
 #include "Result.h"
+#include "SqliteStatement.h"
 #include "StoreOptions.h"
 #include "WindowStats.h"
 
@@ -71,7 +72,7 @@ private:
     std::shared_ptr<StoreCounters> m_counters;
     QString m_connection;
     QSqlDatabase m_db;
-    std::unique_ptr<QSqlQuery> m_insReading, m_insFeature, m_insPrediction, m_insAnomaly, m_setMeta;
+    SqliteStatement m_insReading, m_insFeature, m_insPrediction, m_insAnomaly, m_setMeta;
     QList<Reading> m_readings;
     QList<WindowStats> m_features;
     QList<Forecast> m_forecasts;

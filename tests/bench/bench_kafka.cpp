@@ -1,8 +1,8 @@
 // stratus-bench kafka: the distributed pipeline on a real broker. Figures:
 //  - readings_per_s_1_worker / _2_workers (+ _binary): a raw backlog pre-loaded into stratus.raw,
-//    then N in-process workers (each the fused AggregateStage `stratus --worker --role all` runs,
-//    exactly once with transactions; --split: AggregateStage + InferStage) until the last
-//    prediction is out; readings / elapsed, from the first record consumed. JSON and the binary
+//    then N in-process workers (each the EngineStage `stratus --worker --role all` runs, exactly
+//    once with transactions; --split: `--role aggregate` + `--role infer`) until the last
+//    prediction is out (forecasts are issued once per station and hour, as in the engine); readings / elapsed, from the first record consumed. JSON and the binary
 //    encoding side by side in each repeat (--smoke: JSON only).
 //  - latency_p50_ms / latency_p99_ms (+ _binary): readings produced at a fixed 10 k/s; for every
 //    prediction, the time from producing the reading whose event time closed its window (window
@@ -28,9 +28,11 @@
 #include "bus/KafkaBus.h"
 #include "bus/KafkaCodec.h"
 #include "bus/KafkaSettings.h"
-#include "cluster/AggregateStage.h"
-#include "cluster/InferStage.h"
-#include "forecast/PersistenceForecaster.h"
+#include "alerts/AlertManager.h"
+#include "cluster/EngineServices.h"
+#include "cluster/EngineStage.h"
+#include "stages/NeighbourTable.h"
+#include "stages/PartitionTask.h"
 #include "sources/RecordedDataReader.h"
 
 #include <librdkafka/rdkafka.h>
@@ -152,23 +154,34 @@ struct Stream
     }
 };
 
-// How many predictions the in-process aggregator + forecaster make of the first n readings
-// (with the end-of-stream flush), i.e. what the workers must produce.
+// How many predictions the engine's stages make of the first n readings (with the end-of-stream
+// flush), i.e. what the workers must produce. Persistence forecasts depend on a station's own
+// windows only, so one task over every station counts what the workers' tasks produce together.
 qint64 expectedForecasts(const Stream &s, qint64 n)
 {
-    SlidingWindowAggregator agg;
-    PersistenceForecaster f;
+    NeighbourTable table;
+    AlertManager alerts;
+    PartitionTask::Options o;
+    o.detectAnomalies = false;
+    o.rules = false;
+    PartitionTask task(0, o, PartitionTask::Services{&table, nullptr, &alerts});
+    StageOutput out;
     qint64 count = 0;
     QList<Reading> batch;
     for (qint64 i = 0; i < n; ++i) {
         batch.append(s.at(i));
+        table.add(batch.back());
         if (batch.size() == 5000 || i + 1 == n) {
-            count += f.forecast(agg.add(batch)).size();
+            out.clear();
+            task.process(batch, out);
+            count += out.forecasts.size();
             batch.clear();
         }
     }
-    count += f.forecast(agg.flush()).size();
-    return count;
+    out.clear();
+    table.finishAll();
+    task.finish(out);
+    return count + out.forecasts.size();
 }
 
 KafkaSettings settingsFor(const QString &bootstrap)
@@ -181,6 +194,7 @@ KafkaSettings settingsFor(const QString &bootstrap)
 
 struct WorkerSet
 {
+    EngineServices services{EngineOptions()};
     std::vector<std::unique_ptr<TransactionalStage>> stages;
     std::vector<std::thread> threads;
     std::atomic<bool> stop{false};
@@ -189,10 +203,17 @@ struct WorkerSet
     // else the fused stage `--role all` runs.
     void start(const KafkaSettings &k, int workers, bool split = g_split)
     {
+        PartitionTask::Options task;
+        task.detectAnomalies = false; // as expectedForecasts(): the windows → forecasts path only
+        task.rules = false;
         for (int w = 0; w < workers; ++w) {
-            stages.push_back(std::make_unique<AggregateStage>(k, QStringLiteral("bench-w%1").arg(w), WindowOptions{}, !split));
-            if (split)
-                stages.push_back(std::make_unique<InferStage>(k, QStringLiteral("bench-w%1").arg(w)));
+            const QString id = QStringLiteral("bench-w%1").arg(w);
+            if (split) {
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("aggregate"), task, services));
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("infer"), task, services));
+            } else {
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("all"), task, services));
+            }
         }
         const int commitMs = qEnvironmentVariableIntValue("STRATUS_BENCH_COMMIT_MS");
         const QByteArray idleMs = qgetenv("STRATUS_BENCH_IDLE_COMMIT_MS");
@@ -305,12 +326,12 @@ double throughput(const QString &bootstrap, const Stream &s, qint64 n, qint64 ex
 // at_least_once, and the reader drops re-sent copies as KafkaBus does (the latency of the first copy).
 bool latency(const QString &bootstrap, Stream s, double seconds, bool binary, bool atLeastOnce, double *p50, double *p99, QString *error)
 {
-    // 100 stations at 10 k/s = 100 reports per station per wall second; 600 ms event steps make
-    // event time run 60× the wall clock, so each station's windows (1 min slide, 2 min lateness)
-    // close once per wall second after the first 3 wall seconds. (1,000 stations at this pace
-    // would close 1,000 stations' windows every second: an output-bound test, not a latency one.)
+    // 100 stations at 10 k/s = 100 reports per station per wall second; 36 s event steps make
+    // event time run an hour per wall second, so each station's forecast (issued once per station
+    // and hour, on the first window closing in the hour, 2 min lateness) comes out once per wall
+    // second. (1,000 stations at this pace would be an output-bound test, not a latency one.)
     s.stationCount = 100;
-    s.stepMs = 600;
+    s.stepMs = 36000;
     constexpr double kRate = 10000;
     KafkaSettings k = settingsFor(bootstrap);
     k.binary = binary;

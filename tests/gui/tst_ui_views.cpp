@@ -954,8 +954,8 @@ void TestGuiViews::screenshots()
 
 void TestGuiViews::demoScreenshot()
 {
-    // What a user sees first: `stratus --demo`, the bundled real NWS recording replayed live-like,
-    // with default settings.
+    // What a user sees first: `stratus --demo`, the bundled real NWS recording replayed live-like
+    // and the last weeks of Beijing beside it, forecast by the shipped model, default settings.
     QSettings().clear();
     MainWindow::applyTheme(MainWindow::Theme::Light);
     EngineThread demo(EngineOptions::demo());
@@ -967,9 +967,11 @@ void TestGuiViews::demoScreenshot()
     demo.start();
     QTRY_VERIFY_WITH_TIMEOUT(demo.state().counters().readingsIn >= 20, 30'000);
     w.mapView()->refresh();
-    QTRY_COMPARE_WITH_TIMEOUT(w.mapView()->stationCount(), 5, 10'000);
-    w.selectStation(QStringLiteral("KMSN"));
-    QTRY_VERIFY_WITH_TIMEOUT(w.chartView()->observedCount(Variable::Temperature) >= 5, 30'000);
+    QTRY_COMPARE_WITH_TIMEOUT(w.mapView()->stationCount(), 17, 10'000);
+    w.selectStation(QStringLiteral("Aotizhongxin"));
+    QTRY_VERIFY_WITH_TIMEOUT(w.chartView()->observedCount(Variable::Temperature) >= 24, 30'000);
+    // The model's 24 h forecast with its band, not persistence (tst_app_shipped_model checks values).
+    QTRY_VERIFY_WITH_TIMEOUT(w.chartView()->forecastCount(Variable::Temperature) >= 24, 60'000);
     w.mapView()->fitToStations();
     QVERIFY(QTest::qWaitFor([&] { return w.mapView()->backgroundReady(); }, 30'000));
     QTest::qWait(700);

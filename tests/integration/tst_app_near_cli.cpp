@@ -26,11 +26,14 @@ public:
     {
         m_env.remove(QStringLiteral("QT_QTESTLIB_RUNNING"));
         m_env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_configHome.path());
+        // The test environment sets STRATUS_CONFIG empty (no machine config); this test's file
+        // must be the one read, so it is named explicitly.
         if (!config.isNull()) {
             QDir(m_configHome.path()).mkpath(QStringLiteral("stratus"));
             QFile f(m_configHome.filePath(QStringLiteral("stratus/stratus.conf")));
             if (f.open(QIODevice::WriteOnly))
                 f.write(config.toUtf8());
+            m_env.insert(QStringLiteral("STRATUS_CONFIG"), f.fileName());
         }
     }
 

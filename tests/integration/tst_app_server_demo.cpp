@@ -46,11 +46,14 @@ void TestServerDemo::healthIsReal()
     const QJsonObject o = r.json();
     QCOMPARE(o.value(u"status"_s).toString(), QStringLiteral("ok"));
     QCOMPARE(o.value(u"mode"_s).toString(), QStringLiteral("in-process"));
-    QCOMPARE(o.value(u"stations"_s).toInt(), 5);
+    // The NWS recording's 5 stations and the 12 Beijing sites replayed beside it.
+    QCOMPARE(o.value(u"stations"_s).toInt(), 17);
     const QJsonArray sources = o.value(u"sources"_s).toArray();
-    QCOMPARE(sources.size(), 1);
+    QCOMPARE(sources.size(), 2);
     QCOMPARE(sources[0].toObject().value(u"name"_s).toString(), QStringLiteral("replay:nws_recorded.jsonl"));
-    QCOMPARE(sources[0].toObject().value(u"state"_s).toString(), QStringLiteral("ok"));
+    QCOMPARE(sources[1].toObject().value(u"name"_s).toString(), QStringLiteral("replay:beijing_recent.csv"));
+    for (const QJsonValue &s : sources)
+        QCOMPARE(s.toObject().value(u"state"_s).toString(), QStringLiteral("ok"));
     QCOMPARE(o.value(u"bus"_s).toObject().value(u"kind"_s).toString(), QStringLiteral("local"));
 }
 
@@ -66,16 +69,20 @@ void TestServerDemo::stationsCarryTheRecordedReadings()
         recorded[d->reading.stationId].append(d->reading);
     }
 
-    QTRY_VERIFY_WITH_TIMEOUT(m_server.get(QStringLiteral("/stations")).json().value(u"stations"_s).toArray().size() == 5
-                                 && m_server.get(QStringLiteral("/stations")).body.count("\"latest\"") == 5,
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.get(QStringLiteral("/stations")).json().value(u"stations"_s).toArray().size() == 17
+                                 && m_server.get(QStringLiteral("/stations")).body.count("\"latest\"") == 17,
                              10000);
     const QJsonArray stations = m_server.get(QStringLiteral("/stations")).json().value(u"stations"_s).toArray();
     const QHash<QString, QPair<double, double>> coordinates = {
         {u"KMSN"_s, {43.1399, -89.3375}}, {u"KMKE"_s, {42.9472, -87.8967}}, {u"KMDW"_s, {41.7868, -87.7522}},
         {u"KMSP"_s, {44.8833, -93.2219}}, {u"KDSM"_s, {41.5340, -93.6631}}};
+    int nws = 0;
     for (const QJsonValue &v : stations) {
         const QJsonObject s = v.toObject();
         const QString id = s.value(u"id"_s).toString();
+        if (!id.startsWith(u'K'))
+            continue; // a Beijing site (tst_app_shipped_model checks those)
+        ++nws;
         QVERIFY2(coordinates.contains(id), qPrintable(id));
         QCOMPARE(s.value(u"latitude"_s).toDouble(), coordinates[id].first);
         QCOMPARE(s.value(u"longitude"_s).toDouble(), coordinates[id].second);
@@ -94,6 +101,7 @@ void TestServerDemo::stationsCarryTheRecordedReadings()
         }
         QVERIFY2(found, QJsonDocument(latest).toJson().constData());
     }
+    QCOMPARE(nws, 5);
 }
 
 void TestServerDemo::predictionsAppearOnceAWindowCloses()

@@ -47,8 +47,8 @@ private slots:
     void killWorkerEveryResultOnceForUsers_data()
     {
         QTest::addColumn<bool>("split");
-        // Fused `--role all` workers; and `--role aggregate` + `--role infer`, where the infer
-        // stage must also drop the copies in its input (the features topic).
+        // Fused `--role all` workers; and `--role aggregate` + `--role infer`, two consumer groups on
+        // the raw topic, each restoring its own state after the kill.
         QTest::newRow("role all") << false;
         QTest::newRow("role aggregate + infer") << true;
     }
