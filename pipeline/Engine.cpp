@@ -86,12 +86,14 @@ Engine::Engine(EngineOptions options, QObject *parent)
     if (m_options.computeInProcess)
         setUpTasks();
     loadCatalogue();
+    // Companions first: they start first, so their history is in before the main source's first
+    // live reading moves the partitions' watermarks to now (it would be late behind it).
+    for (Source *companion : SourceFactory::createCompanions(m_options, this))
+        addSource(companion);
     if (const auto source = SourceFactory::create(m_options, this); !source)
         qCWarning(lcEngine).noquote() << source.errorMessage();
     else if (*source)
         addSource(*source);
-    for (Source *companion : SourceFactory::createCompanions(m_options, this))
-        addSource(companion);
 }
 
 Engine::~Engine()

@@ -86,14 +86,18 @@ void PartitionTask::drain(StageOutput &out)
     if (m_deferred.empty())
         return;
     StageClock clock(m_times, Deferred, 0);
-    while (!m_deferred.empty()) {
-        auto head = m_deferred.begin();
-        if (!m_services.table->isFinal(head->second.inputs, head->first.atMs))
-            break;
-        runDeferred(head->second.work, out);
+    // Every item whose inputs are final, in key order; an item still waiting does not hold back
+    // later ones on other partitions (a model forecast waiting for hourly neighbours must not delay a
+    // five-minute station's). One station's items of one kind share their inputs, so they still run
+    // in time order.
+    for (auto it = m_deferred.begin(); it != m_deferred.end();) {
+        if (!m_services.table->isFinal(it->second.inputs, it->first.atMs)) {
+            ++it;
+            continue;
+        }
+        runDeferred(it->second.work, out);
         ++m_times.items[Deferred];
-        m_lastDeferred = head->first;
-        m_deferred.erase(head);
+        it = m_deferred.erase(it);
     }
 }
 
@@ -122,7 +126,6 @@ void PartitionTask::finish(StageOutput &out)
     // The stream ended: every input is as final as it will ever be.
     for (const auto &[key, pending] : m_deferred) {
         runDeferred(pending.work, out);
-        m_lastDeferred = key;
     }
     m_deferred.clear();
 }
@@ -131,12 +134,6 @@ void PartitionTask::checkSilence(qint64 nowMs, StageOutput &out)
 {
     if (m_options.detectAnomalies)
         m_detect.checkSilence(nowMs, out);
-}
-
-void PartitionTask::dropDeferredThrough(const DeferredKey &key)
-{
-    m_deferred.erase(m_deferred.begin(), m_deferred.upper_bound(key));
-    m_lastDeferred = key;
 }
 
 } // namespace stratus

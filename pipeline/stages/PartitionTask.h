@@ -53,8 +53,7 @@ public:
         std::array<qint64, StageCount> items{};
         std::array<qint64, StageCount> ns{};
     };
-    // The key of deferred work: done in this order; what a restored task already emitted is the
-    // deferred work up to the last key it reported (see lastDeferredKey()).
+    // The key of deferred work: due work is done in this order.
     struct DeferredKey
     {
         qint64 atMs = 0;
@@ -83,10 +82,6 @@ public:
     qsizetype pending() const { return static_cast<qsizetype>(m_deferred.size()); }
     const StageTimes &times() const { return m_times; }
     qint64 lateDropped() const { return m_windows.lateDropped(); }
-    // Restoring a task by replaying its partition: outputs are discarded, and deferred work up to
-    // `key` (what the previous owner had emitted when it committed) is dropped, not done again.
-    std::optional<DeferredKey> lastDeferredKey() const { return m_lastDeferred; }
-    void dropDeferredThrough(const DeferredKey &key);
 
     ForecastStage &forecastStage() { return m_forecast; }
     DetectStage &detectStage() { return m_detect; }
@@ -108,7 +103,6 @@ private:
     ForecastStage m_forecast;
     RuleStage m_rules;
     std::multimap<DeferredKey, Pending> m_deferred;
-    std::optional<DeferredKey> m_lastDeferred;
     qint64 m_newestMs = std::numeric_limits<qint64>::min();
     StageTimes m_times;
     QList<WindowStats> m_closed; // scratch

@@ -42,7 +42,7 @@ private slots:
     {
         const QJsonObject models = m_server.get(u"/models"_s).json();
         bool listed = false;
-        for (const QJsonValue &v : models.value(u"versions"_s).toArray()) {
+        for (const QJsonValue &v : models.value(u"models"_s).toArray()) {
             const QJsonObject o = v.toObject();
             if (o.value(u"version"_s).toString() != kVersion)
                 continue;
@@ -75,7 +75,7 @@ private slots:
             60000);
         QVERIFY2(temperature.value(u"model"_s).toString() != QLatin1String("persistence"),
                  QJsonDocument(temperature).toJson().constData());
-        QCOMPARE(temperature.value(u"model_version"_s).toString(), kVersion);
+        QCOMPARE(temperature.value(u"version"_s).toString(), kVersion);
         const QJsonArray points = temperature.value(u"points"_s).toArray();
         QCOMPARE(points.size(), 24);
         QSet<double> values;

@@ -53,7 +53,9 @@ private slots:
         QCOMPARE(o->windows.allowedLatenessMs, 120'000);
         QCOMPARE(o->store.retentionDays, 30);
         QVERIFY(o->store.path.isEmpty());
-        QVERIFY(o->modelDir.isEmpty());
+        QCOMPARE(o->modelDir, demo.modelDir); // the shipped model, installed by EngineOptions::demo()
+        QVERIFY(!o->modelDir.isEmpty());
+        QCOMPARE(o->companionReplays, demo.companionReplays);
         QVERIFY(o->alertRules.isEmpty());
         QCOMPARE(o->retrain.schedule, QStringLiteral("off"));
         QVERIFY(o->computeInProcess);
