@@ -199,7 +199,7 @@ void Engine::setUpTasks()
     const int partitions = m_table.options().partitions;
     m_byPartition.resize(static_cast<size_t>(partitions));
     for (int p = 0; p < partitions; ++p)
-        m_tasks.push_back(std::make_unique<PartitionTask>(p, o, PartitionTask::Services{&m_table, m_models, &m_alerts}));
+        m_tasks.push_back(std::make_unique<PartitionTask>(p, o, PartitionTask::Services{&m_table, m_models, &m_alerts, {}}));
     if (!dropoutsOnEventTime()) {
         m_silenceTimer = new QTimer(this);
         m_silenceTimer->setInterval(static_cast<int>(std::clamp<qint64>(m_options.dropoutCheckMs, 1, 24 * 3600'000LL)));
@@ -382,6 +382,15 @@ void Engine::process(const QList<Reading> &accepted)
     // after the time it decides about (NeighbourTable).
     for (auto &part : m_byPartition)
         part.clear();
+    // Decisions still to take are at or after the slowest partition's watermark: what they read
+    // stays in the table while this batch is added (a 10,000-reading batch of an hourly replay
+    // spans more than the history kept).
+    qint64 floor = NeighbourTable::kForever;
+    for (int p = 0; p < m_table.options().partitions; ++p) {
+        if (const qint64 w = m_table.watermark(p); w != NeighbourTable::kNever)
+            floor = std::min(floor, w);
+    }
+    m_table.setRetainFrom(floor == NeighbourTable::kForever ? NeighbourTable::kNever : floor);
     for (const Reading &r : accepted) {
         m_table.add(r);
         m_byPartition[static_cast<size_t>(m_table.partitionOf(r.stationId))].append(r);

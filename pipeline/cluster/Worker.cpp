@@ -111,8 +111,13 @@ int Worker::run(Options o)
     task.windows = o.engine.windows;
     task.detect.spatialCheck = o.engine.spatialCheck;
     task.detect.dropoutCheckMs = o.engine.dropoutCheckMs;
+    const auto rawPartitions = kafka::partitionCount(admin->get(), o.kafka.topic(Bus::Topic::Raw));
+    if (!rawPartitions)
+        return fail(rawPartitions.errorMessage());
+    if (*rawPartitions > 64)
+        return fail(QStringLiteral("%1 has %2 partitions; a worker handles at most 64").arg(o.kafka.topic(Bus::Topic::Raw)).arg(*rawPartitions));
     std::vector<std::unique_ptr<TransactionalStage>> stages;
-    stages.push_back(std::make_unique<EngineStage>(o.kafka, o.id, o.role, task, services));
+    stages.push_back(std::make_unique<EngineStage>(o.kafka, o.id, o.role, *rawPartitions, task, services));
 
     std::atomic<bool> stageFailed{false};
     const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();

@@ -56,10 +56,17 @@ void NeighbourTable::finishAll()
 
 bool NeighbourTable::add(const Reading &r)
 {
+    return add(r, -1);
+}
+
+bool NeighbourTable::add(const Reading &r, int partition)
+{
     auto it = m_stations.find(r.stationId);
     if (it == m_stations.end()) {
         it = m_stations.insert(r.stationId, StationData());
-        it->partition = Partitioner::partitionOf(r.stationId, m_options.partitions);
+        it->partition = partition >= 0 && partition < m_options.partitions
+                          ? partition
+                          : Partitioner::partitionOf(r.stationId, m_options.partitions);
     }
     PartitionClock &clock = m_clocks[static_cast<size_t>(it->partition)];
     if (clock.newestMs != kNever && r.timestampMs < clock.newestMs - m_options.latenessMs) {
@@ -74,7 +81,8 @@ bool NeighbourTable::add(const Reading &r)
     while (pos != d.recent.begin() && std::prev(pos)->timestampMs > r.timestampMs)
         --pos;
     d.recent.insert(pos, Recent{r.timestampMs, r.values});
-    while (!d.recent.empty() && d.recent.front().timestampMs < d.recent.back().timestampMs - m_options.recentSpanMs)
+    const qint64 recentFrom = std::min(d.recent.back().timestampMs, m_retainFromMs);
+    while (!d.recent.empty() && recentFrom != kNever && d.recent.front().timestampMs < recentFrom - m_options.recentSpanMs)
         d.recent.pop_front();
     addHourly(d.hourly, r);
     return true;
@@ -114,10 +122,19 @@ void NeighbourTable::addHourly(StationSeries &s, const Reading &r)
     else if (!std::isnan(t) && std::isnan(td) && !std::isnan(rh))
         td = ForecastDataLoader::dewpointFrom(t, rh);
     if (s.size() > m_options.keepHours + 24) {
-        const int drop = s.size() - m_options.keepHours;
-        for (auto &v : s.values)
-            v.erase(v.begin(), v.begin() + drop);
-        s.startMs += drop * kHour;
+        qint64 drop = s.size() - m_options.keepHours;
+        if (m_retainFromMs != kForever) {
+            // Slots a pending decision may still read (keepHours before the floor) stay.
+            const qint64 allowed = m_retainFromMs == kNever
+                                     ? 0
+                                     : std::max<qint64>(0, (m_retainFromMs - m_options.keepHours * kHour - s.startMs) / kHour);
+            drop = std::min(drop, allowed);
+        }
+        if (drop > 0) {
+            for (auto &v : s.values)
+                v.erase(v.begin(), v.begin() + drop);
+            s.startMs += drop * kHour;
+        }
     }
 }
 

@@ -53,6 +53,14 @@ public:
 
     // Writer side. Adds an accepted reading; false (not added, counted) when it is late for the table.
     bool add(const Reading &reading);
+    // The same, for a reading read from a known partition (a worker's table reads the raw topic,
+    // whose producer may have hashed the station otherwise than Partitioner).
+    bool add(const Reading &reading, int partition);
+    // The oldest time a decision may still be taken at (kNever: any; kForever, the default: no
+    // floor). History a decision at that time reads is kept even when newer readings would push it
+    // out: a fast replay adds a batch, or a worker's table reader reads ahead, before the stages
+    // decide on the hours inside it.
+    void setRetainFrom(qint64 timeMs) { m_retainFromMs = timeMs; }
     // The partition's stream ended (a finite replay): everything in it is final.
     void finish(int partition);
     void finishAll();
@@ -95,6 +103,7 @@ private:
     QHash<QString, StationData> m_stations;
     std::vector<PartitionClock> m_clocks;
     qint64 m_lateRejected = 0;
+    qint64 m_retainFromMs = kForever;
 };
 
 } // namespace stratus

@@ -91,7 +91,9 @@ void PartitionTask::drain(StageOutput &out)
     // five-minute station's). One station's items of one kind share their inputs, so they still run
     // in time order.
     for (auto it = m_deferred.begin(); it != m_deferred.end();) {
-        if (!m_services.table->isFinal(it->second.inputs, it->first.atMs)) {
+        const bool due = m_services.isFinal ? m_services.isFinal(it->second.inputs, it->first.atMs)
+                                            : m_services.table->isFinal(it->second.inputs, it->first.atMs);
+        if (!due) {
             ++it;
             continue;
         }

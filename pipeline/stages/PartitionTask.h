@@ -8,6 +8,7 @@
 #include "WindowStage.h"
 
 #include <array>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <variant>
@@ -46,6 +47,9 @@ public:
         const NeighbourTable *table = nullptr;
         ModelRegistry *models = nullptr;
         AlertManager *alerts = nullptr;
+        // Whether the partitions in the mask are final through the time; empty = table->isFinal. A
+        // Kafka worker answers for its own partition from the records it processed (see EngineStage).
+        std::function<bool(quint64 partitionMask, qint64 timeMs)> isFinal;
     };
     enum Stage { Aggregate, Detect, Forecast, Rules, Deferred, StageCount };
     struct StageTimes

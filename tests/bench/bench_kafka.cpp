@@ -164,7 +164,7 @@ qint64 expectedForecasts(const Stream &s, qint64 n)
     PartitionTask::Options o;
     o.detectAnomalies = false;
     o.rules = false;
-    PartitionTask task(0, o, PartitionTask::Services{&table, nullptr, &alerts});
+    PartitionTask task(0, o, PartitionTask::Services{&table, nullptr, &alerts, {}});
     StageOutput out;
     qint64 count = 0;
     QList<Reading> batch;
@@ -209,10 +209,10 @@ struct WorkerSet
         for (int w = 0; w < workers; ++w) {
             const QString id = QStringLiteral("bench-w%1").arg(w);
             if (split) {
-                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("aggregate"), task, services));
-                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("infer"), task, services));
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("aggregate"), k.partitions, task, services));
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("infer"), k.partitions, task, services));
             } else {
-                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("all"), task, services));
+                stages.push_back(std::make_unique<EngineStage>(k, id, QStringLiteral("all"), k.partitions, task, services));
             }
         }
         const int commitMs = qEnvironmentVariableIntValue("STRATUS_BENCH_COMMIT_MS");

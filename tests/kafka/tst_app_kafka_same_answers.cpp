@@ -1,0 +1,168 @@
+// The cluster runs the real engine: `--worker --role all` processes with the shipped model
+// (--models), the station catalogue (spatial check) and alert rules from the config give the same
+// forecasts and the same anomalies, rule notices included, as `stratus` in-process on the same
+// recording. Real data: the last four weeks of the Beijing hourly file (12 sites), in place.
+#include "KafkaPipelineHelpers.h"
+#include "TestData.h"
+
+#include <QDir>
+
+#include <set>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+// Anomalies re-encoded through the codec, sorted. Model drift alerts are left out: they come from
+// the drift monitor beside the history store (in-process, or the --connect server), not from workers.
+QList<QByteArray> encodedAnomalies(const QList<Anomaly> &anomalies)
+{
+    QList<QByteArray> out;
+    for (const Anomaly &a : anomalies) {
+        if (a.kind != AnomalyKind::Model)
+            out.append(KafkaCodec::encode(a));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+QString difference(const QList<QByteArray> &cluster, const QList<QByteArray> &inProcess)
+{
+    QList<QByteArray> missing, extra;
+    std::set_difference(inProcess.begin(), inProcess.end(), cluster.begin(), cluster.end(), std::back_inserter(missing));
+    std::set_difference(cluster.begin(), cluster.end(), inProcess.begin(), inProcess.end(), std::back_inserter(extra));
+    return QStringLiteral("cluster %1, in-process %2; %3 missing (first %4), %5 extra (first %6)")
+        .arg(cluster.size())
+        .arg(inProcess.size())
+        .arg(missing.size())
+        .arg(QString::fromUtf8(missing.value(0)))
+        .arg(extra.size())
+        .arg(QString::fromUtf8(extra.value(0)));
+}
+
+} // namespace
+
+class TestKafkaSameAnswers : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        const QString problem = m_cluster.start(1);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(m_tmp.isValid());
+        // The recording: February 2016 at the 12 Beijing sites (in the held-out year of the model).
+        m_file = m_tmp.filePath(QStringLiteral("beijing-2016-02.csv"));
+        QFile in(testdata::shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QFile out(m_file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(in.readLine()); // header
+        int rows = 0;
+        while (!in.atEnd()) {
+            const QByteArray line = in.readLine();
+            if (line.split(',').value(1) >= QByteArray("2016-02-01")) {
+                out.write(line);
+                ++rows;
+            }
+        }
+        QVERIFY(rows > 8000);
+        // The shipped model, as a registry of one version.
+        m_models = m_tmp.filePath(QStringLiteral("models"));
+        const QString version = QStringLiteral("beijing-2013-2015");
+        const QDir source(testdata::source("resources/models/") + version);
+        QVERIFY(QDir().mkpath(m_models + QLatin1Char('/') + version));
+        for (const QString &f : source.entryList(QDir::Files))
+            QVERIFY(QFile::copy(source.filePath(f), m_models + QLatin1Char('/') + version + QLatin1Char('/') + f));
+        m_stations = testdata::source("resources/demo/stations.csv");
+        // A rule that fires in February in Beijing's cold nights, with a duration (state across readings).
+        m_rules = QStringLiteral("temperature < -8 for 2h severity=warning");
+        const QString rulesFile = m_tmp.filePath(QStringLiteral("rules.txt"));
+        QFile r(rulesFile);
+        QVERIFY(r.open(QIODevice::WriteOnly));
+        r.write(m_rules.toUtf8() + '\n');
+        r.close();
+        m_config = m_tmp.filePath(QStringLiteral("stratus.conf"));
+        QFile c(m_config);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write("[alerts]\nrules_file = " + rulesFile.toUtf8() + "\n");
+    }
+    void cleanupTestCase() { m_cluster.stop(); }
+
+    void workersAnswerAsInProcess()
+    {
+        // In-process: the engine users run with `stratus --server --file F --models D --stations-csv S`.
+        EngineOptions o;
+        o.replayFile = m_file;
+        o.replaySpeed = 0;
+        o.modelDir = m_models;
+        o.stationsCsv = m_stations;
+        o.alertRules = {m_rules};
+        QList<QByteArray> forecasts;
+        QList<Anomaly> anomalies;
+        {
+            Engine engine(o);
+            QObject::connect(&engine.bus(), &Bus::forecasts, &engine, [&](const QList<Forecast> &f) {
+                for (const auto &x : f)
+                    forecasts.append(KafkaCodec::encode(x));
+            });
+            QObject::connect(&engine.bus(), &Bus::anomalies, &engine, [&](const QList<Anomaly> &a) { anomalies += a; });
+            QSignalSpy done(&engine, &Engine::sourceFinished);
+            engine.start();
+            QVERIFY(!done.isEmpty() || done.wait(180000));
+        }
+        std::sort(forecasts.begin(), forecasts.end());
+        const QList<QByteArray> expectedAnomalies = encodedAnomalies(anomalies);
+        // What this test is about: model forecasts, spatial (neighbour) anomalies and rule notices.
+        int model = 0;
+        QMap<QString, int> byModel;
+        for (const QByteArray &f : std::as_const(forecasts)) {
+            const auto d = KafkaCodec::decodeForecast(f);
+            QVERIFY(d.ok());
+            ++byModel[d->model + QLatin1Char('/') + variableKey(d->variable)];
+            model += d->modelVersion == QLatin1String("beijing-2013-2015") ? 1 : 0;
+        }
+        qInfo() << "in-process forecasts by model/variable:" << byModel;
+        QVERIFY2(model > 1000, qPrintable(QString::number(model)));
+        std::set<int> kinds;
+        for (const Anomaly &a : std::as_const(anomalies))
+            kinds.insert(int(a.kind));
+        QVERIFY2(kinds.count(int(AnomalyKind::Rule)) == 1, "the rule never fired in-process");
+
+        // The cluster: two workers with the same model, catalogue and rules; the collector replays.
+        const QString ns = KafkaTestCluster::newNamespace();
+        const KafkaSettings k = m_cluster.settings(ns);
+        const QStringList engineArgs{QStringLiteral("--models"), m_models, QStringLiteral("--stations-csv"), m_stations,
+                                     QStringLiteral("--config"), m_config};
+        std::vector<std::unique_ptr<QProcess>> procs;
+        procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w1")) + engineArgs));
+        procs.push_back(KafkaTestCluster::stratus(workerArgs(m_cluster, ns, QStringLiteral("w2")) + engineArgs));
+        auto collector = KafkaTestCluster::stratus(collectArgs(m_cluster, ns, m_file) + QStringList{QStringLiteral("--config"), m_config});
+        QVERIFY2(collector->waitForFinished(180000) && collector->exitCode() == 0, collector->readAllStandardError().constData());
+
+        const QList<QByteArray> gotForecasts =
+            normalized(KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Predictions), forecasts.size(), 240000, 3000),
+                       [](const QByteArray &v) { return KafkaCodec::decodeForecast(v); });
+        QList<Anomaly> clusterAnomalies;
+        for (const QByteArray &v : KafkaTestCluster::readTopic(k, k.topic(Bus::Topic::Anomalies), expectedAnomalies.size(), 60000, 3000)) {
+            const auto a = KafkaCodec::decodeAnomaly(v);
+            QVERIFY2(a.ok(), v.constData());
+            clusterAnomalies.append(*a);
+        }
+        const QList<QByteArray> gotAnomalies = encodedAnomalies(clusterAnomalies);
+        stopAll(procs);
+        QVERIFY2(gotForecasts == forecasts, qPrintable(QStringLiteral("forecasts: ") + difference(gotForecasts, forecasts)));
+        QVERIFY2(gotAnomalies == expectedAnomalies,
+                 qPrintable(QStringLiteral("anomalies: ") + difference(gotAnomalies, expectedAnomalies)));
+        qInfo() << forecasts.size() << "forecasts (" << model << "from the model) and" << expectedAnomalies.size()
+                << "anomalies of" << kinds.size() << "kinds, equal on the cluster";
+    }
+
+private:
+    KafkaTestCluster m_cluster;
+    QTemporaryDir m_tmp;
+    QString m_file, m_models, m_stations, m_rules, m_config;
+};
+
+QTEST_GUILESS_MAIN(TestKafkaSameAnswers)
+#include "tst_app_kafka_same_answers.moc"
