@@ -94,7 +94,7 @@ ForecastChartView::ForecastChartView(const LiveState &state, const DisplayUnits 
     for (auto [label, hours] : {std::pair{tr("Last 1 h"), 1}, {tr("Last 6 h"), 6}, {tr("Last 24 h"), 24},
                                 {tr("Last 48 h"), 48}, {tr("Last 7 days"), 168}, {tr("Everything"), 0}})
         m_rangeCombo->addItem(label, hours);
-    m_rangeCombo->setCurrentIndex(m_rangeCombo->findData(0));
+    m_rangeCombo->setCurrentIndex(m_rangeCombo->findData(m_rangeHours));
     connect(m_rangeCombo, &QComboBox::currentIndexChanged, this,
             [this] { setRangeHours(m_rangeCombo->currentData().toInt()); });
     bar->addWidget(m_rangeCombo);
@@ -458,7 +458,7 @@ void ForecastChartView::updateXRange(bool exact)
         if (l.forecast->count() > 0)
             forecastEnd = std::max(forecastEnd, static_cast<qint64>(l.forecast->at(l.forecast->count() - 1).x()));
     }
-    qint64 from = m_rangeHours > 0 ? m_dataToMs - m_rangeHours * timeutil::kMsPerHour : m_dataFromMs;
+    qint64 from = m_rangeHours > 0 ? std::max(m_dataFromMs, m_dataToMs - m_rangeHours * timeutil::kMsPerHour) : m_dataFromMs;
     // As much future as past is shown (at least 3 h), up to the forecast's end: 24 h of forecast
     // beside 20 minutes of a fresh live feed would squash the observations to a sliver.
     const qint64 ahead = std::max<qint64>(m_dataToMs - from, 3 * timeutil::kMsPerHour);

@@ -92,7 +92,7 @@ private:
     const DisplayUnits &m_units;
     QString m_station;
     QList<Variable> m_variables{Variable::Temperature, Variable::Humidity};
-    int m_rangeHours = 0;
+    int m_rangeHours = 48; // two days of history beside the 24 h forecast, until the user picks a range
     bool m_follow = true; // x range tracks the newest data until the user zooms or pans
     quint64 m_generation = ~0ULL;
     qint64 m_dataFromMs = 0;

@@ -371,7 +371,7 @@ void MainWindow::restoreSettings()
         }
         m_chart->setVariables(vars);
     }
-    m_chart->setRangeHours(s.value(QStringLiteral("chart/rangeHours"), 0).toInt());
+    m_chart->setRangeHours(s.value(QStringLiteral("chart/rangeHours"), 48).toInt());
     const QString station = s.value(QStringLiteral("selection/station")).toString();
     if (!station.isEmpty())
         selectStation(station);

@@ -222,9 +222,15 @@ void TestGuiViews::chartShowsWindowsAndForecast()
     }
     const QList<Reading> history = m_engine->state().history(QStringLiteral("GSO"));
     const qint64 span = history.last().timestampMs - history.first().timestampMs;
-    QCOMPARE(chart->visibleFromMs(), history.first().timestampMs);
-    QCOMPARE(chart->visibleToMs(), std::min(lastTarget, history.last().timestampMs + span));
-    QVERIFY(chart->visibleToMs() > history.last().timestampMs + 20 * timeutil::kMsPerHour);
+    // Widened to whole tick steps (ticks on round times): at most one step beyond each end.
+    const qint64 from = chart->visibleFromMs(), to = chart->visibleToMs();
+    const qint64 wantTo = std::min(lastTarget, history.last().timestampMs + span);
+    const qint64 step = (to - from) / 4; // at least 4 intervals at this span
+    QVERIFY2(from <= history.first().timestampMs && history.first().timestampMs - from < step, qPrintable(QString::number(from)));
+    QVERIFY2(to >= wantTo && to - wantTo < step, qPrintable(QString::number(to)));
+    QCOMPARE(from % timeutil::kMsPerHour, 0); // a round time
+    QCOMPARE(to % timeutil::kMsPerHour, 0);
+    QVERIFY(to > history.last().timestampMs + 20 * timeutil::kMsPerHour);
 }
 
 void TestGuiViews::acknowledgeAlert()
