@@ -10,6 +10,7 @@
 #include <QSignalSpy>
 
 #include <algorithm>
+#include <iterator>
 #include <csignal>
 
 using namespace stratus;
@@ -68,6 +69,21 @@ inline QString firstDifference(const QList<QByteArray> &a, const QList<QByteArra
             return QStringLiteral("at %1: kafka %2 vs in-process %3").arg(i).arg(QString::fromUtf8(a[i]), QString::fromUtf8(b[i]));
     }
     return QStringLiteral("sizes %1 (kafka) vs %2 (in-process)").arg(a.size()).arg(b.size());
+}
+
+// Multiset difference of two sorted lists: what is missing and what is extra, with examples.
+inline QString difference(const QList<QByteArray> &got, const QList<QByteArray> &want)
+{
+    QList<QByteArray> missing, extra;
+    std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
+    std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+    return QStringLiteral("%1 seen, %2 expected; %3 missing (first %4), %5 extra (first %6)")
+        .arg(got.size())
+        .arg(want.size())
+        .arg(missing.size())
+        .arg(QString::fromUtf8(missing.value(0)))
+        .arg(extra.size())
+        .arg(QString::fromUtf8(extra.value(0)));
 }
 
 inline QStringList workerArgs(const KafkaTestCluster &c, const QString &ns, const QString &id, const QString &role = QStringLiteral("all"))

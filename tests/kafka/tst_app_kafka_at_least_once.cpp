@@ -268,21 +268,6 @@ private:
         return ready;
     }
 
-    // Multiset difference of two sorted lists: what is missing and what is extra, with examples.
-    static QString difference(const QList<QByteArray> &got, const QList<QByteArray> &want)
-    {
-        QList<QByteArray> missing, extra;
-        std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing));
-        std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
-        return QStringLiteral("%1 seen, %2 expected; %3 missing (first %4), %5 extra (first %6)")
-            .arg(got.size())
-            .arg(want.size())
-            .arg(missing.size())
-            .arg(QString::fromUtf8(missing.value(0)))
-            .arg(extra.size())
-            .arg(QString::fromUtf8(extra.value(0)));
-    }
-
     QTemporaryDir m_tmp;
     QString m_file;
     Expected m_expected;

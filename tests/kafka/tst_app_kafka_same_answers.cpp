@@ -27,20 +27,6 @@ QList<QByteArray> encodedAnomalies(const QList<Anomaly> &anomalies)
     return out;
 }
 
-QString difference(const QList<QByteArray> &cluster, const QList<QByteArray> &inProcess)
-{
-    QList<QByteArray> missing, extra;
-    std::set_difference(inProcess.begin(), inProcess.end(), cluster.begin(), cluster.end(), std::back_inserter(missing));
-    std::set_difference(cluster.begin(), cluster.end(), inProcess.begin(), inProcess.end(), std::back_inserter(extra));
-    return QStringLiteral("cluster %1, in-process %2; %3 missing (first %4), %5 extra (first %6)")
-        .arg(cluster.size())
-        .arg(inProcess.size())
-        .arg(missing.size())
-        .arg(QString::fromUtf8(missing.value(0)))
-        .arg(extra.size())
-        .arg(QString::fromUtf8(extra.value(0)));
-}
-
 } // namespace
 
 class TestKafkaSameAnswers : public QObject
