@@ -25,8 +25,8 @@ class ModelRegistry;
 // forecast steps), so a partition's state is a function of its records and moves with it.
 //
 // Work that reads other stations' data — the spatial check, forecasts with neighbour terms — waits
-// in a queue until the NeighbourTable says those stations' partitions are final through the time it
-// is about, and is then done in (time, kind, station) order, so it does not depend on how far other
+// in a queue until those stations' partitions are final through the time it is about (the
+// NeighbourTable, or Services::isFinal on a worker), so its result does not depend on how far other
 // partitions happen to be; a task's outputs are the same in the engine and on a cluster.
 class PartitionTask
 {
