@@ -122,7 +122,9 @@ bool EngineStage::readTableUntil(const std::function<bool()> &done, int maxWaitM
 bool EngineStage::isFinal(int partition, quint64 mask, qint64 timeMs)
 {
     const quint64 own = quint64(1) << partition;
-    if (mask & own) {
+    // Always on the task's own clock too, even for work that reads only other partitions (a spatial
+    // check whose neighbours are elsewhere): its point stays fixed by this partition's records.
+    {
         // The task's own clock: where the records it processed are, not where the table reader is,
         // so the answer (and the point its deferred work is done) replays identically.
         const Slot &slot = m_slots[partition];

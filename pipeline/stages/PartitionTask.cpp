@@ -90,7 +90,13 @@ void PartitionTask::drain(StageOutput &out)
     // later ones on other partitions (a model forecast waiting for hourly neighbours must not delay a
     // five-minute station's). One station's items of one kind share their inputs, so they still run
     // in time order.
-    for (auto it = m_deferred.begin(); it != m_deferred.end();) {
+    // Nothing later than the newest partition's watermark can be due: the scan stops there (the
+    // queue of a 2,000-station replay holds thousands of spatial checks not yet due).
+    const NeighbourTable &table = *m_services.table;
+    qint64 horizon = NeighbourTable::kNever;
+    for (int p = 0; p < table.options().partitions; ++p)
+        horizon = std::max(horizon, table.watermark(p));
+    for (auto it = m_deferred.begin(); it != m_deferred.end() && it->first.atMs <= horizon;) {
         const bool due = m_services.isFinal ? m_services.isFinal(it->second.inputs, it->first.atMs)
                                             : m_services.table->isFinal(it->second.inputs, it->first.atMs);
         if (!due) {
