@@ -29,7 +29,7 @@ public:
     AlertManager &alerts() { return m_alerts; }
     const QList<Station> &stations() const { return m_stations; }
     // Why forecasts fall back to persistence (no --models, or no usable model in it); empty when
-    // a model is active. Shown by the worker at start and in its /health.
+    // a model is active. The worker prints it at start (not yet in its /health).
     QString problem() const;
 
 private:

@@ -13,6 +13,20 @@ std::optional<std::pair<double, double>> SourceFactory::sourcePoint(const Source
     return std::nullopt;
 }
 
+namespace {
+// The replay settings every replay of these options shares (the main one and its companions).
+ReplaySource::Options replayOptions(const SourceOptions &o, const QString &path)
+{
+    ReplaySource::Options ro;
+    ro.path = path;
+    ro.speed = o.replaySpeed;
+    ro.shiftToNow = o.replayShiftToNow;
+    ro.maxGapMs = o.replayMaxGapMs;
+    ro.loop = o.replayLoop;
+    return ro;
+}
+} // namespace
+
 Result<Source *> SourceFactory::create(const SourceOptions &o, QObject *parent)
 {
     const auto point = sourcePoint(o);
@@ -54,13 +68,7 @@ Result<Source *> SourceFactory::create(const SourceOptions &o, QObject *parent)
     if (o.sourceKind == QLatin1String("replay") || o.sourceKind.isEmpty()) {
         if (o.replayFile.isEmpty())
             return static_cast<Source *>(nullptr);
-        ReplaySource::Options ro;
-        ro.path = o.replayFile;
-        ro.speed = o.replaySpeed;
-        ro.shiftToNow = o.replayShiftToNow;
-        ro.maxGapMs = o.replayMaxGapMs;
-        ro.loop = o.replayLoop;
-        return static_cast<Source *>(new ReplaySource(ro, parent));
+        return static_cast<Source *>(new ReplaySource(replayOptions(o, o.replayFile), parent));
     }
     return makeError(QStringLiteral("unknown source \"%1\": use replay, nws or openmeteo").arg(o.sourceKind));
 }
@@ -69,12 +77,8 @@ QList<Source *> SourceFactory::createCompanions(const SourceOptions &o, QObject 
 {
     QList<Source *> out;
     for (const QString &path : o.companionReplays) {
-        ReplaySource::Options ro;
-        ro.path = path;
-        ro.speed = o.replaySpeed;
-        ro.shiftToNow = o.replayShiftToNow;
+        ReplaySource::Options ro = replayOptions(o, path);
         ro.maxGapMs = 0; // an hourly recording stays hourly: its model reads hour-spaced history
-        ro.loop = o.replayLoop;
         ro.historyMs = o.companionHistoryMs;
         out.append(new ReplaySource(ro, parent));
     }
