@@ -85,9 +85,11 @@ bool CsvReader::readRow(QStringList &fields)
 
 QString csvField(const QString &value)
 {
-    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n') && !value.contains(u'\r'))
+    static const QString kFormulaStarts = QStringLiteral("=+-@\t\r");
+    const bool formula = !value.isEmpty() && kFormulaStarts.contains(value.front());
+    if (!formula && !value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n') && !value.contains(u'\r'))
         return value;
-    QString quoted = value;
+    QString quoted = formula ? u'\'' + value : value;
     quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
     return u'"' + quoted + u'"';
 }

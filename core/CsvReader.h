@@ -43,7 +43,10 @@ private:
     qint64 m_rowLine = 0;
 };
 
-// Formats one RFC 4180 field: quoted only when it contains a comma, quote or line break.
+// Formats one RFC 4180 text field: quoted only when it contains a comma, quote or line break. A
+// field a spreadsheet would run as a formula (it begins with = + - @, a tab or a carriage return) gets a
+// leading apostrophe, as OWASP advises for CSV injection: station ids and alert messages come from
+// outside. Numbers are formatted elsewhere and never pass through here.
 QString csvField(const QString &value);
 
 } // namespace stratus

@@ -22,6 +22,16 @@ ApiRequest::ApiRequest(const QHttpServerRequest &request)
         m_segments.append(QUrl::fromPercentEncoding(s.toUtf8()));
 }
 
+QByteArray ApiRequest::cacheKey() const
+{
+    QList<QPair<QString, QString>> items = m_query.queryItems(QUrl::FullyDecoded);
+    std::sort(items.begin(), items.end());
+    QString key = m_segments.join(u'/');
+    for (const auto &[k, v] : std::as_const(items))
+        key += u'\n' + k + u'=' + v;
+    return key.toUtf8();
+}
+
 QByteArray ApiRequest::header(const QByteArray &name) const
 {
     for (const auto &[k, v] : m_headers) {

@@ -24,6 +24,9 @@ public:
     QByteArray method() const { return m_method; }
     // Path and query as sent (still encoded): the response cache key.
     const QByteArray &target() const { return m_target; }
+    // Path and parameters in a canonical form (decoded, parameters sorted): two requests that ask
+    // the same thing share one response-cache entry however they were spelled.
+    QByteArray cacheKey() const;
     const QStringList &segments() const { return m_segments; } // decoded path segments
     QByteArray header(const QByteArray &name) const;
     const QByteArray &body() const { return m_body; }

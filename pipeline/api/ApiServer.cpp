@@ -4,6 +4,8 @@
 
 #include <QFile>
 #include <QHttpServerResponder>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QTcpServer>
 #include <QtConcurrent>
 
@@ -32,7 +34,7 @@ ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
 } // namespace
 
 ApiServer::ApiServer(const LiveState &state, QObject *parent)
-    : QObject(parent), m_ctx(state), m_system(m_ctx), m_metrics(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
+    : QObject(parent), m_parameters(SystemController::openApiDocument()), m_ctx(state), m_system(m_ctx), m_metrics(m_ctx), m_stations(m_ctx), m_anomalies(m_ctx), m_models(m_ctx), m_retrain(m_ctx),
       m_alerts(m_ctx), m_export(m_ctx)
 {
     setLimits(m_limits);
@@ -117,6 +119,10 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
 
     ApiRequest req(request);
     const QStringList &seg = req.segments();
+    if (const auto unknown = m_parameters.check(req.method(), seg, req.query())) {
+        write(responder, ApiReply::error(ApiError::BadRequest, *unknown));
+        return;
+    }
     // The export is the one asynchronous route.
     if (seg.size() == 1 && seg[0] == QLatin1String("export.csv") && req.method() == "GET") {
         auto prepared = m_export.prepare(req);
@@ -143,10 +149,11 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
                            && !(seg.size() > 1 && seg[1] == QLatin1String("retrain")); // job progress moves on its own
     const quint64 generation = m_ctx.state().generation();
     const qint64 batches = storeBatches();
+    const QByteArray key = cacheable ? req.cacheKey() : QByteArray();
     if (cacheable) {
-        const auto it = m_cache.constFind(req.target());
-        if (it != m_cache.cend() && it->generation == generation && it->storeBatches == batches) {
-            write(responder, it->reply);
+        const CachedReply *hit = m_cache.object(key);
+        if (hit && hit->generation == generation && hit->storeBatches == batches) {
+            write(responder, hit->reply);
             return;
         }
     }
@@ -155,11 +162,8 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     write(responder, reply);
     if (req.method() != "GET")
         m_cache.clear(); // a write (model activation) may change any cached answer
-    if (cacheable && reply.status == 200) {
-        if (m_cache.size() >= kCacheEntries)
-            m_cache.clear();
-        m_cache.insert(req.target(), CachedReply{generation, batches, reply});
-    }
+    if (cacheable && reply.status == 200)
+        m_cache.insert(key, new CachedReply{generation, batches, reply}, reply.body.size() + key.size() + 256);
 }
 
 quint64 ApiServer::storeBatches() const
@@ -302,25 +306,43 @@ ApiReply ApiServer::routeAlerts(ApiRequest &req)
 
 void ApiServer::startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder)
 {
+    // The client may hang up while the export runs: QHttpServer then deletes the socket, and the
+    // responder (which holds a raw pointer to it) must never be written to again. The socket is
+    // watched through a QPointer; a hang-up cancels the query, and the slot and temp file are freed
+    // only once the export is delivered or abandoned.
     ++m_exportsRunning;
+    const QPointer<QTcpSocket> socket = responder.socket();
     auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto hungUp = [socket] { return !socket || socket->state() != QAbstractSocket::ConnectedState; };
+    if (socket)
+        connect(socket, &QAbstractSocket::disconnected, this, [cancel] { cancel->store(true); });
     const QString dbPath = m_ctx.store()->path();
-    QtConcurrent::run([dbPath, request] { return ExportController::run(dbPath, request); })
-        .then(this, [this, held, request](const std::variant<ApiReply, QString> &result) {
-            --m_exportsRunning;
+    QtConcurrent::run([dbPath, request, cancel] { return ExportController::run(dbPath, request, cancel.get()); })
+        .then(this, [this, held, request, hungUp](const std::variant<ApiReply, QString> &result) {
+            const QString *path = std::get_if<QString>(&result);
+            if (hungUp()) {
+                if (path)
+                    QFile::remove(*path);
+                --m_exportsRunning;
+                return;
+            }
             if (const auto *reply = std::get_if<ApiReply>(&result)) {
+                --m_exportsRunning;
                 write(*held, *reply);
                 return;
             }
-            const QString path = std::get<QString>(result);
-            auto *file = new QFile(path);
+            auto *file = new QFile(*path);
             if (!file->open(QIODevice::ReadOnly)) {
                 delete file;
+                --m_exportsRunning;
                 write(*held, ApiReply::error(ApiError::Internal, QStringLiteral("the export file vanished")));
                 return;
             }
-            // Unlinked now, read through the open descriptor; the responder owns and deletes the QFile.
-            QFile::remove(path);
+            // Unlinked now, read through the open descriptor. The responder streams it and deletes the
+            // QFile when done or when the socket goes away; only then is the export's slot free.
+            QFile::remove(*path);
+            connect(file, &QObject::destroyed, this, [this] { --m_exportsRunning; });
             const QByteArray name = "stratus-" + CsvExporter::kindKey(request.kind).toLatin1() + ".csv";
             held->write(file,
                         {{"Content-Type", "text/csv; charset=utf-8"},

@@ -5,6 +5,7 @@
 #include "ApiContext.h"
 #include "ExportController.h"
 #include "MetricsController.h"
+#include "QueryParameterPolicy.h"
 #include "ModelsController.h"
 #include "RetrainController.h"
 #include "RateLimiter.h"
@@ -12,6 +13,7 @@
 #include "StationsController.h"
 #include "SystemController.h"
 
+#include <QCache>
 #include <QHostAddress>
 #include <QHttpServer>
 #include <QObject>
@@ -78,16 +80,19 @@ private:
 
     // Answers to data GETs, reused while neither the live state nor the store changed: a dashboard
     // polling the same URLs between two readings costs one lookup instead of a query and a
-    // JSON serialisation. Keyed by method + target; cleared when it grows past kCacheEntries.
+    // JSON serialisation. Keyed by ApiRequest::cacheKey() (unknown parameters are refused before, so
+    // a client cannot mint entries); least recently used answers go first once the bodies held pass
+    // kCacheBytes.
     struct CachedReply
     {
         quint64 generation = 0;
         qint64 storeBatches = 0;
         ApiReply reply;
     };
-    static constexpr int kCacheEntries = 4096;
+    static constexpr qsizetype kCacheBytes = 32 * 1024 * 1024;
     quint64 storeBatches() const;
-    QHash<QByteArray, CachedReply> m_cache;
+    QCache<QByteArray, CachedReply> m_cache{kCacheBytes};
+    QueryParameterPolicy m_parameters;
 
     ApiContext m_ctx;
     SystemController m_system;

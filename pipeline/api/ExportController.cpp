@@ -35,7 +35,8 @@ std::variant<ApiReply, CsvExporter::Request> ExportController::prepare(ApiReques
     return r;
 }
 
-std::variant<ApiReply, QString> ExportController::run(const QString &dbPath, const CsvExporter::Request &request)
+std::variant<ApiReply, QString> ExportController::run(const QString &dbPath, const CsvExporter::Request &request,
+                                                      const std::atomic<bool> *cancel)
 {
     // An export is background work: on Linux a thread has its own nice value, so this pool thread
     // yields the CPU to ingestion (the store writer and the engine) while it runs, then is reset.
@@ -55,10 +56,12 @@ std::variant<ApiReply, QString> ExportController::run(const QString &dbPath, con
         return ApiReply::error(ApiError::Internal, QStringLiteral("cannot create a temporary file for the export"));
     HistoryReader reader(dbPath);
     CsvExporter exporter(reader);
-    const auto written = exporter.write(request, &file);
+    const auto written = exporter.write(request, &file, cancel);
     file.close();
-    if (!written) {
+    if (!written || (cancel && cancel->load())) {
         QFile::remove(file.fileName());
+        if (written)
+            return ApiReply::error(ApiError::Unavailable, QStringLiteral("the export was cancelled"));
         return ApiReply::error(ApiError::Internal, written.errorMessage());
     }
     return file.fileName();

@@ -18,7 +18,9 @@ public:
     std::variant<ApiReply, CsvExporter::Request> prepare(ApiRequest &req);
 
     // Runs on any thread: writes the CSV into a temporary file and returns its path, or an error reply.
-    static std::variant<ApiReply, QString> run(const QString &dbPath, const CsvExporter::Request &request);
+    // cancel, when set (the client hung up), stops the export early and removes its file.
+    static std::variant<ApiReply, QString> run(const QString &dbPath, const CsvExporter::Request &request,
+                                               const std::atomic<bool> *cancel = nullptr);
 
 private:
     ApiContext &m_ctx;

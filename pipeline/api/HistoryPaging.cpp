@@ -2,7 +2,6 @@
 
 #include "ApiKeys.h"
 
-#include <limits>
 
 namespace stratus::HistoryPaging {
 
@@ -12,8 +11,19 @@ HistoryQuery query(ApiRequest &req, const QString &fromKey, const QString &toKey
     q.fromMs = req.time(fromKey, q.fromMs);
     q.toMs = req.time(toKey, q.toMs);
     q.limit = req.integer(QStringLiteral("limit"), defaultLimit, 1, kMaxLimit);
-    q.offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
+    q.offset = offset(req);
     return q;
+}
+
+qint64 offset(ApiRequest &req)
+{
+    const QString key = QStringLiteral("offset");
+    if (req.has(key) && req.string(key).toLongLong() > kMaxOffset) {
+        req.fail(QStringLiteral("parameter \"offset\" is limited to %1; narrow the time range (from/to) to page further")
+                     .arg(kMaxOffset));
+        return 0;
+    }
+    return req.integer(key, 0, 0, kMaxOffset);
 }
 
 void addPage(QJsonObject &o, qsizetype count, qint64 limit, qint64 offset)
@@ -21,7 +31,7 @@ void addPage(QJsonObject &o, qsizetype count, qint64 limit, qint64 offset)
     o.insert(ApiKeys::count, count);
     o.insert(ApiKeys::limit, limit);
     o.insert(ApiKeys::offset, offset);
-    if (count == limit)
+    if (count == limit && offset + count <= kMaxOffset)
         o.insert(ApiKeys::nextOffset, offset + count);
 }
 

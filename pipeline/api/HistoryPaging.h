@@ -9,6 +9,12 @@ namespace stratus::HistoryPaging {
 
 inline constexpr qint64 kDefaultLimit = 100;
 inline constexpr qint64 kMaxLimit = 10000;
+// SQLite walks every skipped row, so a deep offset is a cheap request for an expensive answer; past
+// this, a client narrows the time range instead (the rows are in time order).
+inline constexpr qint64 kMaxOffset = 100000;
+
+// The offset parameter, 0..kMaxOffset; a larger one is an error in req that says how to page further.
+qint64 offset(ApiRequest &req);
 
 // The time range and limit/offset every history endpoint reads the same way; errors stay in req.
 // The range's parameter names differ by endpoint (from/to, since/until) for compatibility.

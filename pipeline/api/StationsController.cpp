@@ -20,7 +20,7 @@ std::optional<ApiReply> StationsController::unknownStation(const QString &id) co
 ApiReply StationsController::list(ApiRequest &req)
 {
     const qint64 limit = req.integer(QStringLiteral("limit"), HistoryPaging::kMaxLimit, 1, HistoryPaging::kMaxLimit);
-    const qint64 offset = req.integer(QStringLiteral("offset"), 0, 0, std::numeric_limits<int>::max());
+    const qint64 offset = HistoryPaging::offset(req);
     if (NearQuery::isNearRequest(req.query())) {
         // Nearest first, with distance_km and bearing_deg (see NearQuery); a bad point is a 400.
         const auto query = NearQuery::parse(req.query());

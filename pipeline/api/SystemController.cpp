@@ -189,14 +189,18 @@ ApiReply SystemController::cluster(ApiRequest &)
     return ApiReply::json(o);
 }
 
+QByteArray SystemController::openApiDocument()
+{
+    QFile f(QStringLiteral(":/api/openapi.json"));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 ApiReply SystemController::openapi(ApiRequest &)
 {
-    if (m_openapi.isEmpty()) {
-        QFile f(QStringLiteral(":/api/openapi.json"));
-        if (!f.open(QIODevice::ReadOnly))
-            return ApiReply::error(ApiError::Internal, QStringLiteral("the OpenAPI document is not bundled"));
-        m_openapi = f.readAll();
-    }
+    if (m_openapi.isEmpty())
+        m_openapi = openApiDocument();
+    if (m_openapi.isEmpty())
+        return ApiReply::error(ApiError::Internal, QStringLiteral("the OpenAPI document is not bundled"));
     return ApiReply::text(m_openapi, "application/json");
 }
 

@@ -15,6 +15,8 @@ public:
     ApiReply health(ApiRequest &req);
     ApiReply cluster(ApiRequest &req);
     ApiReply openapi(ApiRequest &req);
+    // The bundled OpenAPI document (empty if it is missing from the resources).
+    static QByteArray openApiDocument();
 
     static constexpr int kApiVersion = 1;
 

@@ -16,7 +16,7 @@ WorkerStatus WorkerStatus::of(const QString &id, const QString &role, qint64 sta
     for (const auto &s : stages) {
         const TransactionalStage::Stats &x = s->stats();
         w.stages.append(Stage{s->stage(), s->assignedPartitions(), x.in.load(), x.out.load(), x.deadLettered.load(),
-                              x.transactions.load(), x.replayed.load(), x.rebalances.load(), x.duplicatesDropped.load(),
+                              x.transactions.load(), x.replayed.load(), x.rebalances.load(),
                               x.deliveryFailures.load()});
     }
     return w;
@@ -58,8 +58,6 @@ QByteArray WorkerStatus::metricsText() const
              "Records replayed to rebuild state after partitions were assigned.", [](const Stage &s) { return s.replayed; });
     perStage("stratus_worker_rebalances_total", Type::Counter, "Partition assignments the stage went through.",
              [](const Stage &s) { return s.rebalances; });
-    perStage("stratus_worker_duplicates_dropped_total", Type::Counter, "Input copies dropped (at least once delivery).",
-             [](const Stage &s) { return s.duplicatesDropped; });
     perStage("stratus_worker_delivery_failures_total", Type::Counter,
              "Outputs not delivered, then processed again (at least once delivery).",
              [](const Stage &s) { return s.deliveryFailures; });

@@ -28,7 +28,6 @@ struct WorkerStatus
         qint64 transactions = 0;
         qint64 replayed = 0;
         qint64 rebalances = 0;
-        qint64 duplicatesDropped = 0;
         qint64 deliveryFailures = 0;
     };
 

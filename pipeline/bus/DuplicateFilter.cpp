@@ -47,8 +47,11 @@ bool DuplicateFilter::accept(const QString &topic, int outputPartition, const Id
     }
     Mark &m = it.value();
     if (id.offset < m.offset || (id.offset == m.offset && id.index <= m.index)) {
-        ++m_dropped;
-        return false;
+        if (possible(id.partition, m.offset)) {
+            ++m_dropped;
+            return false;
+        }
+        ++m_forged;
     }
     m = {id.offset, id.index};
     return true;
@@ -58,6 +61,20 @@ bool DuplicateFilter::accept(const QString &topic, const rd_kafka_message_s *mes
 {
     const auto id = of(message);
     return !id || accept(topic, message->partition, *id);
+}
+
+bool DuplicateFilter::possible(int inputPartition, qint64 offset)
+{
+    if (!m_inputEnd)
+        return true;
+    auto known = m_knownEnd.find(inputPartition);
+    if (known != m_knownEnd.end() && offset < known.value())
+        return true;
+    const std::optional<qint64> end = m_inputEnd(inputPartition);
+    if (!end)
+        return true; // cannot tell (broker away): keep the exactly-once behaviour
+    m_knownEnd.insert(inputPartition, *end);
+    return offset < *end;
 }
 
 void DuplicateFilter::forget(const QString &topic, int outputPartition)

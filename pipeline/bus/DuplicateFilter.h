@@ -5,6 +5,7 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 
 struct rd_kafka_message_s;
@@ -23,9 +24,21 @@ namespace stratus {
 // exactly a record whose id is not above the highest id already accepted for that
 // (topic, output partition, input partition). Memory: one mark per such triple, not per record.
 // Records without the header (exactly-once workers, the collector) always pass.
+//
+// A header is only a claim: anyone who can write to a topic could send a record claiming a huge
+// input offset, and every genuine record after it would look like a copy. Before dropping a record,
+// the filter checks that the mark it compares against is possible at all: a result computed from
+// input offset o exists only once the input partition's end is past o. A mark at or beyond the end
+// (asked of the broker through InputEnd, and only then, since drops are rare) is forged: it is
+// replaced and the record passes.
 class DuplicateFilter
 {
 public:
+    // The end offset of an input partition (the next offset it will assign), or nullopt if unknown.
+    using InputEnd = std::function<std::optional<qint64>(int inputPartition)>;
+
+    explicit DuplicateFilter(InputEnd inputEnd = {}) : m_inputEnd(std::move(inputEnd)) {}
+
     struct Id
     {
         qint32 partition = 0; // input partition
@@ -48,6 +61,7 @@ public:
     void forget(const QString &topic, int outputPartition);
 
     qint64 dropped() const { return m_dropped.load(); }
+    qint64 forged() const { return m_forged.load(); } // marks found impossible and replaced
 
 private:
     struct Mark
@@ -63,8 +77,13 @@ private:
         bool operator==(const Key &o) const = default;
     };
     friend size_t qHash(const Key &k, size_t seed) { return qHashMulti(seed, k.topic, k.outputPartition, k.inputPartition); }
+    bool possible(int inputPartition, qint64 offset);
+
+    InputEnd m_inputEnd;
+    QHash<int, qint64> m_knownEnd; // input partition → an end offset seen (ends only grow)
     QHash<Key, Mark> m_marks;
     std::atomic<qint64> m_dropped{0};
+    std::atomic<qint64> m_forged{0};
 };
 
 } // namespace stratus

@@ -19,7 +19,17 @@ namespace {
 constexpr int kMaxBatch = 2000;
 }
 
-KafkaBus::KafkaBus(Options options, QObject *parent) : Bus(parent), m_options(std::move(options)) {}
+KafkaBus::KafkaBus(Options options, QObject *parent)
+    : Bus(parent), m_options(std::move(options)),
+      // Results are computed from the raw topic, so a result's input offset must lie below its end.
+      m_dedup([this](int partition) -> std::optional<qint64> {
+          if (!m_consumer)
+              return std::nullopt;
+          const auto end = kafka::endOffset(m_consumer.get(), m_options.kafka.topic(Topic::Raw), partition);
+          return end ? std::optional<qint64>(*end) : std::nullopt;
+      })
+{
+}
 
 KafkaBus::~KafkaBus()
 {
@@ -93,6 +103,9 @@ void KafkaBus::stop()
 QString KafkaBus::problem() const
 {
     QMutexLocker lock(&m_problemLock);
+    if (m_problem.isEmpty() && m_stationCapHit.load())
+        return QStringLiteral("the topics name more than %1 stations: records of further new stations are ignored")
+            .arg(m_options.maxStations);
     return m_problem;
 }
 
@@ -254,34 +267,47 @@ void KafkaBus::run()
             QString error;
             if (topic == tRaw) {
                 if (!KafkaCodec::isEndOfStream(value)) {
-                    if (auto r = KafkaCodec::decodeReading(value))
-                        rs.append(*r);
-                    else
+                    if (auto r = KafkaCodec::decodeReading(value)) {
+                        const Validation v = m_validator.validate(*r);
+                        if (v.fatal)
+                            error = v.problems.join(u' ');
+                        else if (admitStation(r->stationId))
+                            rs.append(v.clean() ? *r : m_validator.sanitized(*r, v));
+                    } else {
                         error = r.errorMessage();
+                    }
                 }
             } else if (topic == tFeatures) {
-                if (auto w = KafkaCodec::decodeWindow(value))
-                    ws.append(*w);
-                else
+                if (auto w = KafkaCodec::decodeWindow(value)) {
+                    if (admitStation(w->stationId))
+                        ws.append(*w);
+                } else {
                     error = w.errorMessage();
+                }
             } else if (topic == tPredictions) {
-                if (auto f = KafkaCodec::decodeForecast(value))
-                    fs.append(*f);
-                else
+                if (auto f = KafkaCodec::decodeForecast(value)) {
+                    if (admitStation(f->stationId))
+                        fs.append(*f);
+                } else {
                     error = f.errorMessage();
+                }
             } else if (topic == tAnomalies) {
-                if (auto a = KafkaCodec::decodeAnomaly(value))
-                    as.append(*a);
-                else
+                if (auto a = KafkaCodec::decodeAnomaly(value)) {
+                    if (admitStation(a->stationId))
+                        as.append(*a);
+                } else {
                     error = a.errorMessage();
+                }
             } else if (topic == tDead) {
                 if (auto d = KafkaCodec::decodeDeadLetter(value))
                     ds.append(*d);
                 else
                     error = d.errorMessage();
             }
-            if (!error.isEmpty())
-                qCWarning(lcKafkaBus).noquote() << "skipping undecodable record on" << topic << "offset" << m->offset << ":" << error;
+            if (!error.isEmpty()) {
+                ++m_refused;
+                qCWarning(lcKafkaBus).noquote() << "skipping record on" << topic << "offset" << m->offset << ":" << error;
+            }
             rd_kafka_message_destroy(m);
         }
         if (!rs.isEmpty())
@@ -295,6 +321,23 @@ void KafkaBus::run()
         for (const DeadLetter &d : std::as_const(ds))
             emit deadLetter(d);
     }
+}
+
+bool KafkaBus::admitStation(const QString &id)
+{
+    if (m_stations.contains(id))
+        return true;
+    if (!ReadingValidator::isValidStationId(id)) {
+        ++m_refused;
+        return false;
+    }
+    if (m_stations.size() >= m_options.maxStations) {
+        ++m_refused;
+        m_stationCapHit = true;
+        return false;
+    }
+    m_stations.insert(id);
+    return true;
 }
 
 } // namespace stratus

@@ -3,8 +3,10 @@
 #include "Bus.h"
 #include "DuplicateFilter.h"
 #include "KafkaSettings.h"
+#include "ReadingValidator.h"
 
 #include <QMutex>
+#include <QSet>
 
 #include <atomic>
 #include <thread>
@@ -27,6 +29,10 @@ public:
         QList<Topic> subscribe;  // topics whose records become signals; empty = publish only
         QString groupId;         // empty = a private group that starts at the beginning, never commits
         bool fromBeginning = true;
+        // Consumed records name at most this many stations: anyone who can write to the topics could
+        // otherwise grow a viewer's state without bound with made-up ids. Records of further new
+        // stations are refused (counted, and said in problem()).
+        int maxStations = 100000;
     };
 
     explicit KafkaBus(Options options, QObject *parent = nullptr);
@@ -56,6 +62,9 @@ public:
     qint64 deliveryFailures() const { return m_failed.load(); }
     // Consumed records dropped as copies of results already emitted (at-least-once workers).
     qint64 duplicatesDropped() const { return m_dedup.dropped(); }
+    // Consumed records refused: a bad station id, a reading with no usable time, or a new station
+    // past Options::maxStations. Impossible values of an otherwise good reading are dropped alone.
+    qint64 recordsRefused() const { return m_refused.load(); }
 
 private:
     void produce(const QString &topic, const QByteArray &key, const QByteArray &value, int partition = -1);
@@ -63,6 +72,8 @@ private:
     void run();
     void setProblem(const QString &p);
     static void onDelivery(rd_kafka_s *rk, const void *message, void *opaque);
+    // Service thread: whether a consumed record of this station may become a signal.
+    bool admitStation(const QString &id);
 
     Options m_options;
     KafkaHandle m_producer;
@@ -76,6 +87,10 @@ private:
     QString m_problem;
     DuplicateFilter m_dedup; // used by the service thread only (dropped() is atomic)
     int m_rawPartitions = 0;  // of the raw topic, read once (0 = not yet, -1 = unknown)
+    ReadingValidator m_validator;  // consumed readings are validated like any input
+    QSet<QString> m_stations;      // stations seen in consumed records (service thread)
+    std::atomic<qint64> m_refused{0};
+    std::atomic<bool> m_stationCapHit{false};
 };
 
 } // namespace stratus

@@ -223,5 +223,14 @@ Result<int> partitionCount(rd_kafka_s *rk, const QString &topic, int timeoutMs)
     return n;
 }
 
+Result<qint64> endOffset(rd_kafka_s *rk, const QString &topic, int partition, int timeoutMs)
+{
+    int64_t low = 0, high = 0;
+    const rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic.toUtf8().constData(), partition, &low, &high, timeoutMs);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return makeError(QStringLiteral("end offset of %1[%2]: %3").arg(topic).arg(partition).arg(errorText(e)));
+    return static_cast<qint64>(high);
+}
+
 } // namespace kafka
 } // namespace stratus

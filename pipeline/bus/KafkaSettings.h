@@ -64,6 +64,8 @@ Result<KafkaHandle> makeConsumer(const KafkaSettings &settings, const QMap<QStri
 Result<bool> ensureTopics(rd_kafka_s *rk, const KafkaSettings &settings, const QStringList &topics, int timeoutMs = 15000);
 // Number of partitions of a topic (from metadata), or an error.
 Result<int> partitionCount(rd_kafka_s *rk, const QString &topic, int timeoutMs = 5000);
+// The offset the next record of a partition will get (its high watermark), asked of the broker.
+Result<qint64> endOffset(rd_kafka_s *rk, const QString &topic, int partition, int timeoutMs = 5000);
 QString errorText(int code);
 } // namespace kafka
 

@@ -175,14 +175,6 @@ Result<bool> TransactionalStage::run(const std::atomic<bool> &stop)
                 rd_kafka_message_destroy(m);
                 continue;
             }
-            if (deduplicatesInput() && !m_inputFilter.accept(m_inputTopic, m)) {
-                // A copy an at-least-once upstream re-sent: already processed once.
-                ++m_stats.duplicatesDropped;
-                (alo ? m_checkpoints.back().offsets : m_nextOffsets)[m->partition] = m->offset + 1;
-                pos.value() = m->offset + 1;
-                rd_kafka_message_destroy(m);
-                continue;
-            }
             if (!m_txnOpen && !alo) {
                 if (rd_kafka_error_t *e = rd_kafka_begin_transaction(m_producer.get())) {
                     m_fatal = QStringLiteral("%1: cannot begin a transaction: %2").arg(m_stage, txnError(e));
@@ -367,10 +359,8 @@ void TransactionalStage::handleRebalance(int err, void *p)
                 m_nextOffsets.clear();
             }
         }
-        for (int i = 0; i < partitions->cnt; ++i) {
+        for (int i = 0; i < partitions->cnt; ++i)
             dropPartition(partitions->elems[i].partition);
-            m_inputFilter.forget(m_inputTopic, partitions->elems[i].partition);
-        }
         rd_kafka_assign(m_consumer.get(), nullptr);
         m_position.clear();
         QMutexLocker lock(&m_assignedLock);
@@ -388,7 +378,6 @@ Result<bool> TransactionalStage::restorePartitions(void *p)
     for (int i = 0; i < partitions->cnt; ++i) {
         rd_kafka_topic_partition_t &tp = partitions->elems[i];
         resetPartition(tp.partition);
-        m_inputFilter.forget(m_inputTopic, tp.partition);
         if (tp.offset < 0) {
             tp.offset = RD_KAFKA_OFFSET_BEGINNING;
             continue;
@@ -415,9 +404,7 @@ Result<bool> TransactionalStage::restorePartitions(void *p)
                     return makeError(QStringLiteral("%1: replay of partition %2 stalled at offset %3 of %4").arg(m_stage).arg(tp.partition).arg(at).arg(tp.offset));
                 continue;
             }
-            if (!m->err && m->offset < tp.offset && deduplicatesInput() && !m_inputFilter.accept(m_inputTopic, m)) {
-                at = m->offset; // a copy: the previous owner skipped it too
-            } else if (!m->err && m->offset < tp.offset) {
+            if (!m->err && m->offset < tp.offset) {
                 discard.clear();
                 process(tp.partition, m->offset, QByteArrayView(static_cast<const char *>(m->key), static_cast<qsizetype>(m->key_len)),
                         QByteArrayView(static_cast<const char *>(m->payload), static_cast<qsizetype>(m->len)), true, discard);

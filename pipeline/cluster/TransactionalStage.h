@@ -49,7 +49,6 @@ public:
         // Time the stage thread spent blocked in send_offsets + commit_transaction (µs).
         std::atomic<qint64> commitUsTotal{0};
         std::atomic<qint64> commitUsMax{0};
-        std::atomic<qint64> duplicatesDropped{0}; // input copies dropped (deduplicatesInput())
         std::atomic<qint64> deliveryFailures{0};  // at least once: outputs not delivered (then re-processed)
     };
 
@@ -87,10 +86,6 @@ protected:
     virtual void process(int partition, qint64 offset, QByteArrayView key, QByteArrayView value, bool replaying,
                          QList<Output> &out) = 0;
     virtual bool needsReplay() const = 0;
-    // The input is another stage's output: drop records whose DuplicateFilter id was seen already
-    // (copies an at-least-once upstream re-sent). The filter's marks are part of the partition's
-    // state, so such a stage replays in at-least-once mode.
-    virtual bool deduplicatesInput() const { return false; }
 
     KafkaSettings m_settings;
     Stats m_stats;
@@ -138,7 +133,6 @@ private:
     std::deque<Checkpoint> m_checkpoints;
     bool m_deliveryFailed = false;
     QString m_deliveryProblem;
-    DuplicateFilter m_inputFilter;
 };
 
 } // namespace stratus

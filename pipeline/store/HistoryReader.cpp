@@ -142,42 +142,45 @@ Result<QList<WindowStats>> HistoryReader::features(const HistoryQuery &hq)
 
 Result<QList<Forecast>> HistoryReader::predictions(const HistoryQuery &hq)
 {
-    // Page over whole forecasts, then fetch their points, so a page never cuts a forecast in two.
+    // One query: page over whole forecasts (so a page never cuts a forecast in two), then join their
+    // points. A query per forecast cost a thousand round trips for one full page.
     QVariantList binds;
-    const QString heads = QStringLiteral("SELECT DISTINCT station, issued_ms, variable, model, version FROM predictions")
-                          + where(hq, QStringLiteral("issued_ms"), binds)
-                          + QStringLiteral(" ORDER BY issued_ms DESC, station, variable, model, version") + page(hq);
+    const QString sql =
+        QStringLiteral("WITH heads AS (SELECT DISTINCT station, issued_ms, variable, model, version FROM predictions")
+        + where(hq, QStringLiteral("issued_ms"), binds)
+        + QStringLiteral(" ORDER BY issued_ms DESC, station, variable, model, version") + page(hq)
+        + QStringLiteral(") SELECT p.station, p.issued_ms, p.variable, p.model, p.version, p.horizon_h, p.target_ms, "
+                         "p.value, p.lower, p.upper FROM heads h JOIN predictions p ON p.issued_ms = h.issued_ms AND "
+                         "p.station = h.station AND p.variable = h.variable AND p.model = h.model AND p.version = "
+                         "h.version ORDER BY p.issued_ms DESC, p.station, p.variable, p.model, p.version, p.horizon_h");
     QList<Forecast> out;
-    auto r = stream(heads, binds, [&](const QSqlQuery &q) {
-        Forecast f;
-        f.stationId = q.value(0).toString();
-        f.issuedAtMs = q.value(1).toLongLong();
-        f.variable = variableFromKey(q.value(2).toString()).value_or(Variable::Temperature);
-        f.model = q.value(3).toString();
-        f.modelVersion = q.value(4).toString();
-        out.append(f);
+    const auto r = stream(sql, binds, [&](const QSqlQuery &q) {
+        const QString station = q.value(0).toString();
+        const qint64 issued = q.value(1).toLongLong();
+        const Variable variable = variableFromKey(q.value(2).toString()).value_or(Variable::Temperature);
+        const QString model = q.value(3).toString();
+        const QString version = q.value(4).toString();
+        if (out.isEmpty() || out.back().issuedAtMs != issued || out.back().stationId != station
+            || out.back().variable != variable || out.back().model != model || out.back().modelVersion != version) {
+            Forecast f;
+            f.stationId = station;
+            f.issuedAtMs = issued;
+            f.variable = variable;
+            f.model = model;
+            f.modelVersion = version;
+            out.append(f);
+        }
+        ForecastPoint p;
+        p.horizonH = q.value(5).toInt();
+        p.targetMs = q.value(6).toLongLong();
+        p.value = real(q.value(7));
+        p.lower = real(q.value(8));
+        p.upper = real(q.value(9));
+        out.back().points.append(p);
         return true;
     });
     if (!r)
         return r.error();
-    const QString pointsSql = QStringLiteral(
-        "SELECT horizon_h, target_ms, value, lower, upper FROM predictions WHERE station = ? AND issued_ms = ? AND "
-        "variable = ? AND model = ? AND version = ? ORDER BY horizon_h");
-    for (Forecast &f : out) {
-        r = stream(pointsSql, {f.stationId, f.issuedAtMs, variableKey(f.variable), f.model, f.modelVersion},
-                   [&](const QSqlQuery &q) {
-                       ForecastPoint p;
-                       p.horizonH = q.value(0).toInt();
-                       p.targetMs = q.value(1).toLongLong();
-                       p.value = real(q.value(2));
-                       p.lower = real(q.value(3));
-                       p.upper = real(q.value(4));
-                       f.points.append(p);
-                       return true;
-                   });
-        if (!r)
-            return r.error();
-    }
     return out;
 }
 

@@ -147,6 +147,10 @@ QString HistoryStore::problem() const
         return m_openError.isEmpty() ? QStringLiteral("closed") : m_openError;
     if (m_counters->droppedRows.load() > 0)
         return QStringLiteral("%1 rows could not be stored").arg(m_counters->droppedRows.load());
+    if (m_counters->diskFull.load())
+        return QStringLiteral("cannot write to the disk (full?): %1 rows wait in memory and are written when it "
+                              "accepts them again; sources pause while the backlog is above its high-water mark")
+            .arg(m_counters->pendingRows.load());
     if (m_counters->failedBatches.load() > 0 && m_counters->pendingRows.load() > 0)
         return QStringLiteral("%1 batch commits failed; %2 rows waiting")
             .arg(m_counters->failedBatches.load())

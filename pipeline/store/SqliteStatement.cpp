@@ -65,11 +65,29 @@ bool SqliteStatement::exec()
 {
     const int rc = sqlite3_step(m_stmt);
     const bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
-    if (!ok)
+    if (!ok) {
         m_error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        m_code = sqlite3_errcode(m_db) & 0xff;
+    }
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);
     return ok;
+}
+
+bool SqliteStatement::isTransient(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace stratus

@@ -34,11 +34,16 @@ public:
     // Runs the statement once and resets it for the next binding; false with error() on failure.
     bool exec();
     QString error() const { return m_error; }
+    int code() const { return m_code; } // SQLite's primary result code of the last failure
+    // A failure the disk or another process causes (full, I/O error, busy, locked, read-only): the same
+    // rows will go in once it passes. Anything else (a constraint, a type mismatch) is the rows' fault.
+    static bool isTransient(int code);
 
 private:
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_stmt = nullptr;
     QString m_error;
+    int m_code = 0;
 };
 
 } // namespace stratus

@@ -43,6 +43,9 @@ Result<bool> create(QSqlDatabase &db)
         // can take the last commits.
         QStringLiteral("PRAGMA journal_mode=WAL"),
         QStringLiteral("PRAGMA synchronous=NORMAL"),
+        // A WAL that grew during a long transaction or a disk outage is cut back to 16 MB when it is
+        // reset, instead of keeping its largest size on a disk that may be short of space.
+        QStringLiteral("PRAGMA journal_size_limit=16777216"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"),
         // (station, ts) is the identity of a reading: replaying a batch after a crash is an upsert.
         QStringLiteral("CREATE TABLE IF NOT EXISTS readings (station TEXT NOT NULL, ts INTEGER NOT NULL")

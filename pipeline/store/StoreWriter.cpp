@@ -9,6 +9,7 @@
 #include <QSqlError>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
 
 namespace stratus {
@@ -148,6 +149,8 @@ void StoreWriter::addAnomalies(const QList<Anomaly> &anomalies)
 
 void StoreWriter::scheduleFlush()
 {
+    if (m_retryMs > 0)
+        return; // the disk refused the last batch: the back-off timer retries, not every new row
     if (buffered() >= m_options.batchRows)
         flush();
     else if (!m_flushTimer.isActive())
@@ -159,28 +162,55 @@ void StoreWriter::flush()
     m_flushTimer.stop();
     if (!m_db.isValid() || buffered() == 0)
         return;
-    const qsizetype rows = buffered();
+    // A backlog (a burst, or the rows kept through a disk outage) goes in bounded transactions: the
+    // WAL is checkpointed between them instead of growing by the whole backlog, which on a disk that
+    // just ran full may not fit at all.
+    while (buffered() > 0 && commitChunk()) {
+    }
+}
+
+bool StoreWriter::commitChunk()
+{
+    // Take a prefix of each buffer: readings first, so the acknowledged mark advances in order.
+    qsizetype budget = kMaxTransactionRows;
+    const qsizetype nReadings = std::min(m_readings.size(), budget);
+    budget -= nReadings;
+    const qsizetype nFeatures = std::min(m_features.size(), budget);
+    budget -= nFeatures;
+    qsizetype nForecasts = 0, forecastRows = 0;
+    while (nForecasts < m_forecasts.size() && budget > 0) {
+        const qsizetype points = m_forecasts[nForecasts++].points.size();
+        forecastRows += points;
+        budget -= points;
+    }
+    const qsizetype nAnomalies = std::min(m_anomalies.size(), std::max<qsizetype>(budget, 0));
+    const qsizetype rows = nReadings + nFeatures + forecastRows + nAnomalies;
+
     bool ok = m_db.transaction();
     qint64 newestReading = m_counters->ackedReadingMs.load();
     QString failure;
+    int failureCode = 0;
     auto run = [&](SqliteStatement &q) {
         if (ok && !q.exec()) {
             ok = false;
             failure = q.error();
+            failureCode = q.code();
         }
     };
-    for (const Reading &r : std::as_const(m_readings)) {
+    for (qsizetype i = 0; i < nReadings && ok; ++i) {
+        const Reading &r = m_readings[i];
         if (r.stationId.isEmpty())
             continue; // the engine's validator refuses these; a direct publisher may not
         SqliteStatement &q = m_insReading;
         q.bind(0, r.stationId);
         q.bind(1, r.timestampMs);
-        for (int i = 0; i < kVariableCount; ++i)
-            q.bind(2 + i, double(r.values[i]));
+        for (int v = 0; v < kVariableCount; ++v)
+            q.bind(2 + v, double(r.values[v]));
         run(q);
         newestReading = std::max(newestReading, r.timestampMs);
     }
-    for (const WindowStats &w : std::as_const(m_features)) {
+    for (qsizetype i = 0; i < nFeatures && ok; ++i) {
+        const WindowStats &w = m_features[i];
         SqliteStatement &q = m_insFeature;
         q.bind(0, w.stationId);
         q.bind(1, variableKey(w.variable));
@@ -197,7 +227,8 @@ void StoreWriter::flush()
         q.bind(12, w.revision);
         run(q);
     }
-    for (const Forecast &f : std::as_const(m_forecasts)) {
+    for (qsizetype i = 0; i < nForecasts && ok; ++i) {
+        const Forecast &f = m_forecasts[i];
         for (const ForecastPoint &p : f.points) {
             SqliteStatement &q = m_insPrediction;
             q.bind(0, f.stationId);
@@ -213,7 +244,8 @@ void StoreWriter::flush()
             run(q);
         }
     }
-    for (const Anomaly &a : std::as_const(m_anomalies)) {
+    for (qsizetype i = 0; i < nAnomalies && ok; ++i) {
+        const Anomaly &a = m_anomalies[i];
         SqliteStatement &q = m_insAnomaly;
         q.bind(0, a.stationId);
         q.bind(1, a.timestampMs);
@@ -231,42 +263,57 @@ void StoreWriter::flush()
     run(m_setMeta);
     if (ok)
         ok = m_db.commit();
+    auto dropPrefix = [&] {
+        m_readings.remove(0, nReadings);
+        m_features.remove(0, nFeatures);
+        m_forecasts.remove(0, nForecasts);
+        m_forecastRows -= forecastRows;
+        m_anomalies.remove(0, nAnomalies);
+    };
     if (!ok) {
-        if (failure.isEmpty())
+        if (failure.isEmpty()) {
             failure = m_db.lastError().text();
+            failureCode = m_db.lastError().nativeErrorCode().toInt();
+        }
         m_db.rollback();
         ++m_counters->failedBatches;
+        // A full, failing or locked disk heals: keep every row (the engine pauses the sources once
+        // the backlog passes its high-water mark) and retry with a growing pause until it does.
+        if (SqliteStatement::isTransient(failureCode)) {
+            m_retryMs = std::clamp(m_retryMs * 2, 500, 5000);
+            if (!m_counters->diskFull.exchange(true))
+                qCWarning(lcStore).noquote() << "history store: cannot write (" << failure << "); keeping" << buffered()
+                                             << "rows and retrying until the disk accepts them";
+            m_flushTimer.start(m_retryMs);
+            return false;
+        }
         qCWarning(lcStore).noquote() << "history store: batch of" << rows << "rows not committed:" << failure;
-        // A full or locked disk heals: keep the batch and retry. A batch that keeps failing is
-        // dropped after a few attempts (counted in /metrics) so one bad row cannot wedge the store.
+        // A batch that keeps failing for its own rows is dropped after a few attempts (counted in
+        // /metrics) so one bad row cannot wedge the store.
         if (++m_failedAttempts < 3) {
             m_flushTimer.start(1000);
-            return;
+            return false;
         }
         m_counters->droppedRows += rows;
         m_counters->pendingRows -= rows;
         m_failedAttempts = 0;
-        m_readings.clear();
-        m_features.clear();
-        m_forecasts.clear();
-        m_forecastRows = 0;
-        m_anomalies.clear();
-        return;
+        dropPrefix();
+        return true;
     }
     m_failedAttempts = 0;
-    m_counters->readingsAcked += m_readings.size();
-    m_counters->featuresAcked += m_features.size();
-    m_counters->predictionsAcked += m_forecastRows;
-    m_counters->anomaliesAcked += m_anomalies.size();
+    m_retryMs = 0;
+    if (m_counters->diskFull.exchange(false))
+        qCInfo(lcStore).noquote() << "history store: writing again";
+    m_counters->readingsAcked += nReadings;
+    m_counters->featuresAcked += nFeatures;
+    m_counters->predictionsAcked += forecastRows;
+    m_counters->anomaliesAcked += nAnomalies;
     m_counters->pendingRows -= rows;
     m_counters->ackedReadingMs = newestReading;
     m_counters->lastCommitMs = QDateTime::currentMSecsSinceEpoch();
     ++m_counters->batches;
-    m_readings.clear();
-    m_features.clear();
-    m_forecasts.clear();
-    m_forecastRows = 0;
-    m_anomalies.clear();
+    dropPrefix();
+    return true;
 }
 
 void StoreWriter::applyRetention()

@@ -29,7 +29,8 @@ struct StoreCounters
     std::atomic<qint64> batches{0};
     std::atomic<qint64> pendingRows{0};     // received, not yet committed
     std::atomic<qint64> failedBatches{0};
-    std::atomic<qint64> droppedRows{0};     // rows of batches that failed every retry
+    std::atomic<qint64> droppedRows{0};     // rows of batches that failed every retry (never for a full disk)
+    std::atomic<bool> diskFull{false};      // the last commit failed for want of space (or another disk fault)
     std::atomic<qint64> ackedReadingMs{0};  // high-water mark: newest reading time committed
     std::atomic<qint64> retentionDeleted{0};
     std::atomic<qint64> lastCommitMs{0};    // wall clock of the last commit
@@ -61,6 +62,10 @@ public slots:
     Result<bool> activateModel(const QString &version);
 
 private:
+    // Commits at most kMaxTransactionRows of the buffer (its oldest rows); false when the commit failed
+    // (the rows stay buffered and a retry is scheduled).
+    bool commitChunk();
+    static constexpr qsizetype kMaxTransactionRows = 20000;
     void scheduleFlush();
     bool prepare();
     qsizetype buffered() const
@@ -81,6 +86,7 @@ private:
     // Issue time of the last forecast kept per station/variable/model (prediction decimation).
     QHash<QString, qint64> m_lastForecastKept;
     int m_failedAttempts = 0;
+    int m_retryMs = 0; // back-off while the disk refuses writes
     QTimer m_flushTimer;
     QTimer m_retentionTimer;
 };

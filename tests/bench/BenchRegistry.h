@@ -31,6 +31,13 @@ struct BenchArea
 
 std::vector<BenchArea> &benchAreas();
 
+// What an area returns when its work failed: stratus-bench then exits non-zero, so a smoke run in CI
+// fails instead of printing an empty table.
+inline QJsonObject benchFailure(const QString &why)
+{
+    return QJsonObject{{QStringLiteral("error"), why}};
+}
+
 struct BenchRegistration
 {
     explicit BenchRegistration(BenchArea area) { benchAreas().push_back(std::move(area)); }

@@ -44,7 +44,7 @@ QJsonObject retrainUnderLoad(const BenchContext &ctx)
     auto data = RecordedDataReader::read(QStringLiteral(STRATUS_SHARED_DIR "/data/beijing_hourly/beijing_hourly_2013_2016.csv"));
     if (!data) {
         out << data.errorMessage() << '\n';
-        return {};
+        return benchFailure(data.errorMessage());
     }
     // Full: all 12 stations, one year in the store, 300 days trained + 30 held back. Smoke: 3 stations,
     // 60 days trained + 7 held back (about the least the trainer accepts), 100 idle batches.
@@ -66,8 +66,8 @@ QJsonObject retrainUnderLoad(const BenchContext &ctx)
     so.retentionDays = 0;
     {
         HistoryStore store(so);
-        if (!store.open())
-            return {};
+        if (const auto opened = store.open(); !opened)
+            return benchFailure(QStringLiteral("cannot open the history store: ") + opened.errorMessage());
         LocalBus bus;
         feedStoreFromBus(bus, store);
         for (qsizetype i = 0; i < history.size(); i += 2000)
@@ -131,7 +131,7 @@ QJsonObject retrainUnderLoad(const BenchContext &ctx)
     const Result<QJsonObject> decision = f.result();
     if (!decision) {
         out << "retrain failed: " << decision.errorMessage() << '\n';
-        return {};
+        return benchFailure(QStringLiteral("retrain failed: ") + decision.errorMessage());
     }
     QJsonObject o;
     o[QStringLiteral("retrain_seconds")] = seconds;

@@ -82,7 +82,7 @@ QJsonObject run(const BenchContext &ctx)
     auto loaded = ForecastDataLoader::load(shared("data/beijing_hourly/beijing_hourly_2013_2016.csv"));
     if (!loaded) {
         out << loaded.errorMessage() << '\n';
-        return {};
+        return benchFailure(loaded.errorMessage());
     }
     ForecastDataset beijing = std::move(loaded.value());
     if (ctx.smoke)
@@ -104,7 +104,7 @@ QJsonObject run(const BenchContext &ctx)
         trainSeconds.push_back(static_cast<double>(t.nsecsElapsed()) / 1e9);
         if (!m) {
             out << m.errorMessage() << '\n';
-            return {};
+            return benchFailure(m.errorMessage());
         }
         model = *m;
     }
@@ -165,7 +165,7 @@ QJsonObject run(const BenchContext &ctx)
         const double secs = static_cast<double>(all.nsecsElapsed()) / 1e9;
         if (points != static_cast<qint64>(n) * vars.size()) {
             out << "inference: the model did not serve every station (" << points << " forecasts)\n";
-            return {};
+            return benchFailure(QStringLiteral("the model did not serve every station"));
         }
         std::sort(us.begin(), us.end());
         std::sort(cpu.begin(), cpu.end());
@@ -187,7 +187,7 @@ QJsonObject run(const BenchContext &ctx)
                                           issued, vars).size();
         meanUs.push_back(static_cast<double>(loop.nsecsElapsed()) / 1e3 / n);
         if (made != static_cast<qint64>(n) * vars.size())
-            return {};
+            return benchFailure(QStringLiteral("the batched path did not serve every station"));
         QElapsedTimer all;
         all.start();
         qint64 served = 0;
@@ -196,7 +196,7 @@ QJsonObject run(const BenchContext &ctx)
                                      beijing.stations[static_cast<size_t>(i) % beijing.stations.size()].stationId, issued, xs);
         if (served != static_cast<qint64>(n) * vars.size()) {
             out << "inference: the legacy path did not serve every station\n";
-            return {};
+            return benchFailure(QStringLiteral("the legacy path did not serve every station"));
         }
         legacyUs.push_back(static_cast<double>(all.nsecsElapsed()) / 1e3 / n);
     }

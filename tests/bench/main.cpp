@@ -62,7 +62,15 @@ int main(int argc, char **argv)
             const QJsonObject figures = a.run(ctx);
             if (ctx.json)
                 out << QJsonDocument(figures).toJson(QJsonDocument::Compact) << '\n';
-            return figures.contains(QStringLiteral("error")) ? 1 : 0;
+            if (figures.isEmpty()) {
+                QTextStream(stderr) << "stratus-bench: " << name << " returned no figures\n";
+                return 1;
+            }
+            if (figures.contains(QStringLiteral("error"))) {
+                QTextStream(stderr) << "stratus-bench: " << name << " failed: " << figures.value(QStringLiteral("error")).toString() << '\n';
+                return 1;
+            }
+            return 0;
         }
     }
     QTextStream(stderr) << "stratus-bench: unknown area \"" << name << "\"; try --help\n";

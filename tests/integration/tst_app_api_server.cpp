@@ -107,10 +107,23 @@ private slots:
         QCOMPARE(a.body, m_server.get(epoch).body);
         const QJsonArray list = a.json().value(QLatin1String("predictions")).toArray();
         QVERIFY(!list.isEmpty());
+        QVERIFY(list.size() <= 50);
+        // Each forecast comes whole, once, with its points in horizon order (the page is one joined query).
+        QSet<QString> seen;
         for (const auto &v : list) {
-            const qint64 issued = v.toObject().value(QLatin1String("issued")).toInteger();
+            const QJsonObject f = v.toObject();
+            const qint64 issued = f.value(QLatin1String("issued")).toInteger();
             QVERIFY(issued >= 1769558400000LL && issued < 1769644800000LL);
-            QCOMPARE(v.toObject().value(QLatin1String("station")).toString(), QStringLiteral("KMDW"));
+            QCOMPARE(f.value(QLatin1String("station")).toString(), QStringLiteral("KMDW"));
+            const QString key = QString::number(issued) + f.value(QLatin1String("variable")).toString()
+                                + f.value(QLatin1String("model")).toString() + f.value(QLatin1String("version")).toString();
+            QVERIFY2(!seen.contains(key), qPrintable(key));
+            seen.insert(key);
+            const QJsonArray points = f.value(QLatin1String("points")).toArray();
+            QVERIFY(!points.isEmpty());
+            for (qsizetype i = 1; i < points.size(); ++i)
+                QVERIFY(points[i].toObject().value(QLatin1String("h")).toInt()
+                        > points[i - 1].toObject().value(QLatin1String("h")).toInt());
         }
         QCOMPARE(m_server.get(QStringLiteral("/predictions/NOPE/history")).status, 404);
         QCOMPARE(m_server.get(QStringLiteral("/predictions/KMDW/history?from=yesterday")).status, 400);
@@ -160,11 +173,18 @@ private slots:
         QTest::newRow("limit text") << "/anomalies?limit=ten" << "limit";
         QTest::newRow("limit huge") << "/features/KMSN?limit=99999999999999999999" << "limit";
         QTest::newRow("offset negative") << "/stations?offset=-1" << "offset";
+        QTest::newRow("offset past the cap") << "/predictions/KMDW/history?offset=100001" << "narrow the time range";
+        QTest::newRow("offset huge") << "/anomalies?offset=5000000000" << "offset";
         QTest::newRow("since garbage") << "/anomalies?since=not-a-time" << "since";
         QTest::newRow("month 13") << "/features/KMSN?from=2026-13-01T00:00:00Z" << "from";
         QTest::newRow("epoch out of range") << "/features/KMSN?to=1e300" << "to";
         QTest::newRow("export kind") << "/export.csv?station=KMSN&kind=everything" << "kind";
         QTest::newRow("export no station") << "/export.csv" << "station";
+        // Unknown parameters are refused, naming the parameter and what the route takes.
+        QTest::newRow("misspelt station") << "/anomalies?statoin=KMSN" << "statoin";
+        QTest::newRow("unknown with known") << "/features/KMSN?limit=5&cachebust=1" << "from, limit, offset, to";
+        QTest::newRow("parameter on a route without") << "/health?verbose=1" << "takes none";
+        QTest::newRow("export extra") << "/export.csv?station=KMSN&format=xlsx" << "format";
     }
     void badParameters()
     {

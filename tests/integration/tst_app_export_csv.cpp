@@ -3,7 +3,9 @@
 // with the SQLite store, and the CLI and HTTP answers must be byte-identical.
 #include "StratusProcess.h"
 
+#include <QDir>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -14,15 +16,20 @@ private:
     QTemporaryDir m_dir;
     StratusProcess m_server;
     QString db() const { return m_dir.filePath(QStringLiteral("history.sqlite")); }
+    // The server's TMPDIR, where exports are staged: it must be empty whenever no export is running.
+    QString tmp() const { return m_dir.filePath(QStringLiteral("tmp")); }
 
 private slots:
     void initTestCase()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("python3")).isEmpty())
             QSKIP("python3 is not installed");
+        QVERIFY(QDir().mkpath(tmp()));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TMPDIR"), tmp());
         QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                  QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"), db(),
-                                 QStringLiteral("--rate-limit"), QStringLiteral("0")}),
+                                 QStringLiteral("--rate-limit"), QStringLiteral("0")}, env),
                  qPrintable(m_server.error()));
         QVERIFY(m_server.waitForReplayEnd());
     }
@@ -81,6 +88,43 @@ private slots:
         QCOMPARE(http.status, 200);
         QVERIFY(http.contentType.startsWith("text/csv"));
         QCOMPARE(http.body, cliBytes);
+    }
+
+    // Clients that hang up while their export is still being written (the file is staged before it is
+    // sent) once crashed the server: the finished export was written to a socket QHttpServer had
+    // already deleted. Each round opens 30 connections, asks for the heaviest report and hangs up
+    // after 50 ms; the server must stay up, answer /health, leave no staged file behind and free
+    // every export slot, so a normal export afterwards succeeds.
+    void clientsHangUpDuringExport()
+    {
+        const QUrl base(m_server.url(QStringLiteral("/")));
+        const QByteArray request = "GET /export.csv?station=all&kind=predictions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        for (int round = 0; round < 3; ++round) {
+            QList<QTcpSocket *> sockets;
+            for (int i = 0; i < 30; ++i) {
+                auto *s = new QTcpSocket(this);
+                s->connectToHost(base.host(), quint16(base.port()));
+                QVERIFY(s->waitForConnected(5000));
+                s->write(request);
+                s->flush();
+                sockets << s;
+            }
+            QTest::qWait(50);
+            for (QTcpSocket *s : sockets) {
+                s->abort();
+                s->deleteLater();
+            }
+            // Let the abandoned exports finish on the server (the whole report takes about a second).
+            QTest::qWait(1500);
+            QVERIFY2(m_server.running(), qPrintable(QStringLiteral("the server died: ") + m_server.stderrText().right(2000)));
+            QCOMPARE(m_server.get(QStringLiteral("/health")).status, 200);
+        }
+        // Every slot is free again once the abandoned exports have stopped.
+        HttpAnswer ok;
+        QTRY_VERIFY_WITH_TIMEOUT((ok = m_server.get(QStringLiteral("/export.csv?station=KMSN&kind=readings"))).status == 200, 30000);
+        QVERIFY(ok.body.startsWith("time_utc,station,"));
+        QTRY_COMPARE_WITH_TIMEOUT(QDir(tmp()).entryList(QDir::Files).join(u','), QString(), 30000);
+        QVERIFY(m_server.running());
     }
 
     void cliErrors()

@@ -1,44 +1,15 @@
 // kill -9 during ingestion, then restart on the same SQLite file: nothing the store acknowledged
 // before the kill is lost, and after the restart every accepted reading of the source is stored
 // exactly once. Real data: the first hours of the 1995-03-18 SAO/METAR day (sao_19950318).
-#include "ReadingValidator.h"
+#include "SaoHeadReplay.h"
 #include "StratusProcess.h"
 #include "TimeUtil.h"
-#include "sources/RecordedDataReader.h"
 
-#include <QFile>
-#include <QSet>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace stratus;
-
-namespace {
-using Key = QPair<QString, qint64>;
-
-QSet<Key> storedKeys(const QString &db, qint64 maxTs, qint64 *rows)
-{
-    QSet<Key> keys;
-    {
-        QSqlDatabase c = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("probe"));
-        c.setDatabaseName(db);
-        if (c.open()) {
-            QSqlQuery q(c);
-            q.exec(QStringLiteral("SELECT station, ts FROM readings WHERE ts <= %1").arg(maxTs));
-            while (q.next())
-                keys.insert({q.value(0).toString(), q.value(1).toLongLong()});
-            QSqlQuery n(c);
-            n.exec(QStringLiteral("SELECT count(*) FROM readings"));
-            n.next();
-            *rows = n.value(0).toLongLong();
-        }
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("probe"));
-    return keys;
-}
-} // namespace
+using saohead::Key;
 
 class TstStoreCrashRecovery : public QObject
 {
@@ -47,26 +18,11 @@ private slots:
     void killDuringIngestionThenRestart()
     {
         QTemporaryDir dir;
-        // The first 12,000 rows (about the first six hours) of the real file, copied unchanged.
-        QFile in(testdata::shared("data/sao_19950318/observations.csv"));
-        QVERIFY(in.open(QIODevice::ReadOnly));
+        // The first 12,000 rows (about the first six hours) of the real file, copied unchanged, and
+        // what the engine accepts from them: the oracle for "every reading stored".
         const QString subset = dir.filePath(QStringLiteral("observations_head.csv"));
-        QFile out(subset);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        for (int i = 0; i <= 12000 && !in.atEnd(); ++i)
-            out.write(in.readLine());
-        out.close();
-
-        // What the engine accepts from this file: the oracle for "every reading stored".
-        const auto data = RecordedDataReader::read(subset);
-        QVERIFY(data.ok());
-        ReadingValidator validator;
-        QSet<Key> expected;
-        for (const Reading &r : data->readings) {
-            const Validation v = validator.validate(r);
-            if (v.clean() || (!v.fatal && !validator.sanitized(r, v).isEmpty()))
-                expected.insert({r.stationId, r.timestampMs});
-        }
+        QVERIFY(saohead::writeHead(subset));
+        const QSet<Key> expected = saohead::accepted(subset);
         QVERIFY(expected.size() > 10000);
 
         const QString db = dir.filePath(QStringLiteral("history.sqlite"));
@@ -93,7 +49,7 @@ private slots:
             QCOMPARE(first.process().exitStatus(), QProcess::CrashExit);
         }
         qint64 rowsAfterKill = 0;
-        const QSet<Key> survived = storedKeys(db, ackedMs, &rowsAfterKill);
+        const QSet<Key> survived = saohead::stored(db, ackedMs, &rowsAfterKill);
         qInfo("acknowledged before kill: %lld readings up to %s; %lld rows in the file after kill -9 (of %lld)",
               ackedRows, qPrintable(timeutil::toIsoUtc(ackedMs)), rowsAfterKill, qint64(expected.size()));
         QVERIFY2(rowsAfterKill < expected.size(), "the kill came after ingestion finished; the test proves nothing");
@@ -112,7 +68,7 @@ private slots:
         QVERIFY(second.waitForReplayEnd(300000));
         second.stop();
         qint64 rows = 0;
-        const QSet<Key> all = storedKeys(db, std::numeric_limits<qint64>::max(), &rows);
+        const QSet<Key> all = saohead::stored(db, std::numeric_limits<qint64>::max(), &rows);
         QCOMPARE(rows, qint64(expected.size())); // (station, ts) is the key: no duplicates
         QCOMPARE(all, expected);
     }

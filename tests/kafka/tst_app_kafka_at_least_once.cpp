@@ -223,6 +223,40 @@ private slots:
         QVERIFY(f.accept(t, 0, {1, 10, 0}));
     }
 
+    // A record whose header claims an input offset the input topic has not reached yet cannot be a
+    // result: it must not make every later result look like a copy. The filter asks the real broker
+    // for the input partition's end, as KafkaBus does.
+    void forgedIdCannotSilenceAPartition()
+    {
+        const KafkaSettings k = m_cluster.settings(KafkaTestCluster::newNamespace());
+        auto p = kafka::makeProducer(k, {});
+        QVERIFY2(p, qPrintable(p.errorMessage()));
+        const QString input = k.topicNamespace + QStringLiteral("raw");
+        QVERIFY(kafka::ensureTopics(p->get(), k, {input}, 60000));
+        const QByteArray name = input.toUtf8();
+        for (int i = 0; i < 5; ++i)
+            rd_kafka_producev(p->get(), RD_KAFKA_V_TOPIC(name.constData()), RD_KAFKA_V_PARTITION(0),
+                              RD_KAFKA_V_VALUE(const_cast<char *>("x"), size_t(1)), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_END);
+        QCOMPARE(rd_kafka_flush(p->get(), 60000), RD_KAFKA_RESP_ERR_NO_ERROR);
+        int asked = 0;
+        DuplicateFilter f([&](int partition) -> std::optional<qint64> {
+            ++asked;
+            const auto end = kafka::endOffset(p->get(), input, partition);
+            return end ? std::optional<qint64>(*end) : std::nullopt;
+        });
+        const QString t = QStringLiteral("results");
+        QVERIFY(f.accept(t, 0, {0, 1, 0}));
+        QVERIFY(f.accept(t, 0, {0, qint64(1) << 50, 0})); // forged: claims an input offset far past the end (5)
+        QVERIFY(f.accept(t, 0, {0, 2, 0}));               // a genuine result still passes
+        QCOMPARE(f.forged(), 1);
+        QVERIFY(!f.accept(t, 0, {0, 2, 0})); // and a genuine copy of it is still dropped
+        QVERIFY(!f.accept(t, 0, {0, 1, 0}));
+        QCOMPARE(f.dropped(), 2);
+        QVERIFY(f.accept(t, 0, {0, 4, 0}));
+        QCOMPARE(asked, 1); // the broker is asked only when a drop rests on a mark past the last known end
+    }
+
 private:
     // True once two successive heartbeats of the worker show a stage that produced results between
     // them without a rebalance in between (its "rebalances" counts every assignment and revocation):

@@ -1,8 +1,10 @@
+#include "CsvReader.h"
 #include "JsonCodec.h"
 #include "ReferenceMessageCodec.h"
 #include "TestData.h"
 #include "TimeUtil.h"
 
+#include <QBuffer>
 #include <QDateTime>
 #include <QFile>
 #include <QTest>
@@ -41,6 +43,8 @@ private slots:
     void jsonCodecRejectsWrongTypes();
     void isoTimes_data();
     void isoTimes();
+    void csvFieldsRoundTripAndDefuseFormulas_data();
+    void csvFieldsRoundTripAndDefuseFormulas();
 };
 
 void TestCodec::decodesEveryRecordedMessage()
@@ -249,6 +253,38 @@ void TestCodec::isoTimes()
     QCOMPARE(*t, expected);
     if (text.endsWith(u'Z') || text.size() == 25) // Qt's parser as an independent check where it is unambiguous
         QCOMPARE(QDateTime::fromString(text, Qt::ISODateWithMs).toMSecsSinceEpoch(), expected);
+}
+
+void TestCodec::csvFieldsRoundTripAndDefuseFormulas_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("readBack");
+    QTest::newRow("plain id") << u"KMSN"_s << u"KMSN"_s;
+    QTest::newRow("comma and quote") << u"Madison, \"Dane\" County"_s << u"Madison, \"Dane\" County"_s;
+    QTest::newRow("line break") << u"two\nlines"_s << u"two\nlines"_s;
+    // A spreadsheet would run these as formulas; they read back with the apostrophe that defuses them.
+    QTest::newRow("equals") << u"=HYPERLINK(\"http://127.0.0.1/x\",\"KMSN\")"_s << u"'=HYPERLINK(\"http://127.0.0.1/x\",\"KMSN\")"_s;
+    QTest::newRow("plus") << u"+1+cmd|' /C calc'!A0"_s << u"'+1+cmd|' /C calc'!A0"_s;
+    QTest::newRow("minus") << u"-2+3"_s << u"'-2+3"_s;
+    QTest::newRow("at") << u"@SUM(A1:A9)"_s << u"'@SUM(A1:A9)"_s;
+    QTest::newRow("tab") << u"\t=1"_s << u"'\t=1"_s;
+    QTest::newRow("inner equals") << u"a=b"_s << u"a=b"_s;
+}
+
+void TestCodec::csvFieldsRoundTripAndDefuseFormulas()
+{
+    QFETCH(QString, value);
+    QFETCH(QString, readBack);
+    QByteArray bytes = "station,note\r\n" + csvField(value).toUtf8() + ",x\r\n";
+    QBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    CsvReader reader(&buffer);
+    QVERIFY(reader.readHeader());
+    QStringList row;
+    QVERIFY(reader.readRow(row));
+    QCOMPARE(row.size(), 2);
+    QCOMPARE(row[0], readBack);
+    QCOMPARE(row[1], u"x"_s);
 }
 
 QTEST_APPLESS_MAIN(TestCodec)
