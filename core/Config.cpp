@@ -38,7 +38,7 @@ const QList<Config::KeySpec> &Config::schema()
         QList<KeySpec> l;
         l << key("server/port", T::Int, "8080", "REST API port (0 = any free port)", 0, 65535)
           << key("server/bind", T::String, "127.0.0.1", "address the REST API listens on")
-          << [] { auto s = key("server/token", T::String, "", "bearer token required for write requests"); s.secret = true; s.envAlias = QStringLiteral("STRATUS_API_TOKEN"); return s; }()
+          << [] { auto s = key("server/token", T::String, "", "bearer token required for write requests, at least 16 characters (e.g. openssl rand -hex 16)"); s.secret = true; s.minLength = 16; s.envAlias = QStringLiteral("STRATUS_API_TOKEN"); return s; }()
           << key("server/rate_limit", T::Double, "200", "REST requests per second per client (0 = unlimited)", 0, 1e6)
           << key("server/max_request_bytes", T::Int, "65536", "largest request body accepted", 1024, 64 * 1024 * 1024)
           << choice("source/kind", "demo", {QStringLiteral("demo"), QStringLiteral("replay"), QStringLiteral("nws"), QStringLiteral("openmeteo")},
@@ -68,6 +68,7 @@ const QList<Config::KeySpec> &Config::schema()
           << choice("kafka/delivery", "exactly_once", {QStringLiteral("exactly_once"), QStringLiteral("at_least_once")},
                     "worker results: exactly_once (transactions, ~1 commit round trip of latency) or at_least_once (idempotent producer, offsets committed after delivery, duplicates dropped by readers: lowest latency)")
           << key("kafka/commit_interval_ms", T::Int, "200", "at_least_once: how often a worker commits the input offsets whose outputs are delivered (a crash re-sends about this much)", 1, 600000)
+          << [] { auto s = key("kafka/properties", T::String, "", "librdkafka properties KEY=VALUE separated by ; (e.g. security.protocol=SASL_SSL;sasl.mechanism=PLAIN;sasl.username=U;sasl.password=P), so secrets need not be on the command line; --kafka KEY=VALUE overrides one"); s.secret = true; return s; }()
           << choice("worker/role", "all", {QStringLiteral("collect"), QStringLiteral("aggregate"), QStringLiteral("infer"), QStringLiteral("all")},
                     "what a --worker process does")
           << key("worker/id", T::String, "", "name of this worker (empty = host-pid)")
@@ -140,6 +141,12 @@ Result<QString> Config::check(const KeySpec &s, const QString &raw)
     bool ok = false;
     switch (s.type) {
     case Type::String:
+        // Never echo a secret: the message names only its length.
+        if (s.minLength > 0 && !v.isEmpty() && v.size() < s.minLength)
+            return makeError(QStringLiteral("%1: a value of %2 characters is too short; use at least %3")
+                                 .arg(s.key)
+                                 .arg(v.size())
+                                 .arg(s.minLength));
         return v;
     case Type::Int: {
         const qlonglong x = v.toLongLong(&ok);

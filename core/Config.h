@@ -27,6 +27,7 @@ public:
         double min = 0, max = 0;  // Int/Double ranges (ignored when min == max)
         QStringList choices;      // Choice
         bool secret = false;      // printed as "***"
+        int minLength = 0;        // String: a shorter non-empty value is refused (tokens)
         QString envAlias;         // a second, shorter environment variable name that also sets it
     };
 

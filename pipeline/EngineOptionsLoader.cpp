@@ -144,7 +144,9 @@ Result<KafkaSettings> EngineOptionsLoader::kafka(const Config &config, const QSt
     k.binary = config.value(QStringLiteral("kafka/encoding")) == QLatin1String("binary");
     k.atLeastOnce = config.value(QStringLiteral("kafka/delivery")) == QLatin1String("at_least_once");
     k.atLeastOnceCommitMs = config.intValue(QStringLiteral("kafka/commit_interval_ms"));
-    for (const QString &kv : properties) {
+    // From the file or STRATUS_KAFKA_PROPERTIES first, so SASL/SSL secrets stay out of argv (and ps).
+    const QStringList fromConfig = config.value(QStringLiteral("kafka/properties")).split(u';', Qt::SkipEmptyParts);
+    for (const QString &kv : fromConfig + properties) {
         if (const auto r = k.addExtra(kv); !r)
             return r.error();
     }

@@ -59,11 +59,6 @@ void ApiServer::setLimits(const Limits &limits)
     m_rate.configure(limits.ratePerS, limits.burst);
 }
 
-QString ApiServer::tokenFromEnvironment()
-{
-    return qEnvironmentVariable("STRATUS_API_TOKEN");
-}
-
 Result<quint16> ApiServer::listen(const QHostAddress &address, quint16 port)
 {
     const quint16 bound = m_server.listen(address, port);

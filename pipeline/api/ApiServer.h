@@ -67,8 +67,6 @@ public:
     // Stops accepting connections (graceful shutdown); /health answers "down" from now on.
     void stopListening();
 
-    // The token from the environment (STRATUS_API_TOKEN), for app/.
-    static QString tokenFromEnvironment();
 
 private:
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);

@@ -43,13 +43,6 @@ QueryParameterPolicy::QueryParameterPolicy(const QByteArray &openApiJson)
             allow(op.key().toUpper().toLatin1(), path.key(), names);
         }
     }
-    if (m_routes.isEmpty())
-        return; // no document: check nothing rather than refuse documented parameters
-    // Served but not (yet) in the published document: the nearest-station search and the A/B split.
-    allow("GET", QStringLiteral("/stations"), {QStringLiteral("near"), QStringLiteral("radius_km")});
-    allow("GET", QStringLiteral("/models/live"), {QStringLiteral("station")});
-    allow("POST", QStringLiteral("/models/{version}/candidate"), {QStringLiteral("share")});
-    allow("POST", QStringLiteral("/models/candidate/clear"), {});
 }
 
 void QueryParameterPolicy::allow(const QByteArray &method, const QString &path, const QStringList &params)

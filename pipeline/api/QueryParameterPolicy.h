@@ -12,14 +12,13 @@ class QUrlQuery;
 
 namespace stratus {
 
-// Which query parameters each route takes, read from the OpenAPI document the server publishes
-// (plus the few undocumented extras listed in the source), so the contract and the check cannot
-// drift apart. A request naming any other parameter is a 400: a typo such as ?statoin=KMSN must
+// Which query parameters each route takes, read from the OpenAPI document the server publishes, so
+// the contract and the check cannot drift apart (a parameter missing from the document is refused). A request naming any other parameter is a 400: a typo such as ?statoin=KMSN must
 // not silently answer for every station, and unknown parameters must not mint new cache entries.
 class QueryParameterPolicy
 {
 public:
-    // Reads the routes from an OpenAPI 3 JSON document; an unreadable document allows nothing extra.
+    // Reads the routes from an OpenAPI 3 JSON document; without one nothing is checked.
     explicit QueryParameterPolicy(const QByteArray &openApiJson);
 
     // The problem with the request's parameters, or nullopt when every one is known (or the route is

@@ -6,8 +6,11 @@
 
 namespace stratus {
 
-// Token bucket per client address: `ratePerS` requests a second on average, bursts up to `burst`.
-// Used on the API thread only. ratePerS 0 = unlimited.
+// Token bucket per client: `ratePerS` requests a second on average, bursts up to `burst`. A client
+// is an IPv4 address or an IPv6 /64 (one host usually holds a whole /64 and could rotate through
+// it). Behind a reverse proxy every request comes from the proxy's address: limit there, or bind
+// the API to loopback and let the proxy limit per client. Used on the API thread only.
+// ratePerS 0 = unlimited.
 class RateLimiter
 {
 public:
@@ -16,6 +19,11 @@ public:
     // true = let the request through; false = over the limit (answer 429).
     bool admit(const QHostAddress &client);
     double ratePerS() const { return m_rate; }
+    qsizetype clients() const { return m_buckets.size(); }
+    // At most this many clients are tracked; past it the idle ones are forgotten first.
+    static constexpr qsizetype kMaxClients = 10000;
+    // The bucket key: IPv4 address, or the first 64 bits of an IPv6 one.
+    static QByteArray clientKey(const QHostAddress &address);
 
 private:
     struct Bucket
@@ -25,8 +33,10 @@ private:
     };
     double m_rate = 0;
     double m_burst = 0;
+    void evict(qint64 now);
+
     QElapsedTimer m_clock;
-    QHash<QHostAddress, Bucket> m_buckets;
+    QHash<QByteArray, Bucket> m_buckets;
 };
 
 } // namespace stratus

@@ -32,11 +32,25 @@ QStringList KafkaSettings::allTopics() const
             topic(Bus::Topic::Anomalies), topic(Bus::Topic::DeadLetter), heartbeatTopic()};
 }
 
+bool KafkaSettings::isSecretProperty(const QString &key)
+{
+    const QString k = key.trimmed().toLower();
+    return k.contains(QLatin1String("password")) || k.contains(QLatin1String("secret")) || k.endsWith(QLatin1String(".pem"))
+           || k == QLatin1String("sasl.oauthbearer.config") || k == QLatin1String("sasl.jaas.config")
+           || k.contains(QLatin1String("token"));
+}
+
+QString KafkaSettings::describeProperty(const QString &key, const QString &value)
+{
+    return key + u'=' + (isSecretProperty(key) ? QStringLiteral("***") : value);
+}
+
 Result<bool> KafkaSettings::addExtra(const QString &keyValue)
 {
     const qsizetype eq = keyValue.indexOf(QLatin1Char('='));
     if (eq <= 0)
-        return makeError(QStringLiteral("--kafka \"%1\": expected KEY=VALUE (a librdkafka property)").arg(keyValue));
+        return makeError(QStringLiteral("Kafka property \"%1\": expected KEY=VALUE (a librdkafka property)")
+                             .arg(keyValue.size() > 64 ? keyValue.left(64) + QStringLiteral("…") : keyValue));
     extra.insert(keyValue.left(eq).trimmed(), keyValue.mid(eq + 1));
     return true;
 }
@@ -79,7 +93,8 @@ Result<rd_kafka_conf_s *> makeConf(const KafkaSettings &settings, const QMap<QSt
     for (auto it = all.begin(); it != all.end(); ++it) {
         if (!set(it.key(), it.value())) {
             rd_kafka_conf_destroy(conf);
-            return makeError(QStringLiteral("Kafka property %1=%2: %3").arg(it.key(), it.value(), QString::fromUtf8(err)));
+            return makeError(QStringLiteral("Kafka property %1: %2")
+                                 .arg(KafkaSettings::describeProperty(it.key(), it.value()), QString::fromUtf8(err)));
         }
     }
     return conf;

@@ -31,8 +31,9 @@ struct KafkaSettings
     // visible as soon as they are delivered instead of after a transaction commit.
     bool atLeastOnce = false;
     int atLeastOnceCommitMs = 200; // [kafka] commit_interval_ms: TransactionalStage::checkpointIntervalMs
-    // librdkafka properties passed through unchanged (security.protocol, sasl.*, ssl.*, …): the
-    // command line's --kafka KEY=VALUE, so real clusters with SASL/SSL work without code here.
+    // librdkafka properties passed through unchanged (security.protocol, sasl.*, ssl.*, …): [kafka]
+    // properties (file or STRATUS_KAFKA_PROPERTIES), then --kafka KEY=VALUE, so real clusters with
+    // SASL/SSL work without code here.
     QMap<QString, QString> extra;
 
     QString topic(Bus::Topic t) const { return topicNamespace + Bus::topicName(t); }
@@ -41,8 +42,12 @@ struct KafkaSettings
     QString group(const QString &stage) const { return topicNamespace + QStringLiteral("stratus.") + stage; }
     QStringList allTopics() const;
 
-    // Parses "key=value"; the error names the bad argument.
+    // Parses "key=value"; the error names the bad argument (never its value).
     Result<bool> addExtra(const QString &keyValue);
+    // librdkafka properties whose values are secrets (passwords, keys, tokens): never printed.
+    static bool isSecretProperty(const QString &key);
+    // "key=value", or "key=***" for a secret.
+    static QString describeProperty(const QString &key, const QString &value);
 };
 
 // RAII handle for rd_kafka_t; destroys (and for producers, flushes) on scope exit.

@@ -45,7 +45,7 @@ private slots:
     void initTestCase()
     {
         auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("fuzz-token"));
+        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("fuzz-test-token-0123"));
         QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
                                  QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
                                  m_dir.filePath(QStringLiteral("h.sqlite")), QStringLiteral("--rate-limit"),
@@ -87,9 +87,9 @@ private slots:
         QTest::newRow("content-length text") << QByteArray("POST /models/x/activate HTTP/1.1\r\nContent-Length: lots\r\n") + end;
         QTest::newRow("bad chunked") << QByteArray("POST /models/x/activate HTTP/1.1\r\nTransfer-Encoding: chunked\r\n") + end + "zz\r\nhello\r\n";
         QTest::newRow("body on get") << QByteArray("GET /stations HTTP/1.1\r\nContent-Length: 5\r\n") + end + "{{{{{";
-        QTest::newRow("json garbage body") << QByteArray("POST /models/persistence/activate HTTP/1.1\r\nAuthorization: Bearer fuzz-token\r\nContent-Type: application/json\r\nContent-Length: 9\r\n") + end + "{\"a\":[}]}";
+        QTest::newRow("json garbage body") << QByteArray("POST /models/persistence/activate HTTP/1.1\r\nAuthorization: Bearer fuzz-test-token-0123\r\nContent-Type: application/json\r\nContent-Length: 9\r\n") + end + "{\"a\":[}]}";
         QTest::newRow("empty bearer") << QByteArray("POST /models/persistence/activate HTTP/1.1\r\nAuthorization: Bearer \r\n") + end;
-        QTest::newRow("bearer spaces") << QByteArray("POST /models/persistence/activate HTTP/1.1\r\nAuthorization:    Bearer     fuzz-token   \r\n") + end;
+        QTest::newRow("bearer spaces") << QByteArray("POST /models/persistence/activate HTTP/1.1\r\nAuthorization:    Bearer     fuzz-test-token-0123   \r\n") + end;
         QTest::newRow("unknown method") << QByteArray("BREW /health HTTP/1.1\r\n") + end;
         QTest::newRow("options") << QByteArray("OPTIONS /health HTTP/1.1\r\n") + end;
         QTest::newRow("head") << QByteArray("HEAD /stations HTTP/1.1\r\n") + end;
@@ -136,7 +136,7 @@ private slots:
             const QByteArray method = methods[rng.bounded(methods.size())];
             QByteArray req = method + ' ' + path + query + " HTTP/1.1\r\nHost: x\r\n";
             if (rng.bounded(3) == 0)
-                req += "Authorization: Bearer " + QByteArray(rng.bounded(2) ? "fuzz-token" : "nope") + "\r\n";
+                req += "Authorization: Bearer " + QByteArray(rng.bounded(2) ? "fuzz-test-token-0123" : "nope") + "\r\n";
             QByteArray body;
             if (method != "GET" && rng.bounded(2))
                 body = QByteArray(rng.bounded(200), char('a' + rng.bounded(26)));

@@ -29,7 +29,7 @@ private slots:
         QVERIFY2(data.ok(), qPrintable(data.errorMessage()));
         m_data = *data;
         auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("s3cret-token"));
+        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("s3cret-test-token-0123"));
         QVERIFY2(m_server.startServer({QStringLiteral("--file"), file, QStringLiteral("--speed"), QStringLiteral("max"),
                                  QStringLiteral("--db"), dbPath(), QStringLiteral("--rate-limit"), QStringLiteral("0")},
                                 env),
@@ -219,10 +219,10 @@ private slots:
         QCOMPARE(a.status, 401);
         a = m_server.request("POST", path, {}, {{"Authorization", "Bearer wrong"}});
         QCOMPARE(a.status, 403);
-        a = m_server.request("POST", path, {}, {{"Authorization", "Bearer s3cret-token"}});
+        a = m_server.request("POST", path, {}, {{"Authorization", "Bearer s3cret-test-token-0123"}});
         QCOMPARE(a.status, 200);
         QCOMPARE(a.json().value(QLatin1String("active")).toBool(), true);
-        a = m_server.request("POST", QStringLiteral("/models/v999/activate"), {}, {{"Authorization", "Bearer s3cret-token"}});
+        a = m_server.request("POST", QStringLiteral("/models/v999/activate"), {}, {{"Authorization", "Bearer s3cret-test-token-0123"}});
         QCOMPARE(a.status, 404);
         QCOMPARE(m_server.request("GET", path).status, 405);
     }
@@ -230,7 +230,7 @@ private slots:
     void bodyTooLarge()
     {
         const HttpAnswer a = m_server.request("POST", QStringLiteral("/models/persistence/activate"),
-                                              QByteArray(200 * 1024, 'x'), {{"Authorization", "Bearer s3cret-token"}});
+                                              QByteArray(200 * 1024, 'x'), {{"Authorization", "Bearer s3cret-test-token-0123"}});
         QCOMPARE(a.status, 413);
     }
 

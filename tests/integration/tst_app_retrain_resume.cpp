@@ -114,7 +114,7 @@ private slots:
                     << r.value(stratus::Variable::Temperature) << ",,,\n";
         }
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("secret"));
+        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("retrain-test-token-0123"));
         env.insert(QStringLiteral("STRATUS_RETRAIN_TRAIN_DAYS"), QStringLiteral("200"));
         env.insert(QStringLiteral("STRATUS_RETRAIN_HELD_BACK_DAYS"), QStringLiteral("21"));
         StratusProcess server;
@@ -125,7 +125,7 @@ private slots:
                               env),
                  qPrintable(server.error()));
         QCOMPARE(server.request("POST", QStringLiteral("/models/retrain")).status, 401);
-        const QList<QPair<QByteArray, QByteArray>> auth{{"Authorization", "Bearer secret"}};
+        const QList<QPair<QByteArray, QByteArray>> auth{{"Authorization", "Bearer retrain-test-token-0123"}};
         const HttpAnswer started = server.request("POST", QStringLiteral("/models/retrain"), {}, auth);
         QCOMPARE(started.status, 202);
         const QString id = started.json().value(QStringLiteral("id")).toString();

@@ -100,9 +100,14 @@ void TestConfig::invalidFilesNameLineAndReason()
 void TestConfig::secretsAreMasked()
 {
     Config c;
-    QVERIFY(c.set(QStringLiteral("server/token"), QStringLiteral("s3cret"), QStringLiteral("env STRATUS_SERVER_TOKEN")).ok());
+    QVERIFY(c.set(QStringLiteral("server/token"), QStringLiteral("s3cret-0123456789"), QStringLiteral("env STRATUS_SERVER_TOKEN")).ok());
     QVERIFY(!c.describe().contains(QStringLiteral("s3cret")));
     QVERIFY(c.describe().contains(QStringLiteral("token = ***")));
+    // A guessable token is refused, and the message does not repeat it.
+    const auto shortToken = c.set(QStringLiteral("server/token"), QStringLiteral("s3cret"), QStringLiteral("env STRATUS_API_TOKEN"));
+    QVERIFY(!shortToken.ok());
+    QVERIFY2(shortToken.errorMessage().contains(QStringLiteral("at least 16")), qPrintable(shortToken.errorMessage()));
+    QVERIFY(!shortToken.errorMessage().contains(QStringLiteral("s3cret")));
 }
 
 void TestConfig::shippedConfigIsTheDocumentedTemplate()

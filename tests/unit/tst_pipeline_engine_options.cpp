@@ -216,6 +216,33 @@ private slots:
         QVERIFY2(bad.errorMessage().contains(QStringLiteral("no-equals-sign")), qPrintable(bad.errorMessage()));
     }
 
+    // SASL/SSL secrets come from the file or the environment, not only argv, and are never printed.
+    void kafkaSecretsStayOffTheCommandLineAndOutOfMessages()
+    {
+        Config config = load(configFile("kafka-worker.conf"));
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("STRATUS_KAFKA_PROPERTIES"),
+                   QStringLiteral("security.protocol=SASL_SSL;sasl.mechanism=PLAIN;sasl.username=stratus;sasl.password=hunter2-hunter2"));
+        QVERIFY(config.applyEnvironment(env));
+        QVERIFY(!config.describe().contains(QStringLiteral("hunter2")));
+        const auto k = EngineOptionsLoader::kafka(config, QStringLiteral("127.0.0.1:9092"), {QStringLiteral("sasl.mechanism=SCRAM-SHA-512")});
+        QVERIFY2(k, qPrintable(k.errorMessage()));
+        QCOMPARE(k->extra.value(QStringLiteral("sasl.password")), QStringLiteral("hunter2-hunter2"));
+        QCOMPARE(k->extra.value(QStringLiteral("sasl.mechanism")), QStringLiteral("SCRAM-SHA-512")); // argv overrides
+        QCOMPARE(KafkaSettings::describeProperty(QStringLiteral("sasl.password"), QStringLiteral("hunter2-hunter2")),
+                 QStringLiteral("sasl.password=***"));
+        QCOMPARE(KafkaSettings::describeProperty(QStringLiteral("ssl.key.password"), QStringLiteral("x")), QStringLiteral("ssl.key.password=***"));
+        QCOMPARE(KafkaSettings::describeProperty(QStringLiteral("security.protocol"), QStringLiteral("SASL_SSL")),
+                 QStringLiteral("security.protocol=SASL_SSL"));
+        // librdkafka refuses a secret's value here (a property it does not know): the message names the key only.
+        KafkaSettings bad = *k;
+        bad.extra.insert(QStringLiteral("sasl.oauthbearer.client.secret.bogus"), QStringLiteral("hunter2-hunter2"));
+        const auto conf = kafka::makeConf(bad, {});
+        QVERIFY(!conf);
+        QVERIFY2(!conf.errorMessage().contains(QStringLiteral("hunter2")), qPrintable(conf.errorMessage()));
+        QVERIFY(conf.errorMessage().contains(QStringLiteral("sasl.oauthbearer.client.secret.bogus")));
+    }
+
     void attachedProcessComputesNothing()
     {
         const Config config = load(configFile("kafka-worker.conf"));

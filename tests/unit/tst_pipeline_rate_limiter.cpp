@@ -79,6 +79,34 @@ private slots:
         QCOMPARE(limiter.ratePerS(), 1.0);
         QCOMPARE(admittedInARow(limiter, kClientA, 10), 3);
     }
+
+    // One host usually holds a whole IPv6 /64: rotating through it must not buy fresh buckets.
+    void ipv6ClientsArePer64()
+    {
+        RateLimiter limiter(1, 3);
+        QCOMPARE(admittedInARow(limiter, QHostAddress(QStringLiteral("2001:db8:1:2::1")), 100), 3);
+        QVERIFY(!limiter.admit(QHostAddress(QStringLiteral("2001:db8:1:2::ffff"))));
+        QVERIFY(!limiter.admit(QHostAddress(QStringLiteral("2001:db8:1:2:abcd:1234:5678:9abc"))));
+        QCOMPARE(admittedInARow(limiter, QHostAddress(QStringLiteral("2001:db8:1:3::1")), 100), 3); // the next /64
+        // An IPv4-mapped address is its IPv4 client.
+        QCOMPARE(admittedInARow(limiter, kClientA, 100), 3);
+        QVERIFY(!limiter.admit(QHostAddress(QStringLiteral("::ffff:127.0.0.1"))));
+    }
+
+    // A scan from many addresses used to clear every bucket, un-throttling the client that was over
+    // its limit. Now only idle clients are forgotten, and the table stays bounded.
+    void manyClientsDoNotResetAThrottledOne()
+    {
+        RateLimiter limiter(1, 2);
+        QCOMPARE(admittedInARow(limiter, kClientA, 100), 2);
+        for (quint32 i = 0; i < 3 * RateLimiter::kMaxClients; ++i) {
+            limiter.admit(QHostAddress(0x0A000000u + i)); // 10.0.0.0/8
+            if (i % 1000 == 0)
+                QVERIFY(!limiter.admit(kClientA)); // still throttled (and recently seen)
+        }
+        QVERIFY(limiter.clients() <= RateLimiter::kMaxClients);
+        QVERIFY(!limiter.admit(kClientA));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRateLimiter)
