@@ -14,14 +14,53 @@ dpkg-deb -x "$deb" "$root"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 grep -q libqt6core6 <<<"$depends" || { echo "FAIL: no Qt dependency computed" >&2; exit 1; }
+# The plugins Qt loads at run time are not seen by shlibdeps: without them the store cannot open.
+for plugin in libqt6sql6-sqlite libqt6positioning6-plugins qt6-qpa-plugins; do
+    grep -q "$plugin" <<<"$depends" || { echo "FAIL: Depends lacks $plugin" >&2; exit 1; }
+done
+# Maintainer scripts: daemon-reload on install and removal, stop the services before removal.
+control=$(dpkg-deb -I "$deb")
+for script in postinst prerm postrm; do
+    grep -q " $script" <<<"$control" || { echo "FAIL: no $script maintainer script" >&2; exit 1; }
+done
+grep -q "systemctl stop stratus-server.service" <<<"$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./prerm)" \
+    || { echo "FAIL: prerm does not stop the services" >&2; exit 1; }
 for f in usr/bin/stratus usr/share/applications/stratus.desktop usr/share/icons/hicolor/scalable/apps/stratus.svg \
          usr/share/stratus/maps/states-10m.json usr/share/stratus/demo/nws_recorded.jsonl etc/stratus/stratus.conf \
          lib/systemd/system/stratus-server.service lib/systemd/system/stratus-worker@.service usr/share/man/man1/stratus.1 \
          usr/share/stratus/prometheus/prometheus.yml usr/share/stratus/prometheus/stratus-rules.yml \
-         usr/share/stratus/prometheus/alertmanager.yml usr/share/stratus/grafana/stratus-dashboard.json; do
+         usr/share/stratus/prometheus/alertmanager.yml usr/share/stratus/grafana/stratus-dashboard.json \
+         usr/share/doc/stratus/copyright; do
     test -e "$root/$f" || { echo "FAIL: $f missing from the package" >&2; exit 1; }
 done
 grep -q /etc/stratus/stratus.conf <<<"$(dpkg-deb -I "$deb" conffiles)" || { echo "FAIL: config not a conffile" >&2; exit 1; }
+
+# The man page has the sections an operator looks for.
+for section in OPTIONS "EXIT STATUS" ENVIRONMENT FILES; do
+    grep -q "^\.SH $section" "$root/usr/share/man/man1/stratus.1" || { echo "FAIL: man page lacks $section" >&2; exit 1; }
+done
+grep -q "CC-BY-4.0" "$root/usr/share/doc/stratus/copyright" || { echo "FAIL: copyright lacks the data licences" >&2; exit 1; }
+
+# The units parse (systemd's own checker, when this machine has it) and are hardened.
+for u in stratus-server.service stratus-worker@.service; do
+    for setting in "CapabilityBoundingSet=" "SystemCallFilter=@system-service" "RestrictAddressFamilies=" \
+                   "EnvironmentFile=-/etc/default/stratus"; do
+        grep -q "^$setting" "$root/lib/systemd/system/$u" || { echo "FAIL: $u lacks $setting" >&2; exit 1; }
+    done
+done
+if command -v systemd-analyze >/dev/null; then
+    units=$(mktemp -d)
+    for u in stratus-server.service stratus-worker@.service; do
+        sed "s#/usr/bin/stratus#$root/usr/bin/stratus#; s#/etc/stratus/#$root/etc/stratus/#" \
+            "$root/lib/systemd/system/$u" >"$units/$u"
+    done
+    cp "$units/stratus-worker@.service" "$units/stratus-worker@1.service"
+    # Only the Documentation= man lookup may fail here (the page is not installed on this machine).
+    problems=$(systemd-analyze verify "$units/stratus-server.service" "$units/stratus-worker@1.service" 2>&1 \
+               | grep -v "Command 'man stratus(1)'" || true)
+    rm -rf "$units"
+    [ -z "$problems" ] || { echo "FAIL: systemd-analyze verify: $problems" >&2; exit 1; }
+fi
 
 unit="$root/lib/systemd/system/stratus-server.service"
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
