@@ -13,6 +13,9 @@ export PATH="${STRATUS_CACHE:-$HOME/.cache/stratus}/venv/bin:$PATH"
 export CCACHE_DIR="${CCACHE_DIR:-${STRATUS_CACHE:-$HOME/.cache/stratus}/ccache}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
-cd build
 export QT_QPA_PLATFORM=offscreen
-ctest --output-on-failure --timeout 900 "$@"
+(cd build && ctest --output-on-failure --timeout 900 "$@")
+# The whole suite (no ctest arguments) ends with the unit and API tests under ASan + UBSan.
+if [ $# -eq 0 ] && [ "${STRATUS_SKIP_SANITIZE:-0}" != 1 ]; then
+    bash scripts/sanitize.sh
+fi

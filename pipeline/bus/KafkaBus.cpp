@@ -48,7 +48,8 @@ Result<bool> KafkaBus::startClients()
 {
     if (m_producer)
         return true;
-    auto producer = kafka::makeProducer(m_options.kafka, {}, this, &KafkaBus::onDelivery);
+    auto producer = kafka::makeProducer(m_options.kafka, {{QStringLiteral("message.timeout.ms"), QString::number(kMessageTimeoutMs)}},
+                                        this, &KafkaBus::onDelivery);
     if (!producer)
         return producer.error();
     const auto topics = kafka::ensureTopics(producer->get(), m_options.kafka, m_options.kafka.allTopics());
@@ -216,6 +217,11 @@ void KafkaBus::publishEndOfStream()
 bool KafkaBus::flush(int timeoutMs)
 {
     return m_producer && rd_kafka_flush(m_producer.get(), timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int KafkaBus::inFlight() const
+{
+    return m_producer ? rd_kafka_outq_len(m_producer.get()) : 0;
 }
 
 void KafkaBus::run()

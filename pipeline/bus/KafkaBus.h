@@ -57,6 +57,11 @@ public:
     static KafkaBus *viewer(const KafkaSettings &settings, QObject *parent);
     // Waits until every published record is acknowledged (or the timeout passes); false on timeout.
     bool flush(int timeoutMs = 30000);
+    // Records handed to the producer and not yet delivered or failed.
+    int inFlight() const;
+    // How long the producer retries a record (through leader changes and broker restarts) before it
+    // reports it failed.
+    static constexpr int kMessageTimeoutMs = 60000;
 
     qint64 delivered() const { return m_delivered.load(); }
     qint64 deliveryFailures() const { return m_failed.load(); }

@@ -60,8 +60,15 @@ int runCollector(Worker::Options &o)
     QObject::connect(&engine, &Engine::sourceFinished, &engine, [&] {
         // Readings are all handed to the producer by now; the marker follows them in every partition.
         bus->publishEndOfStream();
-        if (!bus->flush(60000) || bus->deliveryFailures() > 0) {
-            code = fail(QStringLiteral("collect: %1 record(s) not delivered: %2").arg(bus->deliveryFailures()).arg(bus->problem()));
+        // Every record is either delivered or reported failed within the producer's message timeout
+        // (librdkafka retries through a broker restart until then), so waiting that long decides
+        // each one: a shorter wait made a busy machine's slow broker restart look like a loss.
+        const bool settled = bus->flush(KafkaBus::kMessageTimeoutMs + 15000);
+        if (!settled || bus->deliveryFailures() > 0) {
+            code = fail(QStringLiteral("collect: %1 record(s) not delivered, %2 still in flight: %3")
+                            .arg(bus->deliveryFailures())
+                            .arg(bus->inFlight())
+                            .arg(bus->problem()));
         } else {
             const auto c = engine.state().counters();
             QTextStream(stdout) << "stratus: collected " << c.readingsIn << " readings into " << o.kafka.topic(Bus::Topic::Raw)
