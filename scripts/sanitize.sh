@@ -5,10 +5,7 @@
 # Called by scripts/test.sh after the main suite; runs on its own after build.sh too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STRATUS_CACHE="${STRATUS_CACHE:-$HOME/.cache/stratus}"
-export CCACHE_DIR="${CCACHE_DIR:-$STRATUS_CACHE/ccache}"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
-export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+source scripts/cache-env.sh
 export PATH="$STRATUS_CACHE/venv/bin:$PATH"
 out=build-sanitize
 # The API tests exercise the server (parsing, routing, paging, exports, hostile clients); the unit

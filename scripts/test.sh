@@ -7,12 +7,10 @@ bash scripts/setup.sh
 bash scripts/build.sh
 # The Kafka broker's jars (Maven Central, cached); the kafka tests start and stop their own brokers.
 bash scripts/kafka.sh fetch
-export PATH="${STRATUS_CACHE:-$HOME/.cache/stratus}/venv/bin:$PATH"
 # The headless-build test compiles the pipeline again: with build.sh's cache settings it reuses
 # the objects just built instead of compiling them cold (minutes on 2 cores).
-export CCACHE_DIR="${CCACHE_DIR:-${STRATUS_CACHE:-$HOME/.cache/stratus}/ccache}"
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
-export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+source scripts/cache-env.sh
+export PATH="$STRATUS_CACHE/venv/bin:$PATH"
 export QT_QPA_PLATFORM=offscreen
 (cd build && ctest --output-on-failure --timeout 900 "$@")
 # The whole suite (no ctest arguments) ends with the unit and API tests under ASan + UBSan.

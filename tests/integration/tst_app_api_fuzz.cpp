@@ -13,7 +13,6 @@ class TstApiFuzz : public QObject
 {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
     StratusProcess m_server;
 
     // Sends raw bytes, returns the status code of the answer (0 = the server closed without one).
@@ -45,15 +44,7 @@ private:
 private slots:
     void initTestCase()
     {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("fuzz-test-token-0123"));
-        QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
-                                 QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
-                                 m_dir.filePath(QStringLiteral("h.sqlite")), QStringLiteral("--rate-limit"),
-                                 QStringLiteral("0")},
-                                env),
-                 qPrintable(m_server.error()));
-        QVERIFY(m_server.waitForReplayEnd());
+        QVERIFY2(m_server.startNwsServer(QStringLiteral("fuzz-test-token-0123")), qPrintable(m_server.error()));
     }
 
     void malformed_data()

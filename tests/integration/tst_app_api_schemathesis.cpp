@@ -22,15 +22,7 @@ private slots:
         m_schemathesis = QStandardPaths::findExecutable(QStringLiteral("schemathesis"));
         if (m_schemathesis.isEmpty())
             QSKIP("schemathesis is not installed (pip install schemathesis)");
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("STRATUS_API_TOKEN"), QStringLiteral("contract-test-token-0123456789"));
-        QVERIFY2(m_server.startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
-                                       QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--db"),
-                                       m_dir.filePath(QStringLiteral("h.sqlite")), QStringLiteral("--rate-limit"),
-                                       QStringLiteral("0")},
-                                      env),
-                 qPrintable(m_server.error()));
-        QVERIFY(m_server.waitForReplayEnd());
+        QVERIFY2(m_server.startNwsServer(QStringLiteral("contract-test-token-0123456789")), qPrintable(m_server.error()));
     }
 
     // The contract holds for a client with the token, one without any and one with a wrong token

@@ -111,6 +111,18 @@ public:
         return start(all + args, env, timeoutMs);
     }
 
+    // A server that has replayed the recorded NWS stream into its own store, unthrottled, with
+    // writes open to `token`: the API tests' common fixture.
+    bool startNwsServer(const QString &token)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("STRATUS_API_TOKEN"), token);
+        return startServer({QStringLiteral("--file"), testdata::shared("data/nws_recorded/nws_recorded.jsonl"),
+                            QStringLiteral("--speed"), QStringLiteral("max"), QStringLiteral("--rate-limit"), QStringLiteral("0")},
+                           env)
+               && waitForReplayEnd();
+    }
+
     // SIGTERM, then SIGKILL if it does not stop in time.
     void stop()
     {
