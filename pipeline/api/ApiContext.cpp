@@ -1,5 +1,7 @@
 #include "ApiContext.h"
 
+#include "StoreReadPool.h"
+
 #include <QDateTime>
 
 namespace stratus {
@@ -16,6 +18,8 @@ HistoryReader *ApiContext::reader()
 {
     if (!m_store || !m_store->isOpen())
         return nullptr;
+    if (HistoryReader *lane = StoreReadPool::laneReader())
+        return lane; // a store-read lane's own connection (see StoreReadPool)
     if (!m_reader)
         m_reader = std::make_unique<HistoryReader>(m_store->path());
     if (!m_reader->open())

@@ -23,7 +23,8 @@ public:
     const LiveState &state() const { return m_state; }
     HistoryStore *store() const { return m_store; }
     void setStore(HistoryStore *store);
-    // The API thread's read connection, opened on first use; nullptr without a store.
+    // The calling thread's read connection: a StoreReadPool lane's own, else the API thread's
+    // (opened on first use); nullptr without a store.
     HistoryReader *reader();
 
     const LatencyHistogram *windowLatency = nullptr;

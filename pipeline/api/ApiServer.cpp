@@ -47,6 +47,21 @@ ApiServer::ApiServer(const LiveState &state, QObject *parent)
 
 ApiServer::~ApiServer() = default;
 
+void ApiServer::setHistoryStore(HistoryStore *store)
+{
+    m_ctx.setStore(store);
+    m_storeReads.setStorePath(store ? store->path() : QString());
+}
+
+bool ApiServer::isStoreRead(const ApiRequest &req) const
+{
+    const QStringList &s = req.segments();
+    if (req.method() != "GET" || !m_ctx.store() || s.isEmpty())
+        return false;
+    return (s.size() == 3 && s[0] == QLatin1String("predictions") && s[2] == QLatin1String("history"))
+           || (s.size() == 2 && s[0] == QLatin1String("features")) || (s.size() == 1 && s[0] == QLatin1String("anomalies"));
+}
+
 void ApiServer::setLatencyHistograms(const LatencyHistogram *window, const LatencyHistogram *inference)
 {
     m_ctx.windowLatency = window;
@@ -151,6 +166,29 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
             write(responder, hit->reply);
             return;
         }
+    }
+    if (isStoreRead(req)) {
+        // Off the API thread: a client paging through 10,000 rows at a time must not delay /health
+        // or anyone else. The answer is written back here, unless the client has gone.
+        const QPointer<QTcpSocket> socket = responder.socket();
+        auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
+        auto job = std::make_shared<ApiRequest>(req);
+        const bool queued = m_storeReads.submit([this, job] { return route(*job, nullptr); },
+                                                [this, socket, held, key, cacheable, generation, batches](const ApiReply &r) {
+                                                    if (cacheable && r.status == 200)
+                                                        m_cache.insert(key, new CachedReply{generation, batches, r},
+                                                                       r.body.size() + key.size() + 256);
+                                                    if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                                                        write(*held, r);
+                                                });
+        if (!queued) {
+            ApiReply busy = ApiReply::error(ApiError::Unavailable,
+                                            QStringLiteral("%1 history queries are already waiting; retry later")
+                                                .arg(m_storeReads.pending()));
+            busy.addHeader("Retry-After", "1");
+            write(*held, busy);
+        }
+        return;
     }
     bool async = false;
     const ApiReply reply = route(req, &async);

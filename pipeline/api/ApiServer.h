@@ -8,6 +8,7 @@
 #include "QueryParameterPolicy.h"
 #include "ModelsController.h"
 #include "RetrainController.h"
+#include "StoreReadPool.h"
 #include "RateLimiter.h"
 #include "Result.h"
 #include "StationsController.h"
@@ -50,7 +51,7 @@ public:
     explicit ApiServer(const LiveState &state, QObject *parent = nullptr);
     ~ApiServer() override;
 
-    void setHistoryStore(HistoryStore *store) { m_ctx.setStore(store); }
+    void setHistoryStore(HistoryStore *store);
     // The forecast model registry behind /models (versions, A/B split, live accuracy); may be null.
     void setModelRegistry(ModelRegistry *registry) { m_ctx.models = registry; }
     void setRetrainCoordinator(RetrainCoordinator *retrain) { m_ctx.retrain = retrain; }
@@ -74,6 +75,8 @@ private:
     ApiReply routeAlerts(ApiRequest &req);
     std::optional<ApiReply> checkWriteAuth(const ApiRequest &req) const;
     void startExport(const CsvExporter::Request &request, QHttpServerResponder &&responder);
+    // GETs whose answer is a history-store query (paged history, stored anomalies): run on a lane.
+    bool isStoreRead(const ApiRequest &req) const;
     static void write(QHttpServerResponder &responder, const ApiReply &reply);
 
     // Answers to data GETs, reused while neither the live state nor the store changed: a dashboard
@@ -101,6 +104,8 @@ private:
     RetrainController m_retrain;
     AlertsController m_alerts;
     ExportController m_export;
+    // After the controllers: destroyed first, so no lane is still inside one of them.
+    StoreReadPool m_storeReads{2, 64};
     Limits m_limits;
     RateLimiter m_rate;
     QByteArray m_token;
