@@ -11,7 +11,7 @@ PACKAGES=(
     xvfb xauth fonts-dejavu-core
     kcat wrk openjdk-17-jre-headless maven
     prometheus prometheus-alertmanager   # the monitoring tests run their own instances on free loopback ports
-    python3 python3-venv dpkg-dev file curl
+    python3 python3-venv dpkg-dev file curl debootstrap   # debootstrap: the package test installs the .deb into a clean Debian root
 )
 
 SUDO=""

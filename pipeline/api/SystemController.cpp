@@ -2,6 +2,9 @@
 
 #include "ApiKeys.h"
 #include "TimeUtil.h"
+#include "models/ModelRegistry.h"
+
+#include <algorithm>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -101,6 +104,14 @@ ApiReply SystemController::health(ApiRequest &)
                 if (m.active)
                     active = m.version;
             }
+        }
+    }
+    // The registry knows what really serves (a version installed or dropped in since the store last
+    // recorded one, such as the shipped model); /models reads the same.
+    if (m_ctx.models) {
+        if (const auto served = m_ctx.models->active()) {
+            active = served->version;
+            registered = std::max(registered, 1);
         }
     }
     const auto c = state.counters();

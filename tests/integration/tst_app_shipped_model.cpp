@@ -54,6 +54,8 @@ private slots:
         }
         QVERIFY2(listed, QJsonDocument(models).toJson().constData());
         QCOMPARE(models.value(u"ab"_s).toObject().value(u"active"_s).toString(), kVersion);
+        // /health names the same served model (it once said persistence while /models said this).
+        QCOMPARE(m_server.get(u"/health"_s).json().value(u"models"_s).toObject().value(u"active"_s).toString(), kVersion);
         // Copied out of the resources into the user's data folder (org "Stratus", app "stratus").
         const QString installed = m_home.filePath(u"Stratus/stratus/models/"_s + kVersion + u"/model.json"_s);
         QVERIFY2(QFileInfo::exists(installed), qPrintable(installed));

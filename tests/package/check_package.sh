@@ -92,3 +92,4 @@ set +e; wait "$pid"; rc=$?; set -e
 pid=""
 [ "$rc" -eq 0 ] || { cat "$root/stderr"; echo "FAIL: exit status $rc after SIG$kill_signal (expected a clean 0)" >&2; exit 1; }
 echo "package OK: $(basename "$deb"), served $url/health, stopped cleanly by SIG$kill_signal"
+bash "$(dirname "$0")/check_clean_install.sh" "$deb"
