@@ -23,6 +23,12 @@ bool sameToken(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
+// QHttpServer deletes a socket whose client hung up; a responder must not be written to after that.
+bool stillConnected(const QPointer<QTcpSocket> &socket)
+{
+    return socket && socket->state() == QAbstractSocket::ConnectedState;
+}
+
 ApiReply methodNotAllowed(const QByteArray &method, const QByteArray &allowed)
 {
     ApiReply r = ApiReply::error(ApiError::MethodNotAllowed,
@@ -175,10 +181,9 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
         auto job = std::make_shared<ApiRequest>(req);
         const bool queued = m_storeReads.submit([this, job] { return route(*job, nullptr); },
                                                 [this, socket, held, key, cacheable, generation, batches](const ApiReply &r) {
-                                                    if (cacheable && r.status == 200)
-                                                        m_cache.insert(key, new CachedReply{generation, batches, r},
-                                                                       r.body.size() + key.size() + 256);
-                                                    if (socket && socket->state() == QAbstractSocket::ConnectedState)
+                                                    if (cacheable)
+                                                        remember(key, generation, batches, r);
+                                                    if (stillConnected(socket))
                                                         write(*held, r);
                                                 });
         if (!queued) {
@@ -195,8 +200,14 @@ void ApiServer::handle(const QHttpServerRequest &request, QHttpServerResponder &
     write(responder, reply);
     if (req.method() != "GET")
         m_cache.clear(); // a write (model activation) may change any cached answer
-    if (cacheable && reply.status == 200)
-        m_cache.insert(key, new CachedReply{generation, batches, reply}, reply.body.size() + key.size() + 256);
+    if (cacheable)
+        remember(key, generation, batches, reply);
+}
+
+void ApiServer::remember(const QByteArray &key, quint64 generation, qint64 storeBatches, const ApiReply &reply)
+{
+    if (reply.status == 200)
+        m_cache.insert(key, new CachedReply{generation, storeBatches, reply}, reply.body.size() + key.size() + 256);
 }
 
 quint64 ApiServer::storeBatches() const
@@ -347,14 +358,13 @@ void ApiServer::startExport(const CsvExporter::Request &request, QHttpServerResp
     const QPointer<QTcpSocket> socket = responder.socket();
     auto held = std::make_shared<QHttpServerResponder>(std::move(responder));
     auto cancel = std::make_shared<std::atomic<bool>>(false);
-    auto hungUp = [socket] { return !socket || socket->state() != QAbstractSocket::ConnectedState; };
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, [cancel] { cancel->store(true); });
     const QString dbPath = m_ctx.store()->path();
     QtConcurrent::run([dbPath, request, cancel] { return ExportController::run(dbPath, request, cancel.get()); })
-        .then(this, [this, held, request, hungUp](const std::variant<ApiReply, QString> &result) {
+        .then(this, [this, held, request, socket](const std::variant<ApiReply, QString> &result) {
             const QString *path = std::get_if<QString>(&result);
-            if (hungUp()) {
+            if (!stillConnected(socket)) {
                 if (path)
                     QFile::remove(*path);
                 --m_exportsRunning;

@@ -92,6 +92,8 @@ private:
     };
     static constexpr qsizetype kCacheBytes = 32 * 1024 * 1024;
     quint64 storeBatches() const;
+    // Keeps a 200 answer under key (cost: its bytes) for the generation and store batch it was made at.
+    void remember(const QByteArray &key, quint64 generation, qint64 storeBatches, const ApiReply &reply);
     QCache<QByteArray, CachedReply> m_cache{kCacheBytes};
     QueryParameterPolicy m_parameters;
 
